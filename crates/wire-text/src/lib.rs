@@ -1,0 +1,272 @@
+//! Text on the wire is bytes.
+//!
+//! A socket sends and receives bytes, never characters. Python makes this visible with
+//! `'你好'.encode('gb2312')` and `data.decode('utf-8')`; this crate is the same step for
+//! every netlab binary, with two rules the Python defaults do not give you:
+//!
+//! * a character the chosen encoding cannot represent is an error that names the
+//!   character ([`EncodeError::Unmappable`]), never a silent `?` or `&#20320;`;
+//! * bytes that are not valid in the chosen encoding decode to U+FFFD (`�`) and the
+//!   caller is told ([`Decoded::had_errors`]) so it can warn.
+//!
+//! Encodings are named by their WHATWG labels (`utf-8`, `gbk`, `gb2312`, `gb18030`,
+//! `big5`, `shift_jis`, `euc-kr`, `windows-1252`, `utf-16le`, ...), looked up through
+//! `encoding_rs`. Note that the label `gb2312` means GBK on the web platform: GBK is a
+//! superset of GB2312, so every GB2312 text encodes the same way, and `encoding_rs` calls
+//! the result `GBK`.
+//!
+//! ```
+//! let gbk = wire_text::TextEncoding::for_label("gb2312").unwrap();
+//! assert_eq!(gbk.name(), "GBK");
+//! assert_eq!(gbk.encode("你好").unwrap(), [0xc4, 0xe3, 0xba, 0xc3]);
+//! assert_eq!(wire_text::hex(&[0xc4, 0xe3, 0xba, 0xc3]), "c4 e3 ba c3");
+//! ```
+
+use std::fmt;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+
+/// One text encoding, chosen by a WHATWG label.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TextEncoding {
+    encoding: &'static Encoding,
+}
+
+impl fmt::Debug for TextEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TextEncoding({})", self.name())
+    }
+}
+
+impl Default for TextEncoding {
+    /// UTF-8, the encoding Python 3 uses when you call `.encode()` with no argument.
+    fn default() -> Self {
+        TextEncoding::UTF_8
+    }
+}
+
+/// The label was not one of the WHATWG encoding labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownEncoding {
+    /// The label as the user typed it.
+    pub label: String,
+}
+
+impl fmt::Display for UnknownEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown encoding '{}': use a WHATWG label such as utf-8, gbk, gb18030, big5 or shift_jis",
+            self.label
+        )
+    }
+}
+
+impl std::error::Error for UnknownEncoding {}
+
+/// Why a text could not be turned into bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    /// The encoding has no bytes for this character (for example `😀` in GBK).
+    Unmappable {
+        /// The character that has no representation.
+        character: char,
+        /// Its position in the text, counted in characters from 0.
+        position: usize,
+        /// The encoding's name, as `TextEncoding::name` gives it.
+        encoding: &'static str,
+    },
+    /// The encoding can only be decoded, never produced (the WHATWG "replacement"
+    /// encoding that labels such as `iso-2022-kr` map to).
+    DecodeOnly {
+        /// The encoding's name.
+        encoding: &'static str,
+    },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Unmappable {
+                character,
+                position,
+                encoding,
+            } => write!(
+                f,
+                "{encoding} cannot encode '{character}' (U+{:04X}, character {position} of the message): \
+                 try --encoding utf-8 or gb18030, which cover all of Unicode",
+                u32::from(*character)
+            ),
+            EncodeError::DecodeOnly { encoding } => {
+                write!(f, "{encoding} can only be decoded, not used to send text")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// The result of decoding bytes into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, with U+FFFD where the bytes were not valid in the encoding.
+    pub text: String,
+    /// True when at least one U+FFFD replaced invalid bytes.
+    pub had_errors: bool,
+}
+
+impl TextEncoding {
+    /// UTF-8.
+    pub const UTF_8: TextEncoding = TextEncoding {
+        encoding: encoding_rs::UTF_8,
+    };
+
+    /// Looks up a WHATWG label (case and surrounding spaces do not matter).
+    pub fn for_label(label: &str) -> Result<TextEncoding, UnknownEncoding> {
+        Encoding::for_label(label.trim().as_bytes())
+            .map(|encoding| TextEncoding { encoding })
+            .ok_or_else(|| UnknownEncoding {
+                label: label.to_string(),
+            })
+    }
+
+    /// The encoding's canonical name, for example `UTF-8`, `GBK`, `gb18030`, `Big5`.
+    pub fn name(&self) -> &'static str {
+        self.encoding.name()
+    }
+
+    /// Turns text into the bytes that go on the wire.
+    pub fn encode(&self, text: &str) -> Result<Vec<u8>, EncodeError> {
+        // encoding_rs follows the web platform, where a form is never sent as UTF-16:
+        // its encoder writes UTF-8 for those two. A socket may want real UTF-16.
+        if self.encoding == UTF_16LE {
+            return Ok(text.encode_utf16().flat_map(u16::to_le_bytes).collect());
+        }
+        if self.encoding == UTF_16BE {
+            return Ok(text.encode_utf16().flat_map(u16::to_be_bytes).collect());
+        }
+        if self.encoding.output_encoding() != self.encoding {
+            return Err(EncodeError::DecodeOnly {
+                encoding: self.name(),
+            });
+        }
+        let mut encoder = self.encoding.new_encoder();
+        let capacity = encoder
+            .max_buffer_length_from_utf8_without_replacement(text.len())
+            .unwrap_or(text.len() * 4 + 16);
+        let mut bytes = Vec::with_capacity(capacity);
+        let (result, read) =
+            encoder.encode_from_utf8_to_vec_without_replacement(text, &mut bytes, true);
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => Ok(bytes),
+            encoding_rs::EncoderResult::Unmappable(character) => {
+                // `read` counts the bytes consumed, including the unmappable character.
+                let before = &text[..read - character.len_utf8()];
+                Err(EncodeError::Unmappable {
+                    character,
+                    position: before.chars().count(),
+                    encoding: self.name(),
+                })
+            }
+            // The vector was sized for the worst case above, and the function grows it
+            // when that bound is unknown, so the output never runs out of room.
+            encoding_rs::EncoderResult::OutputFull => Ok(bytes),
+        }
+    }
+
+    /// Turns received bytes into text; invalid bytes become U+FFFD.
+    ///
+    /// A byte order mark is not treated specially: what you receive is what you see.
+    pub fn decode(&self, bytes: &[u8]) -> Decoded {
+        let (text, had_errors) = self.encoding.decode_without_bom_handling(bytes);
+        Decoded {
+            text: text.into_owned(),
+            had_errors,
+        }
+    }
+}
+
+/// Lower-case hex, one space between bytes: `e4 bd a0`. The form `tcpdump -X` uses.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (index, byte) in bytes.iter().enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nihao_in_utf8_is_six_bytes() {
+        let bytes = TextEncoding::UTF_8.encode("你好").unwrap();
+        assert_eq!(hex(&bytes), "e4 bd a0 e5 a5 bd");
+    }
+
+    #[test]
+    fn gb2312_label_means_gbk() {
+        let encoding = TextEncoding::for_label(" GB2312 ").unwrap();
+        assert_eq!(encoding.name(), "GBK");
+        assert_eq!(hex(&encoding.encode("你好").unwrap()), "c4 e3 ba c3");
+    }
+
+    #[test]
+    fn gb18030_encodes_what_gbk_cannot() {
+        let gbk = TextEncoding::for_label("gbk").unwrap();
+        let error = gbk.encode("hi 😀").unwrap_err();
+        assert_eq!(
+            error,
+            EncodeError::Unmappable {
+                character: '😀',
+                position: 3,
+                encoding: "GBK"
+            }
+        );
+        let gb18030 = TextEncoding::for_label("gb18030").unwrap();
+        // GB18030 four-byte form of U+1F600 (Python: "😀".encode("gb18030")).
+        assert_eq!(hex(&gb18030.encode("😀").unwrap()), "94 39 fc 36");
+    }
+
+    #[test]
+    fn unknown_label_is_an_error_naming_it() {
+        let error = TextEncoding::for_label("klingon").unwrap_err();
+        assert!(error.to_string().contains("'klingon'"));
+    }
+
+    #[test]
+    fn utf16_really_encodes_utf16() {
+        let le = TextEncoding::for_label("utf-16le").unwrap();
+        assert_eq!(le.encode("A你").unwrap(), [0x41, 0x00, 0x60, 0x4f]);
+        let be = TextEncoding::for_label("utf-16be").unwrap();
+        assert_eq!(be.encode("A").unwrap(), [0x00, 0x41]);
+    }
+
+    #[test]
+    fn replacement_encoding_cannot_send() {
+        let replacement = TextEncoding::for_label("iso-2022-kr").unwrap();
+        assert!(matches!(
+            replacement.encode("x"),
+            Err(EncodeError::DecodeOnly { .. })
+        ));
+    }
+
+    #[test]
+    fn gbk_bytes_read_as_utf8_are_replaced_and_flagged() {
+        let decoded = TextEncoding::UTF_8.decode(&[0xc4, 0xe3, 0xba, 0xc3]);
+        assert!(decoded.had_errors);
+        assert!(decoded.text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn utf8_bytes_read_as_gbk_are_mojibake_without_errors() {
+        let gbk = TextEncoding::for_label("gbk").unwrap();
+        let decoded = gbk.decode(&[0xe4, 0xbd, 0xa0, 0xe5, 0xa5, 0xbd]);
+        assert_eq!(decoded.text, "浣犲ソ");
+        assert!(!decoded.had_errors);
+    }
+}
