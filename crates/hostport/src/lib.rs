@@ -246,7 +246,10 @@ mod tests {
         let address = held.local_addr().unwrap();
         let error = std::net::UdpSocket::bind(address).unwrap_err();
         let explained = explain_bind_error(&error, address, "udp");
-        assert!(explained.message.contains("address already in use"), "{explained:?}");
+        assert!(
+            explained.message.contains("address already in use"),
+            "{explained:?}"
+        );
         assert!(explained.hint.unwrap().contains("pick another port"));
     }
 

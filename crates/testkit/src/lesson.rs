@@ -153,30 +153,62 @@ fn matches_from(expected: &[&str], actual: &[&str]) -> bool {
         None => actual.is_empty(),
         Some((&"...", rest)) => (0..=actual.len()).any(|skip| matches_from(rest, &actual[skip..])),
         Some((pattern, rest)) => match actual.split_first() {
-            Some((line, actual_rest)) => line_matches(pattern, line) && matches_from(rest, actual_rest),
+            Some((line, actual_rest)) => {
+                line_matches(pattern, line) && matches_from(rest, actual_rest)
+            }
             None => false,
         },
     }
 }
 
-/// One line against a pattern where `...` matches any text (possibly empty).
+/// One line against a pattern where `...` matches any text (possibly empty). In a run of
+/// more than three dots the last three are the wildcard, so `127.0.0.1....` reads as
+/// "127.0.0.1." followed by anything.
 pub fn line_matches(pattern: &str, line: &str) -> bool {
-    let pieces: Vec<&str> = pattern.split("...").collect();
+    let pieces = literal_pieces(pattern);
     if pieces.len() == 1 {
         return pattern == line;
     }
-    let (first, rest) = pieces.split_first().expect("split gives at least one piece");
-    let Some(mut remaining) = line.strip_prefix(first) else {
+    let (first, rest) = pieces.split_first().expect("at least one piece");
+    let Some(mut remaining) = line.strip_prefix(first.as_str()) else {
         return false;
     };
     let (last, middle) = rest.split_last().expect("two or more pieces here");
     for piece in middle {
-        match remaining.find(piece) {
+        match remaining.find(piece.as_str()) {
             Some(at) => remaining = &remaining[at + piece.len()..],
             None => return false,
         }
     }
-    remaining.ends_with(last)
+    remaining.ends_with(last.as_str())
+}
+
+/// The literal text between wildcards: `a...b....c` gives `["a", "b.", "c"]`.
+fn literal_pieces(pattern: &str) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let characters: Vec<char> = pattern.chars().collect();
+    let mut index = 0;
+    while index < characters.len() {
+        if characters[index] == '.' {
+            let run = characters[index..]
+                .iter()
+                .take_while(|c| **c == '.')
+                .count();
+            if run >= 3 {
+                let current = pieces.last_mut().expect("never empty");
+                current.extend(std::iter::repeat_n('.', run - 3));
+                pieces.push(String::new());
+                index += run;
+                continue;
+            }
+        }
+        pieces
+            .last_mut()
+            .expect("never empty")
+            .push(characters[index]);
+        index += 1;
+    }
+    pieces
 }
 
 /// The workspace's `target/<profile>` directory, found from the running test binary
@@ -216,7 +248,12 @@ pub fn packages_in(command: &str) -> BTreeSet<String> {
         let after = &command[at + "cargo run -q ".len()..];
         match after.strip_prefix("-p ") {
             Some(rest) => {
-                packages.insert(rest.split_whitespace().next().unwrap_or_default().to_string());
+                packages.insert(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
             }
             None => {
                 packages.insert("netlab".to_string());
@@ -271,7 +308,10 @@ pub fn substitute_port(text: &str, from: u16, to: u16) -> String {
                 continue;
             }
         }
-        let character = text[index..].chars().next().expect("index is on a char boundary");
+        let character = text[index..]
+            .chars()
+            .next()
+            .expect("index is on a char boundary");
         out.push(character);
         index += character.len_utf8();
     }
@@ -353,7 +393,10 @@ impl LessonRun {
             .collect();
         if !missing.is_empty() {
             if in_ci() {
-                panic!("{name} needs {}, which .ci/run must install", missing.join(", "));
+                panic!(
+                    "{name} needs {}, which .ci/run must install",
+                    missing.join(", ")
+                );
             }
             announce(&format!("SKIP: {name} needs {}", missing.join(", ")));
             return;
@@ -367,11 +410,15 @@ impl LessonRun {
             build_binaries(&self.workspace, &packages);
         }
         let bin_dir = target_dir();
-        let port_map: Vec<(u16, u16)> = self.ports.iter().map(|p| (*p, crate::free_port())).collect();
+        let port_map: Vec<(u16, u16)> = self
+            .ports
+            .iter()
+            .map(|p| (*p, crate::free_port()))
+            .collect();
         let localise = |text: &str| -> String {
-            port_map
-                .iter()
-                .fold(text.to_string(), |t, (from, to)| substitute_port(&t, *from, *to))
+            port_map.iter().fold(text.to_string(), |t, (from, to)| {
+                substitute_port(&t, *from, *to)
+            })
         };
 
         let mut background: Vec<(Block, Step, Running)> = Vec::new();
@@ -384,7 +431,13 @@ impl LessonRun {
             }
             if block.has_tag("norun") {
                 for step in &block.commands {
-                    let allowed = ["cargo test", "cargo bench", "cargo build", "cargo clippy", "cargo fmt"];
+                    let allowed = [
+                        "cargo test",
+                        "cargo bench",
+                        "cargo build",
+                        "cargo clippy",
+                        "cargo fmt",
+                    ];
                     assert!(
                         allowed.iter().any(|a| step.command.starts_with(a)),
                         "{name}:{}: a norun block may only hold cargo test/bench/build commands, \
@@ -412,9 +465,10 @@ impl LessonRun {
                 let expected: Vec<String> = step.expected.iter().map(|l| localise(l)).collect();
                 if let Some(first) = expected.iter().find(|l| l.trim() != "...") {
                     let first = first.trim_end().to_string();
-                    running.wait_for_stdout(&format!("{first:?} ({name}:{})", block.line), |line| {
-                        line_matches(&first, line.trim_end())
-                    });
+                    running
+                        .wait_for_stdout(&format!("{first:?} ({name}:{})", block.line), |line| {
+                            line_matches(&first, line.trim_end())
+                        });
                 }
                 background.push((block.clone(), step.clone(), running));
                 ran += 1;
@@ -493,9 +547,23 @@ mod tests {
 
     #[test]
     fn ellipsis_inside_a_line_matches_any_text() {
-        assert!(line_matches("from 127.0.0.1:...: 6 bytes", "from 127.0.0.1:40123: 6 bytes"));
-        assert!(!line_matches("from 127.0.0.1:...: 6 bytes", "from 10.0.0.1:40123: 6 bytes"));
+        assert!(line_matches(
+            "from 127.0.0.1:...: 6 bytes",
+            "from 127.0.0.1:40123: 6 bytes"
+        ));
+        assert!(!line_matches(
+            "from 127.0.0.1:...: 6 bytes",
+            "from 10.0.0.1:40123: 6 bytes"
+        ));
         assert!(line_matches("...", ""));
+        assert!(line_matches(
+            "IP 127.0.0.1.... > x",
+            "IP 127.0.0.1.5823 > x"
+        ));
+        assert!(!line_matches(
+            "IP 127.0.0.1.... > x",
+            "IP 127.0.0.15823 > x"
+        ));
     }
 
     #[test]
@@ -518,7 +586,10 @@ mod tests {
             substitute_cargo_run("cargo run -q -p udp-basic -- send x", dir),
             "/t/debug/udp-basic send x"
         );
-        assert_eq!(substitute_cargo_run("cargo run -q -- tour", dir), "/t/debug/netlab tour");
+        assert_eq!(
+            substitute_cargo_run("cargo run -q -- tour", dir),
+            "/t/debug/netlab tour"
+        );
         assert_eq!(
             substitute_cargo_run("echo hi | cargo run -q -p tcp-echo -- chat x", dir),
             "echo hi | /t/debug/tcp-echo chat x"

@@ -141,13 +141,16 @@ struct Table {
     front: HashMap<(SocketAddr, SocketAddr), Arc<UdpSocket>>,
 }
 
+/// A datagram held back for reordering: the socket to send it from, its bytes, and where.
+type Held = (Arc<UdpSocket>, Vec<u8>, SocketAddr);
+
 struct Shared {
     schedule: Schedule,
     counters: Counters,
     table: Mutex<Table>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
-    held: Mutex<HashMap<Direction, (Arc<UdpSocket>, Vec<u8>, SocketAddr)>>,
+    held: Mutex<HashMap<Direction, Held>>,
 }
 
 /// A running relay. Dropping it stops its threads.
@@ -412,7 +415,11 @@ mod tests {
         transfer.send_to(b"reply", relay_back).unwrap();
         let (len, seen_from) = client.recv_from(&mut buffer).unwrap();
         assert_eq!(&buffer[..len], b"reply");
-        assert_ne!(seen_from, relay.addr(), "a new server port gets a new front port");
+        assert_ne!(
+            seen_from,
+            relay.addr(),
+            "a new server port gets a new front port"
+        );
 
         client.send_to(b"ack", seen_from).unwrap();
         let (len, _) = transfer.recv_from(&mut buffer).unwrap();

@@ -114,11 +114,9 @@ impl fmt::Display for UdpError {
             UdpError::Receive { source } => {
                 write!(f, "recvfrom failed: {}", hostport::describe(source))
             }
-            UdpError::Timeout { waited, .. } => write!(
-                f,
-                "no datagram arrived within {} s",
-                waited.as_secs_f64()
-            ),
+            UdpError::Timeout { waited, .. } => {
+                write!(f, "no datagram arrived within {} s", waited.as_secs_f64())
+            }
             UdpError::Encode(error) => write!(f, "{error}"),
             UdpError::TooLarge { size } => write!(
                 f,
@@ -247,11 +245,7 @@ pub fn sending_socket(destination: SocketAddr, trace: Trace) -> Result<UdpSocket
 }
 
 /// `sendto(payload, destination)` from a port the OS picks: the notes' sender.
-pub fn send(
-    destination: SocketAddr,
-    payload: &[u8],
-    trace: Trace,
-) -> Result<SendReport, UdpError> {
+pub fn send(destination: SocketAddr, payload: &[u8], trace: Trace) -> Result<SendReport, UdpError> {
     if payload.len() > MAX_DATAGRAM {
         return Err(UdpError::TooLarge {
             size: payload.len(),
@@ -334,7 +328,8 @@ fn datagram_length(socket: &UdpSocket) -> io::Result<usize> {
     // Values from <sys/socket.h> on Linux.
     const MSG_PEEK: std::ffi::c_int = 0x02;
     const MSG_TRUNC: std::ffi::c_int = 0x20;
-    let (length, _from) = SockRef::from(socket).recv_from_with_flags(&mut [], MSG_PEEK | MSG_TRUNC)?;
+    let (length, _from) =
+        SockRef::from(socket).recv_from_with_flags(&mut [], MSG_PEEK | MSG_TRUNC)?;
     Ok(length)
 }
 
@@ -457,7 +452,8 @@ pub fn receive_loop(
         let (line, had_errors) = describe_datagram(&datagram, options.encoding);
         writeln!(out, "{line}").map_err(UdpError::Output)?;
         if options.hex {
-            writeln!(out, "  hex: {}", wire_text::hex(&datagram.bytes)).map_err(UdpError::Output)?;
+            writeln!(out, "  hex: {}", wire_text::hex(&datagram.bytes))
+                .map_err(UdpError::Output)?;
         }
         if had_errors {
             writeln!(warnings, "{}", undecodable_warning(options.encoding))
@@ -623,10 +619,18 @@ pub fn blast(
 /// 127.0.0.1 port 0, seen as bytes, decoded right and decoded wrong.
 pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     let gbk = TextEncoding::for_label("gbk")?;
-    let receiver = bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), None, Trace::default())?;
+    let receiver = bind(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        None,
+        Trace::default(),
+    )?;
     receiver.set_read_timeout(Some(Duration::from_secs(2)))?;
     let address = receiver.local_addr()?;
-    writeln!(out, "receiver: bind(127.0.0.1:0) -> the OS gave port {}", address.port())?;
+    writeln!(
+        out,
+        "receiver: bind(127.0.0.1:0) -> the OS gave port {}",
+        address.port()
+    )?;
 
     let payload = gbk.encode("你好")?;
     let report = send(address, &payload, Trace::default())?;
@@ -643,8 +647,16 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
         datagram.bytes.len(),
         datagram.from
     )?;
-    writeln!(out, "  the bytes:          {}", wire_text::hex(&datagram.bytes))?;
-    writeln!(out, "  decoded as GBK:     {}", gbk.decode(&datagram.bytes).text)?;
+    writeln!(
+        out,
+        "  the bytes:          {}",
+        wire_text::hex(&datagram.bytes)
+    )?;
+    writeln!(
+        out,
+        "  decoded as GBK:     {}",
+        gbk.decode(&datagram.bytes).text
+    )?;
     writeln!(
         out,
         "  decoded as UTF-8:   {}   <- the wrong encoding: invalid bytes become \u{FFFD}",
@@ -766,8 +778,14 @@ mod tests {
         };
         let mut out = Vec::new();
         let mut warnings = Vec::new();
-        let got =
-            receive_loop(&receiver, &options, Trace::default(), &mut out, &mut warnings).unwrap();
+        let got = receive_loop(
+            &receiver,
+            &options,
+            Trace::default(),
+            &mut out,
+            &mut warnings,
+        )
+        .unwrap();
         assert_eq!(got.len(), 2);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -806,7 +824,14 @@ mod tests {
             ..ReceiveOptions::default()
         };
         let (mut out, mut warnings) = (Vec::new(), Vec::new());
-        receive_loop(&receiver, &options, Trace::default(), &mut out, &mut warnings).unwrap();
+        receive_loop(
+            &receiver,
+            &options,
+            Trace::default(),
+            &mut out,
+            &mut warnings,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("  hex: c4 e3 ba c3"), "{text}");
         assert!(String::from_utf8(warnings).unwrap().starts_with("warning:"));

@@ -161,7 +161,11 @@ fn seconds(value: f64) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| Failure::usage(format!("--timeout {value}: give a positive number of seconds")))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--timeout {value}: give a positive number of seconds"
+            ))
+        })
 }
 
 fn run(command: Command) -> Result<(), Failure> {
@@ -207,7 +211,9 @@ fn run(command: Command) -> Result<(), Failure> {
                 hex,
             };
             if buffer == 0 {
-                return Err(Failure::usage("--buffer 0 can hold nothing: give at least 1 byte"));
+                return Err(Failure::usage(
+                    "--buffer 0 can hold nothing: give at least 1 byte",
+                ));
             }
             let trace = Trace { enabled: trace };
             let socket = udp_basic::bind(bind, rcvbuf, trace)?;

@@ -14,9 +14,10 @@ fn udp_basic() -> Command {
 /// A receiver on 127.0.0.1 port 0, ready to receive.
 fn receiver(extra: &[&str]) -> Running {
     let mut command = udp_basic();
-    command
-        .args(["recv", "--bind", "127.0.0.1:0", "--timeout", "10"])
-        .args(extra);
+    command.args(["recv", "--bind", "127.0.0.1:0"]).args(extra);
+    if !extra.contains(&"--timeout") {
+        command.args(["--timeout", "10"]);
+    }
     Running::server(command)
 }
 
@@ -32,7 +33,9 @@ fn round_trip(encoding: &str, text: &str) {
     let address = server.addr().to_string();
     send(&address, text, &["--encoding", encoding])
         .success()
-        .stdout(predicate::str::contains(format!("to {address} from 0.0.0.0:")));
+        .stdout(predicate::str::contains(format!(
+            "to {address} from 0.0.0.0:"
+        )));
     let finished = server.finish();
     assert!(finished.status.success(), "{finished:?}");
     assert!(
@@ -86,7 +89,10 @@ fn undecodable_bytes_show_replacement_and_warn() {
     send(&server.addr().to_string(), "你好", &["--encoding", "gbk"]).success();
     let finished = server.finish();
     assert!(finished.stdout_text().contains('\u{FFFD}'), "{finished:?}");
-    assert!(finished.stderr_text().starts_with("warning:"), "{finished:?}");
+    assert!(
+        finished.stderr_text().starts_with("warning:"),
+        "{finished:?}"
+    );
 }
 
 #[test]
@@ -111,7 +117,10 @@ fn receive_timeout_exits_1_with_hint() {
         .map(|output| {
             assert_eq!(output.status.code(), Some(1));
             let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(stderr.starts_with("error: no datagram arrived within 0.2 s"), "{stderr}");
+            assert!(
+                stderr.starts_with("error: no datagram arrived within 0.2 s"),
+                "{stderr}"
+            );
             assert!(stderr.contains("hint:"), "{stderr}");
         })
         .expect("run udp-basic");
@@ -138,7 +147,13 @@ fn unknown_encoding_exits_2() {
 fn address_in_use_exits_1_with_hint() {
     let server = receiver(&[]);
     assert_cmd::Command::new(cargo_bin("udp-basic"))
-        .args(["recv", "--bind", &server.addr().to_string(), "--timeout", "1"])
+        .args([
+            "recv",
+            "--bind",
+            &server.addr().to_string(),
+            "--timeout",
+            "1",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("address already in use"))
@@ -162,18 +177,30 @@ fn ipv6_loopback_round_trip() {
     let server = Running::server(command);
     send(&server.addr().to_string(), "hello v6", &[]).success();
     let finished = server.finish();
-    assert!(finished.stdout_text().contains("from [::1]:"), "{finished:?}");
+    assert!(
+        finished.stdout_text().contains("from [::1]:"),
+        "{finished:?}"
+    );
 }
 
 #[test]
 fn loss_report_counts_exactly_when_nothing_is_lost_at_a_low_rate() {
     let server = receiver(&["--report", "--count", "200", "--timeout", "5"]);
     assert_cmd::Command::new(cargo_bin("udp-basic"))
-        .args(["blast", &server.addr().to_string(), "--count", "200", "--size", "200"])
+        .args([
+            "blast",
+            &server.addr().to_string(),
+            "--count",
+            "200",
+            "--size",
+            "200",
+        ])
         .args(["--rate", "4000"])
         .assert()
         .success()
-        .stdout(predicate::str::starts_with("sent 200 datagrams of 200 bytes"));
+        .stdout(predicate::str::starts_with(
+            "sent 200 datagrams of 200 bytes",
+        ));
     let finished = server.finish();
     assert!(
         finished
@@ -187,10 +214,25 @@ fn loss_report_counts_exactly_when_nothing_is_lost_at_a_low_rate() {
 fn a_full_receive_buffer_drops_datagrams_silently() {
     // The receiver is busy while the sender blasts: its tiny buffer overflows.
     let server = receiver(&[
-        "--report", "--count", "500", "--timeout", "1", "--rcvbuf", "2048", "--busy-ms", "300",
+        "--report",
+        "--count",
+        "500",
+        "--timeout",
+        "1",
+        "--rcvbuf",
+        "2048",
+        "--busy-ms",
+        "300",
     ]);
     assert_cmd::Command::new(cargo_bin("udp-basic"))
-        .args(["blast", &server.addr().to_string(), "--count", "500", "--size", "1000"])
+        .args([
+            "blast",
+            &server.addr().to_string(),
+            "--count",
+            "500",
+            "--size",
+            "1000",
+        ])
         .assert()
         .success();
     let finished = server.finish();
@@ -201,19 +243,29 @@ fn a_full_receive_buffer_drops_datagrams_silently() {
 
 #[test]
 fn python_sender_from_the_notes_is_received() {
-    if !testkit::require_tool("python_sender_from_the_notes_is_received", "python3", "python3") {
+    if !testkit::require_tool(
+        "python_sender_from_the_notes_is_received",
+        "python3",
+        "python3",
+    ) {
         return;
     }
     let server = receiver(&["--encoding", "gb2312"]);
     let port = server.addr().port().to_string();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../lessons/python/01_udp_send.py");
-    let status = Command::new("python3")
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lessons/python/01_udp_send.py"
+    );
+    let output = Command::new("python3")
         .args([script, "127.0.0.1", &port, "你好", "gb2312"])
-        .status()
+        .output()
         .expect("run python3");
-    assert!(status.success());
+    assert!(output.status.success(), "{output:?}");
     let finished = server.finish();
-    assert!(finished.stdout_text().contains(": 4 bytes: 你好"), "{finished:?}");
+    assert!(
+        finished.stdout_text().contains(": 4 bytes: 你好"),
+        "{finished:?}"
+    );
 }
 
 #[test]
@@ -234,7 +286,11 @@ fn our_sender_is_received_by_nc() {
         if nc.stdout_lines().iter().any(|l| l.contains("hello nc")) {
             break;
         }
-        assert!(Instant::now() < deadline, "nc never received: {:?}", nc.stderr_lines());
+        assert!(
+            Instant::now() < deadline,
+            "nc never received: {:?}",
+            nc.stderr_lines()
+        );
         std::thread::sleep(Duration::from_millis(50));
         if !nc.is_running() {
             break;
