@@ -336,10 +336,9 @@ impl Running {
                     "the deadline passed"
                 };
                 panic!(
-                    "waiting for {what} from {}: {why}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                    "waiting for {what} from {}: {why}\n{}",
                     self.description,
-                    self.stdout.snapshot().join("\n"),
-                    self.stderr.snapshot().join("\n")
+                    self.transcript()
                 )
             }
         }
@@ -360,10 +359,9 @@ impl Running {
         {
             Ok((_, line)) => line,
             Err(_) => panic!(
-                "waiting for stderr line containing {text:?} from {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                "waiting for stderr line containing {text:?} from {}\n{}",
                 self.description,
-                self.stdout.snapshot().join("\n"),
-                self.stderr.snapshot().join("\n")
+                self.transcript()
             ),
         }
     }
@@ -403,15 +401,26 @@ impl Running {
                     let _ = self.child.kill();
                     let _ = self.child.wait();
                     panic!(
-                        "{} did not exit within {timeout:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                        "{} did not exit within {timeout:?}\n{}",
                         self.description,
-                        self.stdout.snapshot().join("\n"),
-                        self.stderr.snapshot().join("\n")
+                        self.transcript()
                     );
                 }
             }
         };
-        // The pipes close right after exit; wait (bounded) so no line is lost.
+        self.collect(status)
+    }
+
+    /// Kills the process (like Ctrl-C would stop it) and returns what it printed.
+    pub fn kill(mut self) -> Finished {
+        let _ = self.child.kill();
+        let status = self.child.wait().expect("wait after kill");
+        self.collect(status)
+    }
+
+    /// Everything printed by an exited process. The pipes close right after exit; wait
+    /// (bounded) so no line is lost.
+    fn collect(&self, status: ExitStatus) -> Finished {
         self.stdout.wait_closed(DEADLINE);
         self.stderr.wait_closed(DEADLINE);
         Finished {
@@ -421,17 +430,13 @@ impl Running {
         }
     }
 
-    /// Kills the process (like Ctrl-C would stop it) and returns what it printed.
-    pub fn kill(mut self) -> Finished {
-        let _ = self.child.kill();
-        let status = self.child.wait().expect("wait after kill");
-        self.stdout.wait_closed(DEADLINE);
-        self.stderr.wait_closed(DEADLINE);
-        Finished {
-            status,
-            stdout: self.stdout.snapshot(),
-            stderr: self.stderr.snapshot(),
-        }
+    /// Both output streams so far, for a failure message.
+    fn transcript(&self) -> String {
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout.snapshot().join("\n"),
+            self.stderr.snapshot().join("\n")
+        )
     }
 }
 

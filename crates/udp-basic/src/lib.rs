@@ -767,6 +767,18 @@ mod tests {
         assert_eq!(loss_summary(3, 5), "received 5/3 datagrams (0 lost, 0.0%)");
     }
 
+    /// Runs `receive_loop` and returns what it printed and warned.
+    fn run_loop(receiver: &UdpSocket, options: &ReceiveOptions) -> (Vec<Datagram>, String, String) {
+        let (mut out, mut warnings) = (Vec::new(), Vec::new());
+        let got =
+            receive_loop(receiver, options, Trace::default(), &mut out, &mut warnings).unwrap();
+        (
+            got,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(warnings).unwrap(),
+        )
+    }
+
     #[test]
     fn exercise_1_3_loop_prints_one_line_per_datagram_then_stops() {
         let (receiver, address) = loopback_pair();
@@ -776,18 +788,8 @@ mod tests {
             count: 2,
             ..ReceiveOptions::default()
         };
-        let mut out = Vec::new();
-        let mut warnings = Vec::new();
-        let got = receive_loop(
-            &receiver,
-            &options,
-            Trace::default(),
-            &mut out,
-            &mut warnings,
-        )
-        .unwrap();
+        let (got, text, warnings) = run_loop(&receiver, &options);
         assert_eq!(got.len(), 2);
-        let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].ends_with(": 3 bytes: one"), "{text}");
@@ -799,16 +801,7 @@ mod tests {
     fn exercise_1_3_truncated_datagram_reports_both_sizes() {
         let (receiver, address) = loopback_pair();
         send(address, &[b'a'; 1500], Trace::default()).unwrap();
-        let mut out = Vec::new();
-        receive_loop(
-            &receiver,
-            &ReceiveOptions::default(),
-            Trace::default(),
-            &mut out,
-            &mut Vec::new(),
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let (_, text, _) = run_loop(&receiver, &ReceiveOptions::default());
         assert!(
             text.contains("1500 bytes, truncated to 1024 by the buffer (476 lost)"),
             "{text}"
@@ -823,18 +816,9 @@ mod tests {
             hex: true,
             ..ReceiveOptions::default()
         };
-        let (mut out, mut warnings) = (Vec::new(), Vec::new());
-        receive_loop(
-            &receiver,
-            &options,
-            Trace::default(),
-            &mut out,
-            &mut warnings,
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let (_, text, warnings) = run_loop(&receiver, &options);
         assert!(text.contains("  hex: c4 e3 ba c3"), "{text}");
-        assert!(String::from_utf8(warnings).unwrap().starts_with("warning:"));
+        assert!(warnings.starts_with("warning:"));
     }
 
     #[test]
