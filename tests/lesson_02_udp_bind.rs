@@ -1,0 +1,7 @@
+//! Runs every command of lessons/02-udp-bind.md as written (see crates/testkit/src/lesson.rs).
+#[test]
+fn lesson_02_commands_run_as_written() {
+    testkit::lesson::LessonRun::new(env!("CARGO_MANIFEST_DIR"), "lessons/02-udp-bind.md")
+        .ports(&[7788, 8899, 5555])
+        .run();
+}
