@@ -25,6 +25,12 @@ pub const LESSONS: &[Lesson] = &[
         crate_name: Some("udp-basic"),
         file: "lessons/01-udp-basic.md",
     },
+    Lesson {
+        number: 2,
+        title: "Ports, bind, echo, broadcast and duplex",
+        crate_name: Some("udp-bind"),
+        file: "lessons/02-udp-bind.md",
+    },
 ];
 
 impl Lesson {
@@ -95,7 +101,10 @@ type Demo = (
 );
 
 /// The demos, one per exercise crate, in lesson order.
-const DEMOS: &[Demo] = &[("1  udp-basic: one datagram, two encodings", udp_basic::tour)];
+const DEMOS: &[Demo] = &[
+    ("1  udp-basic: one datagram, two encodings", udp_basic::tour),
+    ("2  udp-bind: ports, echo and broadcast", udp_bind::tour),
+];
 
 /// Runs every demo; stops at the first that fails.
 pub fn tour(out: &mut dyn Write) -> Result<(), String> {
