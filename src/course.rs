@@ -31,6 +31,12 @@ pub const LESSONS: &[Lesson] = &[
         crate_name: Some("udp-bind"),
         file: "lessons/02-udp-bind.md",
     },
+    Lesson {
+        number: 5,
+        title: "From netmask to web page: ARP, DNS and a visit",
+        crate_name: Some("arp-dns-walkthrough"),
+        file: "lessons/05-arp-dns-walkthrough.md",
+    },
 ];
 
 impl Lesson {
@@ -104,6 +110,10 @@ type Demo = (
 const DEMOS: &[Demo] = &[
     ("1  udp-basic: one datagram, two encodings", udp_basic::tour),
     ("2  udp-bind: ports, echo and broadcast", udp_bind::tour),
+    (
+        "5  arp-dns-walkthrough: from netmask to web page",
+        arp_dns_walkthrough::tour,
+    ),
 ];
 
 /// Runs every demo; stops at the first that fails.

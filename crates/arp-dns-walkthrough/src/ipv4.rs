@@ -1,0 +1,247 @@
+//! IPv4 headers: the part of the packet that stays the same from host to host (source
+//! and destination IP), except the TTL, which every router lowers by one.
+//!
+//! RFC 791 §3.1 (no options, so the header is 20 bytes; IHL = 5):
+//!
+//! ```text
+//!  0                   1                   2                   3
+//!  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |Version|  IHL  |Type of Service|          Total Length         |
+//! |         Identification        |Flags|      Fragment Offset    |
+//! |  Time to Live |    Protocol   |         Header Checksum       |
+//! |                       Source Address                          |
+//! |                    Destination Address                        |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// Byte ranges of the 20-byte IPv4 header.
+pub mod field {
+    use std::ops::Range;
+    pub const VERSION_IHL: usize = 0;
+    pub const TOTAL_LENGTH: Range<usize> = 2..4;
+    pub const IDENTIFICATION: Range<usize> = 4..6;
+    pub const FLAGS_FRAGMENT: Range<usize> = 6..8;
+    pub const TTL: usize = 8;
+    pub const PROTOCOL: usize = 9;
+    pub const CHECKSUM: Range<usize> = 10..12;
+    pub const SOURCE: Range<usize> = 12..16;
+    pub const DESTINATION: Range<usize> = 16..20;
+    pub const HEADER_LEN: usize = DESTINATION.end;
+}
+
+pub const PROTOCOL_TCP: u8 = 6;
+pub const PROTOCOL_UDP: u8 = 17;
+
+/// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum
+/// of the data taken as big-endian 16-bit words (an odd last byte is padded with zero).
+/// Over a header that already holds its checksum, the result is 0.
+pub fn internet_checksum(bytes: &[u8]) -> u16 {
+    // exercise 5.3: begin
+    let mut sum: u32 = 0;
+    for pair in bytes.chunks(2) {
+        let word = match pair {
+            [high, low] => u16::from_be_bytes([*high, *low]),
+            [high] => u16::from_be_bytes([*high, 0]),
+            _ => 0,
+        };
+        sum += u32::from(word);
+        // Fold the carry back in as we go ("end-around carry").
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+    // exercise 5.3: end
+}
+
+/// Why bytes are not an IPv4 packet we can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ipv4Error {
+    /// Fewer than 20 bytes, or fewer than the total length says.
+    Truncated { length: usize, needed: usize },
+    /// Version is not 4, or the header has options (IHL > 5), which we do not read.
+    Unsupported { version: u8, ihl: u8 },
+    /// The header checksum does not add up.
+    BadChecksum { found: u16, expected: u16 },
+}
+
+impl fmt::Display for Ipv4Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ipv4Error::Truncated { length, needed } => {
+                write!(f, "IPv4 packet truncated: {length} bytes, {needed} needed")
+            }
+            Ipv4Error::Unsupported { version, ihl } => {
+                write!(
+                    f,
+                    "IPv4 version {version} with IHL {ihl} is not supported here"
+                )
+            }
+            Ipv4Error::BadChecksum { found, expected } => write!(
+                f,
+                "IPv4 header checksum 0x{found:04x} is wrong (should be 0x{expected:04x})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Ipv4Error {}
+
+/// A plain IPv4 header (no options) and its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv4Packet {
+    pub identification: u16,
+    pub dont_fragment: bool,
+    pub ttl: u8,
+    pub protocol: u8,
+    pub source: Ipv4Addr,
+    pub destination: Ipv4Addr,
+    pub payload: Vec<u8>,
+}
+
+impl Ipv4Packet {
+    /// Encodes the header with its checksum, then the payload.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        let total = (field::HEADER_LEN + self.payload.len()) as u16;
+        out.push(0x45); // version 4, IHL 5 words
+        out.push(0); // DSCP/ECN
+        out.extend_from_slice(&total.to_be_bytes());
+        out.extend_from_slice(&self.identification.to_be_bytes());
+        let flags: u16 = if self.dont_fragment { 0x4000 } else { 0 };
+        out.extend_from_slice(&flags.to_be_bytes());
+        out.push(self.ttl);
+        out.push(self.protocol);
+        out.extend_from_slice(&[0, 0]); // checksum, filled in below
+        out.extend_from_slice(&self.source.octets());
+        out.extend_from_slice(&self.destination.octets());
+        let checksum = internet_checksum(&out[start..start + field::HEADER_LEN]);
+        out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
+            .copy_from_slice(&checksum.to_be_bytes());
+        out.extend_from_slice(&self.payload);
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// Parses and checks the header checksum; bytes after the total length (Ethernet
+    /// padding) are dropped.
+    pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, Ipv4Error> {
+        if bytes.len() < field::HEADER_LEN {
+            return Err(Ipv4Error::Truncated {
+                length: bytes.len(),
+                needed: field::HEADER_LEN,
+            });
+        }
+        let version = bytes[field::VERSION_IHL] >> 4;
+        let ihl = bytes[field::VERSION_IHL] & 0x0f;
+        if version != 4 || ihl != 5 {
+            return Err(Ipv4Error::Unsupported { version, ihl });
+        }
+        let total = usize::from(u16::from_be_bytes([bytes[2], bytes[3]]));
+        if total < field::HEADER_LEN || bytes.len() < total {
+            return Err(Ipv4Error::Truncated {
+                length: bytes.len(),
+                needed: total.max(field::HEADER_LEN),
+            });
+        }
+        let header = &bytes[..field::HEADER_LEN];
+        if internet_checksum(header) != 0 {
+            let mut zeroed = header.to_vec();
+            zeroed[field::CHECKSUM].fill(0);
+            return Err(Ipv4Error::BadChecksum {
+                found: u16::from_be_bytes([bytes[10], bytes[11]]),
+                expected: internet_checksum(&zeroed),
+            });
+        }
+        let ip = |range: std::ops::Range<usize>| {
+            let mut octets = [0u8; 4];
+            octets.copy_from_slice(&bytes[range]);
+            Ipv4Addr::from(octets)
+        };
+        Ok(Ipv4Packet {
+            identification: u16::from_be_bytes([bytes[4], bytes[5]]),
+            dont_fragment: bytes[field::FLAGS_FRAGMENT.start] & 0x40 != 0,
+            ttl: bytes[field::TTL],
+            protocol: bytes[field::PROTOCOL],
+            source: ip(field::SOURCE),
+            destination: ip(field::DESTINATION),
+            payload: bytes[field::HEADER_LEN..total].to_vec(),
+        })
+    }
+}
+
+/// The 12-byte pseudo-header UDP and TCP put in front of their checksum (RFC 768,
+/// RFC 793 §3.1), so a segment delivered to the wrong address fails its check.
+pub fn pseudo_header(
+    source: Ipv4Addr,
+    destination: Ipv4Addr,
+    protocol: u8,
+    length: usize,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(12);
+    out.extend_from_slice(&source.octets());
+    out.extend_from_slice(&destination.octets());
+    out.push(0);
+    out.push(protocol);
+    out.extend_from_slice(&(length as u16).to_be_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real header, the worked example of the "IPv4 header checksum" article on
+    /// Wikipedia: a UDP packet 192.168.0.1 → 192.168.0.199, checksum 0xb861.
+    const REAL_HEADER: [u8; 20] = [
+        0x45, 0x00, 0x00, 0x73, // version 4, IHL 5, DSCP 0, total length 115
+        0x00, 0x00, 0x40, 0x00, // identification 0, flags DF
+        0x40, 0x11, 0xb8, 0x61, // TTL 64, UDP (17), checksum
+        0xc0, 0xa8, 0x00, 0x01, // source 192.168.0.1
+        0xc0, 0xa8, 0x00, 0xc7, // destination 192.168.0.199
+    ];
+
+    #[test]
+    fn exercise_5_3_checksum_of_a_real_header() {
+        // Over a header holding its checksum, the sum comes out as zero.
+        assert_eq!(internet_checksum(&REAL_HEADER), 0);
+        let mut zeroed = REAL_HEADER;
+        zeroed[10] = 0;
+        zeroed[11] = 0;
+        assert_eq!(internet_checksum(&zeroed), 0xb861);
+        // RFC 1071 §3's example words, with an odd byte at the end.
+        assert_eq!(
+            internet_checksum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]),
+            !0xddf2
+        );
+        assert_eq!(internet_checksum(&[0xff]), !0xff00);
+    }
+
+    #[test]
+    fn encode_then_parse_keeps_fields_and_checks_sum() {
+        let packet = Ipv4Packet {
+            identification: 0,
+            dont_fragment: true,
+            ttl: 64,
+            protocol: PROTOCOL_UDP,
+            source: Ipv4Addr::new(192, 168, 0, 1),
+            destination: Ipv4Addr::new(192, 168, 0, 199),
+            payload: vec![0; 95],
+        };
+        let bytes = packet.to_bytes();
+        assert_eq!(bytes[..20], REAL_HEADER);
+        assert_eq!(Ipv4Packet::parse(&bytes).unwrap(), packet);
+        let mut broken = bytes.clone();
+        broken[8] = 63;
+        assert!(matches!(
+            Ipv4Packet::parse(&broken),
+            Err(Ipv4Error::BadChecksum { .. })
+        ));
+    }
+}

@@ -1,0 +1,739 @@
+//! `arp-dns-walkthrough`: the command-line front end of lesson 5.
+//!
+//! Every subcommand parses its arguments, calls the library, and turns an error into
+//! `error: ...` (plus `hint: ...`) on stderr with exit status 1 (a failure at run
+//! time) or 2 (bad input). Try, with nothing installed:
+//!
+//! ```text
+//! cargo run -p arp-dns-walkthrough -- subnet 192.168.1.10/24
+//! cargo run -p arp-dns-walkthrough -- arp request --sender-mac 02:00:00:00:0a:01 --sender-ip 10.0.1.2 --target-ip 10.0.1.1
+//! cargo run -p arp-dns-walkthrough -- visit http://baidu.com/
+//! ```
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use arp_dns_walkthrough::arp::{self, ArpPacket, Operation};
+use arp_dns_walkthrough::dns::{self, Message, RecordData, RecordType};
+use arp_dns_walkthrough::ethernet::MacAddr;
+use arp_dns_walkthrough::subnet::{self, Ipv4Network};
+use arp_dns_walkthrough::{Annotation, hex, parse_hex, pcap, simulate, visit};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "arp-dns-walkthrough",
+    version,
+    about = "Lesson 5: subnets, ARP, DNS and the visit of a web page, on real bytes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Network, netmask, broadcast and hosts of `IP/LEN` or `IP MASK`.
+    Subnet {
+        /// `192.168.1.10/24`, or an IP followed by MASK
+        address: String,
+        /// a dotted netmask such as 255.255.255.0
+        mask: Option<String>,
+        /// print the fields as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// Is DEST on our own network (ARP for it) or not (ARP for the gateway)?
+    Route {
+        /// our address and prefix, `192.168.1.10/24`
+        #[arg(long)]
+        ip: String,
+        /// the default gateway
+        #[arg(long)]
+        gateway: String,
+        /// where the packet is going
+        destination: String,
+    },
+    /// Build, parse, simulate, send and answer ARP.
+    #[command(subcommand)]
+    Arp(ArpCommand),
+    /// Build, parse and send DNS messages.
+    #[command(subcommand)]
+    Dns(DnsCommand),
+    /// A packet's trip hop by hop through switch and routers.
+    Simulate {
+        /// write one pcap per link into this directory
+        #[arg(long)]
+        pcap_dir: Option<PathBuf>,
+        /// print the hops as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole visit of a web page, step by step (loopback only).
+    Visit {
+        /// `http://baidu.com/`
+        url: String,
+        /// ask this DNS server (HOST:PORT) instead of the built-in responder
+        #[arg(long)]
+        dns: Option<String>,
+        /// connect to this loopback address instead of the built-in web server
+        #[arg(long)]
+        connect: Option<String>,
+        /// write visit.pcap into this directory
+        #[arg(long)]
+        pcap_dir: Option<PathBuf>,
+        /// seconds to wait for each answer
+        #[arg(long, default_value_t = 3.0)]
+        timeout: f64,
+    },
+}
+
+#[derive(clap::Args)]
+struct FrameOutput {
+    /// print only the frame as lowercase hex, one line
+    #[arg(long)]
+    raw: bool,
+    /// also write the frame to this pcap file
+    #[arg(long)]
+    pcap: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ArpCommand {
+    /// An ARP request frame: "who has TARGET-IP? tell SENDER-IP".
+    Request {
+        #[arg(long)]
+        sender_mac: String,
+        #[arg(long)]
+        sender_ip: String,
+        #[arg(long)]
+        target_ip: String,
+        #[command(flatten)]
+        output: FrameOutput,
+    },
+    /// An ARP reply frame: "SENDER-IP is at SENDER-MAC", sent to the asker.
+    Reply {
+        #[arg(long)]
+        sender_mac: String,
+        #[arg(long)]
+        sender_ip: String,
+        #[arg(long)]
+        target_mac: String,
+        #[arg(long)]
+        target_ip: String,
+        #[command(flatten)]
+        output: FrameOutput,
+    },
+    /// Decode an Ethernet frame holding ARP, field by field.
+    Parse {
+        /// the frame as hex (spaces and colons allowed)
+        hex: String,
+    },
+    /// Step a host's ARP behaviour through a script (see the lesson for the format).
+    Simulate {
+        /// the script file (`-` for standard input)
+        script: PathBuf,
+    },
+    /// (root, Linux) Send a real ARP request and print the MAC in the reply.
+    Send {
+        #[arg(long)]
+        interface: String,
+        #[arg(long)]
+        target_ip: String,
+        /// our IP in the request (0.0.0.0, an RFC 5227 probe, when left out)
+        #[arg(long)]
+        sender_ip: Option<String>,
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+    },
+    /// (root, Linux) Answer ARP requests for IP from user space.
+    Respond {
+        #[arg(long)]
+        interface: String,
+        #[arg(long)]
+        ip: String,
+        /// the MAC to answer with (the interface's own when left out)
+        #[arg(long)]
+        mac: Option<String>,
+        /// stop after this many replies
+        #[arg(long)]
+        count: Option<usize>,
+        /// stop when no request came for this many seconds
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum DnsCommand {
+    /// Build a query and show it byte by byte.
+    Query {
+        name: String,
+        /// the query ID, decimal or 0x-hex (random when left out)
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long = "type", default_value = "A")]
+        record_type: String,
+        /// clear RD (recursion desired)
+        #[arg(long)]
+        no_rd: bool,
+        /// print only the message as lowercase hex, one line
+        #[arg(long)]
+        raw: bool,
+        /// also write the query, in a frame from the host to the DNS server, to this pcap file
+        #[arg(long)]
+        pcap: Option<PathBuf>,
+    },
+    /// Decode a message (hex on the command line, or the raw bytes of --file).
+    Parse {
+        hex: Option<String>,
+        /// a file holding the message as raw bytes
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Ask a DNS server over UDP (TCP when the answer is truncated), follow CNAMEs.
+    Resolve {
+        name: String,
+        /// the server, HOST:PORT (port 53 when left out)
+        #[arg(long)]
+        server: String,
+        #[arg(long = "type", default_value = "A")]
+        record_type: String,
+        /// ask over TCP from the start
+        #[arg(long)]
+        tcp: bool,
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+        /// the first query ID (random when left out)
+        #[arg(long)]
+        id: Option<String>,
+        /// print each socket call to stderr (bind, sendto, recvfrom, ...)
+        #[arg(long)]
+        trace: bool,
+    },
+}
+
+/// How a command failed: bad input (exit 2) or at run time (exit 1).
+enum Failure {
+    Usage(String),
+    Runtime(String, Option<String>),
+    /// The reader of our standard output went away (`| head`): stop quietly.
+    OutputClosed,
+}
+
+/// `println!` that reports a failed write instead of panicking (a closed pipe, say).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {
+            return Err(output_failure(error));
+        }
+    };
+}
+
+fn output_failure(error: std::io::Error) -> Failure {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::OutputClosed
+    } else {
+        runtime(format!("writing to standard output: {error}"))
+    }
+}
+
+fn usage(error: impl std::fmt::Display) -> Failure {
+    Failure::Usage(error.to_string())
+}
+
+fn runtime(error: impl std::fmt::Display) -> Failure {
+    Failure::Runtime(error.to_string(), None)
+}
+
+type Outcome = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Subnet {
+            address,
+            mask,
+            json,
+        } => run_subnet(&address, mask.as_deref(), json),
+        Command::Route {
+            ip,
+            gateway,
+            destination,
+        } => run_route(&ip, &gateway, &destination),
+        Command::Arp(command) => run_arp(command),
+        Command::Dns(command) => run_dns(command),
+        Command::Simulate { pcap_dir, json } => run_simulate(pcap_dir, json),
+        Command::Visit {
+            url,
+            dns,
+            connect,
+            pcap_dir,
+            timeout,
+        } => run_visit(url, dns, connect, pcap_dir, timeout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::OutputClosed) => ExitCode::SUCCESS,
+        Err(Failure::Runtime(message, hint)) => {
+            eprintln!("error: {message}");
+            if let Some(hint) = hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn seconds(value: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "timeout {value} is not a positive number of seconds"
+            ))
+        })
+}
+
+fn run_subnet(address: &str, mask: Option<&str>, json: bool) -> Outcome {
+    let network = match mask {
+        Some(mask) => Ipv4Network::parse_with_mask(address, mask),
+        None => Ipv4Network::parse_cidr(address),
+    }
+    .map_err(usage)?;
+    let summary = network.summary();
+    if json {
+        say!("{}", summary.to_json());
+    } else {
+        say!("{}", summary.to_text().trim_end());
+    }
+    Ok(())
+}
+
+fn run_route(ip: &str, gateway: &str, destination: &str) -> Outcome {
+    let host = Ipv4Network::parse_cidr(ip).map_err(usage)?;
+    let gateway = subnet::parse_ipv4(gateway).map_err(usage)?;
+    let destination = subnet::parse_ipv4(destination).map_err(usage)?;
+    let decision = subnet::route(host, gateway, destination).map_err(usage)?;
+    say!("{}", decision.to_text().trim_end());
+    Ok(())
+}
+
+fn mac_arg(text: &str) -> Result<MacAddr, Failure> {
+    text.parse::<MacAddr>().map_err(usage)
+}
+
+fn ip_arg(text: &str) -> Result<Ipv4Addr, Failure> {
+    subnet::parse_ipv4(text).map_err(usage)
+}
+
+fn print_annotations(title: &str, notes: &[Annotation]) -> Outcome {
+    say!("{title}");
+    say!("{:>6}  {:<26} meaning", "offset", "bytes");
+    for note in notes {
+        say!("{note}");
+    }
+    Ok(())
+}
+
+fn show_frame(frame: &[u8], output: &FrameOutput) -> Outcome {
+    if let Some(path) = &output.pcap {
+        let record = pcap::Record {
+            micros: 1_767_225_600_000_000,
+            frame: frame.to_vec(),
+        };
+        pcap::write_file(path, &[record])
+            .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+    }
+    if output.raw {
+        say!("{}", hex(frame));
+        return Ok(());
+    }
+    let notes = arp::annotate_frame(frame).map_err(runtime)?;
+    let packet = arp::parse_frame(frame).map_err(runtime)?.1;
+    print_annotations(
+        &format!(
+            "{}-byte Ethernet frame, ARP: {}",
+            frame.len(),
+            packet.summary()
+        ),
+        &notes,
+    )?;
+    say!("hex: {}", hex(frame));
+    Ok(())
+}
+
+fn run_arp(command: ArpCommand) -> Outcome {
+    match command {
+        ArpCommand::Request {
+            sender_mac,
+            sender_ip,
+            target_ip,
+            output,
+        } => {
+            let packet = ArpPacket::request(
+                mac_arg(&sender_mac)?,
+                ip_arg(&sender_ip)?,
+                ip_arg(&target_ip)?,
+            );
+            show_frame(&packet.to_frame(), &output)
+        }
+        ArpCommand::Reply {
+            sender_mac,
+            sender_ip,
+            target_mac,
+            target_ip,
+            output,
+        } => {
+            let packet = ArpPacket {
+                operation: Operation::Reply,
+                sender_mac: mac_arg(&sender_mac)?,
+                sender_ip: ip_arg(&sender_ip)?,
+                target_mac: mac_arg(&target_mac)?,
+                target_ip: ip_arg(&target_ip)?,
+            };
+            show_frame(&packet.to_frame(), &output)
+        }
+        ArpCommand::Parse { hex: text } => {
+            let bytes = parse_hex(&text).map_err(usage)?;
+            let notes = arp::annotate_frame(&bytes).map_err(usage)?;
+            let packet = arp::parse_frame(&bytes).map_err(usage)?.1;
+            print_annotations(
+                &format!(
+                    "{}-byte Ethernet frame, ARP: {}",
+                    bytes.len(),
+                    packet.summary()
+                ),
+                &notes,
+            )?;
+            Ok(())
+        }
+        ArpCommand::Simulate { script } => {
+            let text = if script.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .map_err(|e| runtime(format!("reading standard input: {e}")))?
+            } else {
+                std::fs::read_to_string(&script)
+                    .map_err(|e| runtime(format!("reading {}: {e}", script.display())))?
+            };
+            for line in arp::run_script(&text).map_err(usage)? {
+                say!("{line}");
+            }
+            Ok(())
+        }
+        ArpCommand::Send {
+            interface,
+            target_ip,
+            sender_ip,
+            timeout,
+        } => {
+            let target = ip_arg(&target_ip)?;
+            let sender = match sender_ip {
+                Some(text) => ip_arg(&text)?,
+                None => Ipv4Addr::UNSPECIFIED,
+            };
+            let timeout = seconds(timeout)?;
+            arp_send(&interface, sender, target, timeout)
+        }
+        ArpCommand::Respond {
+            interface,
+            ip,
+            mac,
+            count,
+            timeout,
+        } => {
+            let ip = ip_arg(&ip)?;
+            let mac = mac.as_deref().map(mac_arg).transpose()?;
+            let timeout = seconds(timeout)?;
+            arp_respond(&interface, ip, mac, count, timeout)
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn raw_socket_failure(interface: &str, error: std::io::Error) -> Failure {
+    let hint = match error.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            Some("AF_PACKET sockets need root (or CAP_NET_RAW): run it with sudo, inside a lab namespace".to_string())
+        }
+        std::io::ErrorKind::NotFound => Some("list the interfaces with `ip link`".to_string()),
+        _ => None,
+    };
+    Failure::Runtime(
+        format!("on interface {interface}: {}", hostport::describe(&error)),
+        hint,
+    )
+}
+
+#[cfg(target_os = "linux")]
+fn arp_send(interface: &str, sender: Ipv4Addr, target: Ipv4Addr, timeout: Duration) -> Outcome {
+    use arp_dns_walkthrough::packet_socket::{self, PacketSocket};
+    let socket = PacketSocket::open(interface).map_err(|e| raw_socket_failure(interface, e))?;
+    say!("-> Who has {target}? Tell {sender} (broadcast on {interface})");
+    match packet_socket::ask(&socket, sender, target, timeout) {
+        Ok(Some(mac)) => {
+            say!("<- {target} is at {mac}");
+            Ok(())
+        }
+        Ok(None) => Err(Failure::Runtime(
+            format!(
+                "no ARP reply for {target} within {:.1} s",
+                timeout.as_secs_f64()
+            ),
+            Some("is the address on this link? `ip neigh` shows what the kernel knows".into()),
+        )),
+        Err(error) => Err(raw_socket_failure(interface, error)),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn arp_respond(
+    interface: &str,
+    ip: Ipv4Addr,
+    mac: Option<MacAddr>,
+    count: Option<usize>,
+    idle: Duration,
+) -> Outcome {
+    use arp_dns_walkthrough::packet_socket::{self, PacketSocket};
+    let socket = PacketSocket::open(interface).map_err(|e| raw_socket_failure(interface, e))?;
+    say!(
+        "answering ARP for {ip} as {} on {interface}",
+        mac.unwrap_or(socket.mac)
+    );
+    let mut report = |request: &ArpPacket, reply: &ArpPacket| {
+        // A closed stdout must not stop the responder: the replies still go out.
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(
+            stdout,
+            "<- {} (from {})",
+            request.summary(),
+            request.sender_mac
+        );
+        let _ = writeln!(stdout, "-> {}", reply.summary());
+    };
+    let replies = packet_socket::respond(&socket, ip, mac, count, idle, &mut report)
+        .map_err(|e| raw_socket_failure(interface, e))?;
+    say!("answered {replies} request(s)");
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn arp_send(_: &str, _: Ipv4Addr, _: Ipv4Addr, _: Duration) -> Outcome {
+    Err(runtime("arp send needs Linux (AF_PACKET sockets)"))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn arp_respond(_: &str, _: Ipv4Addr, _: Option<MacAddr>, _: Option<usize>, _: Duration) -> Outcome {
+    Err(runtime("arp respond needs Linux (AF_PACKET sockets)"))
+}
+
+fn id_arg(text: Option<&str>) -> Result<u16, Failure> {
+    let Some(text) = text else {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        return Ok((nanos ^ std::process::id()) as u16);
+    };
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u16::from_str_radix(hex, 16),
+        None => text.parse::<u16>(),
+    };
+    parsed.map_err(|_| {
+        usage(format!(
+            "--id {text}: a query ID is a number from 0 to 65535 (or 0x0000 to 0xffff)"
+        ))
+    })
+}
+
+fn show_message(title: &str, bytes: &[u8]) -> Outcome {
+    let (message, notes) = Message::parse_annotated(bytes).map_err(usage)?;
+    print_annotations(title, &notes)?;
+    for line in message.summary() {
+        say!("{line}");
+    }
+    Ok(())
+}
+
+fn run_dns(command: DnsCommand) -> Outcome {
+    match command {
+        DnsCommand::Query {
+            name,
+            id,
+            record_type,
+            no_rd,
+            raw,
+            pcap,
+        } => {
+            let record_type: RecordType = record_type.parse().map_err(usage)?;
+            let id = id_arg(id.as_deref())?;
+            let query = Message::query(id, &name, record_type, !no_rd).map_err(usage)?;
+            let bytes = query.to_bytes();
+            if let Some(path) = &pcap {
+                let record = pcap::Record {
+                    micros: 1_767_225_600_000_000,
+                    frame: simulate::dns_query_frame(&bytes),
+                };
+                pcap::write_file(path, &[record])
+                    .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+            }
+            if raw {
+                say!("{}", hex(&bytes));
+                return Ok(());
+            }
+            show_message(&format!("DNS query, {} bytes", bytes.len()), &bytes)?;
+            say!("hex: {}", hex(&bytes));
+            Ok(())
+        }
+        DnsCommand::Parse { hex: text, file } => {
+            let bytes = match (text, file) {
+                (Some(text), None) => parse_hex(&text).map_err(usage)?,
+                (None, Some(path)) => std::fs::read(&path)
+                    .map_err(|e| runtime(format!("reading {}: {e}", path.display())))?,
+                _ => {
+                    return Err(usage(
+                        "give the message as HEX or with --file FILE (one of them)",
+                    ));
+                }
+            };
+            show_message(&format!("DNS message, {} bytes", bytes.len()), &bytes)
+        }
+        DnsCommand::Resolve {
+            name,
+            server,
+            record_type,
+            tcp,
+            timeout,
+            id,
+            trace,
+        } => {
+            let record_type: RecordType = record_type.parse().map_err(usage)?;
+            let server = hostport::resolve(&server, Some(53)).map_err(usage)?;
+            let options = dns::resolve::ResolveOptions {
+                server,
+                record_type,
+                tcp,
+                timeout: seconds(timeout)?,
+                first_id: id_arg(id.as_deref())?,
+                trace,
+            };
+            // Each exchange is printed as it happens, so a failure still shows them.
+            let mut show = |line: &str| {
+                let _ = writeln!(std::io::stdout(), "{line}");
+            };
+            let resolution =
+                dns::resolve::resolve_with_log(&name, &options, &mut show).map_err(|error| {
+                    match error {
+                        dns::resolve::ResolveError::Name(_) => usage(&error),
+                        _ => Failure::Runtime(error.to_string(), error.hint()),
+                    }
+                })?;
+            for (alias, target, ttl) in &resolution.aliases {
+                say!("{alias} is an alias (CNAME) of {target} (ttl {ttl})");
+            }
+            if resolution.records.is_empty() {
+                say!(
+                    "{} has no {record_type} record (NODATA)",
+                    resolution.canonical_name
+                );
+            }
+            for record in &resolution.records {
+                let what = match record.data {
+                    RecordData::A(_) | RecordData::Aaaa(_) => "has address",
+                    _ => "has",
+                };
+                say!(
+                    "{} {what} {} ({} IN, ttl {})",
+                    record.name,
+                    record.data,
+                    record.record_type,
+                    record.ttl
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_simulate(pcap_dir: Option<PathBuf>, json: bool) -> Outcome {
+    let topology = simulate::Topology::home();
+    if json {
+        say!("{}", simulate::report_json(&topology));
+    } else {
+        for line in simulate::report(&topology) {
+            say!("{line}");
+        }
+    }
+    if let Some(dir) = pcap_dir {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| runtime(format!("creating {}: {e}", dir.display())))?;
+        let mut written = Vec::new();
+        for (link, records) in topology.capture() {
+            let path = dir.join(format!("{link}.pcap"));
+            pcap::write_file(&path, &records)
+                .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+            written.push(format!("{} ({} frames)", path.display(), records.len()));
+        }
+        if !json {
+            say!("");
+            for line in written {
+                say!("wrote {line}");
+            }
+        }
+    }
+    let _ = std::io::stdout().flush();
+    Ok(())
+}
+
+fn run_visit(
+    url: String,
+    dns: Option<String>,
+    connect: Option<String>,
+    pcap_dir: Option<PathBuf>,
+    timeout: f64,
+) -> Outcome {
+    let loopback_only = |text: &str, flag: &str| -> Result<SocketAddr, Failure> {
+        let address =
+            hostport::resolve(text, Some(if flag == "--dns" { 53 } else { 80 })).map_err(usage)?;
+        if !address.ip().is_loopback() {
+            return Err(usage(format!(
+                "{flag} {address}: visit only talks to loopback addresses (127.0.0.0/8, ::1), so nothing leaves this machine"
+            )));
+        }
+        Ok(address)
+    };
+    let options = visit::VisitOptions {
+        url,
+        dns: dns
+            .as_deref()
+            .map(|d| loopback_only(d, "--dns"))
+            .transpose()?,
+        connect: connect
+            .as_deref()
+            .map(|c| loopback_only(c, "--connect"))
+            .transpose()?,
+        pcap_dir: pcap_dir.clone(),
+        timeout: seconds(timeout)?,
+    };
+    if let Some(dir) = &pcap_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| runtime(format!("creating {}: {e}", dir.display())))?;
+    }
+    let mut stdout = std::io::stdout();
+    visit::visit(&options, &mut stdout).map_err(|error| {
+        if error.is_usage() {
+            usage(&error)
+        } else {
+            Failure::Runtime(error.to_string(), error.hint())
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Classic libpcap capture files, so every frame we build opens in Wireshark/tshark.
+//!
+//! The pcap-savefile format (draft-ietf-opsawg-pcap §4, §5), written in our byte order
+//! (little-endian here; readers tell the order from the magic number):
+//!
+//! ```text
+//! global header, 24 bytes:
+//! | magic a1b2c3d4 (4) | major 2 (2) | minor 4 (2) | thiszone 0 (4) | sigfigs 0 (4) |
+//! | snaplen 65535 (4)  | link type 1 = Ethernet (4) |
+//! then per frame, 16 bytes + the frame:
+//! | ts_sec (4) | ts_usec (4) | captured length (4) | original length (4) | frame ... |
+//! ```
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Byte ranges of the global header.
+pub mod field {
+    use std::ops::Range;
+    pub const MAGIC: Range<usize> = 0..4;
+    pub const VERSION_MAJOR: Range<usize> = 4..6;
+    pub const VERSION_MINOR: Range<usize> = 6..8;
+    pub const SNAPLEN: Range<usize> = 16..20;
+    pub const LINK_TYPE: Range<usize> = 20..24;
+    pub const GLOBAL_HEADER_LEN: usize = LINK_TYPE.end;
+    pub const RECORD_HEADER_LEN: usize = 16;
+}
+
+pub const MAGIC_MICROSECONDS: u32 = 0xa1b2_c3d4;
+pub const LINKTYPE_ETHERNET: u32 = 1;
+pub const SNAPLEN: u32 = 65_535;
+
+/// One captured frame with its time stamp in microseconds since the Unix epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub micros: u64,
+    pub frame: Vec<u8>,
+}
+
+/// The bytes of a whole capture file holding `records`.
+pub fn encode(records: &[Record]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC_MICROSECONDS.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes()); // thiszone: times are UTC
+    out.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
+    out.extend_from_slice(&SNAPLEN.to_le_bytes());
+    out.extend_from_slice(&LINKTYPE_ETHERNET.to_le_bytes());
+    for record in records {
+        let length = record.frame.len() as u32;
+        out.extend_from_slice(&((record.micros / 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&((record.micros % 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&length.to_le_bytes());
+        out.extend_from_slice(&length.to_le_bytes());
+        out.extend_from_slice(&record.frame);
+    }
+    out
+}
+
+/// Writes a capture file: first under a temporary name, renamed when complete, so a
+/// half-written file never sits under the final name.
+pub fn write_file(path: &Path, records: &[Record]) -> io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".part");
+    let temporary = std::path::PathBuf::from(temporary);
+    {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(&encode(records))?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_header_matches_the_one_tshark_read() {
+        // lab-tools.md §1.8: d4c3b2a1 0200 0400 00000000 00000000 ffff0000 01000000
+        let bytes = encode(&[]);
+        assert_eq!(
+            crate::hex(&bytes),
+            concat!(
+                "d4c3b2a1", "0200", "0400", // magic (little-endian), version 2.4
+                "00000000", "00000000", // thiszone, sigfigs
+                "ffff0000", "01000000", // snaplen 65535, link type 1 (Ethernet)
+            )
+        );
+    }
+
+    #[test]
+    fn records_have_16_byte_headers() {
+        let bytes = encode(&[Record {
+            micros: 1_500_000,
+            frame: vec![0xaa; 42],
+        }]);
+        assert_eq!(bytes.len(), 24 + 16 + 42);
+        assert_eq!(&bytes[24..28], &1u32.to_le_bytes());
+        assert_eq!(&bytes[28..32], &500_000u32.to_le_bytes());
+    }
+}

@@ -1,0 +1,180 @@
+//! TCP segments, enough to draw a connection on the wire: the three-way handshake, data,
+//! and the close.
+//!
+//! RFC 9293 §3.1 (no options here, so the data offset is 5 words = 20 bytes):
+//!
+//! ```text
+//!  0                   1                   2                   3
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! |          Source Port          |       Destination Port        |
+//! |                        Sequence Number                        |
+//! |                    Acknowledgment Number                      |
+//! |  Data |       |C|E|U|A|P|R|S|F|                               |
+//! | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+//! |           Checksum            |         Urgent Pointer        |
+//! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//! ```
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::ipv4::{PROTOCOL_TCP, internet_checksum, pseudo_header};
+
+/// Byte ranges of the 20-byte TCP header.
+pub mod field {
+    use std::ops::Range;
+    pub const SOURCE_PORT: Range<usize> = 0..2;
+    pub const DESTINATION_PORT: Range<usize> = 2..4;
+    pub const SEQUENCE: Range<usize> = 4..8;
+    pub const ACKNOWLEDGMENT: Range<usize> = 8..12;
+    pub const DATA_OFFSET: usize = 12;
+    pub const FLAGS: usize = 13;
+    pub const WINDOW: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+    pub const HEADER_LEN: usize = URGENT.end;
+}
+
+pub const FIN: u8 = 0x01;
+pub const SYN: u8 = 0x02;
+pub const RST: u8 = 0x04;
+pub const PSH: u8 = 0x08;
+pub const ACK: u8 = 0x10;
+
+/// The flag names as Wireshark writes them: `[SYN, ACK]`.
+pub fn flag_names(flags: u8) -> String {
+    let names: Vec<&str> = [
+        (FIN, "FIN"),
+        (SYN, "SYN"),
+        (RST, "RST"),
+        (PSH, "PSH"),
+        (ACK, "ACK"),
+    ]
+    .iter()
+    .filter(|(bit, _)| flags & bit != 0)
+    .map(|(_, name)| *name)
+    .collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// Why bytes are not a TCP segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TcpError {
+    /// Fewer bytes than the header (and its options) need.
+    Truncated { length: usize, needed: usize },
+}
+
+impl fmt::Display for TcpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TcpError::Truncated { length, needed } => {
+                write!(f, "TCP segment truncated: {length} bytes, {needed} needed")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TcpError {}
+
+/// A TCP segment without options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpSegment {
+    pub source_port: u16,
+    pub destination_port: u16,
+    pub sequence: u32,
+    pub acknowledgment: u32,
+    pub flags: u8,
+    pub window: u16,
+    pub payload: Vec<u8>,
+}
+
+impl TcpSegment {
+    /// Encodes with the checksum over pseudo-header, header and data.
+    pub fn encode(&self, source: Ipv4Addr, destination: Ipv4Addr, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&self.source_port.to_be_bytes());
+        out.extend_from_slice(&self.destination_port.to_be_bytes());
+        out.extend_from_slice(&self.sequence.to_be_bytes());
+        out.extend_from_slice(&self.acknowledgment.to_be_bytes());
+        out.push(5 << 4); // data offset: 5 words, no options
+        out.push(self.flags);
+        out.extend_from_slice(&self.window.to_be_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0]); // checksum (below), urgent pointer
+        out.extend_from_slice(&self.payload);
+        let length = out.len() - start;
+        let mut summed = pseudo_header(source, destination, PROTOCOL_TCP, length);
+        summed.extend_from_slice(&out[start..]);
+        let checksum = internet_checksum(&summed);
+        out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
+            .copy_from_slice(&checksum.to_be_bytes());
+    }
+
+    pub fn to_bytes(&self, source: Ipv4Addr, destination: Ipv4Addr) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(source, destination, &mut out);
+        out
+    }
+
+    /// How much sequence space the segment uses: its data, plus one for SYN and FIN.
+    pub fn sequence_length(&self) -> u32 {
+        self.payload.len() as u32
+            + u32::from(self.flags & SYN != 0)
+            + u32::from(self.flags & FIN != 0)
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<TcpSegment, TcpError> {
+        if bytes.len() < field::HEADER_LEN {
+            return Err(TcpError::Truncated {
+                length: bytes.len(),
+                needed: field::HEADER_LEN,
+            });
+        }
+        let header_len = usize::from(bytes[field::DATA_OFFSET] >> 4) * 4;
+        if header_len < field::HEADER_LEN || bytes.len() < header_len {
+            return Err(TcpError::Truncated {
+                length: bytes.len(),
+                needed: header_len.max(field::HEADER_LEN),
+            });
+        }
+        let word = |range: std::ops::Range<usize>| {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&bytes[range]);
+            u32::from_be_bytes(four)
+        };
+        Ok(TcpSegment {
+            source_port: u16::from_be_bytes([bytes[0], bytes[1]]),
+            destination_port: u16::from_be_bytes([bytes[2], bytes[3]]),
+            sequence: word(field::SEQUENCE),
+            acknowledgment: word(field::ACKNOWLEDGMENT),
+            flags: bytes[field::FLAGS],
+            window: u16::from_be_bytes([bytes[14], bytes[15]]),
+            payload: bytes[header_len..].to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syn_uses_one_sequence_number_and_checksums_to_zero() {
+        let (a, b) = (Ipv4Addr::new(10, 0, 1, 2), Ipv4Addr::new(10, 0, 2, 2));
+        let syn = TcpSegment {
+            source_port: 40000,
+            destination_port: 80,
+            sequence: 1000,
+            acknowledgment: 0,
+            flags: SYN,
+            window: 64240,
+            payload: Vec::new(),
+        };
+        assert_eq!(syn.sequence_length(), 1);
+        let bytes = syn.to_bytes(a, b);
+        let mut summed = pseudo_header(a, b, PROTOCOL_TCP, bytes.len());
+        summed.extend_from_slice(&bytes);
+        assert_eq!(internet_checksum(&summed), 0);
+        assert_eq!(TcpSegment::parse(&bytes).unwrap(), syn);
+        assert_eq!(flag_names(SYN | ACK), "[SYN, ACK]");
+    }
+}

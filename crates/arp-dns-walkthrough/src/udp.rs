@@ -1,0 +1,126 @@
+//! UDP datagrams: two port numbers, a length and a checksum in front of the data.
+//!
+//! RFC 768:
+//!
+//! ```text
+//!  0      7 8     15 16    23 24    31
+//! +--------+--------+--------+--------+
+//! |   source port   |  dest. port     |
+//! |     length      |    checksum     |
+//! +--------+--------+--------+--------+
+//! |          data octets ...
+//! ```
+//!
+//! The checksum covers a pseudo-header (source IP, destination IP, protocol 17, UDP
+//! length) plus the UDP header and data; a computed 0 is sent as 0xffff.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::ipv4::{PROTOCOL_UDP, internet_checksum, pseudo_header};
+
+/// Byte ranges of the UDP header.
+pub mod field {
+    use std::ops::Range;
+    pub const SOURCE_PORT: Range<usize> = 0..2;
+    pub const DESTINATION_PORT: Range<usize> = 2..4;
+    pub const LENGTH: Range<usize> = 4..6;
+    pub const CHECKSUM: Range<usize> = 6..8;
+    pub const HEADER_LEN: usize = CHECKSUM.end;
+}
+
+/// Why bytes are not a UDP datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UdpError {
+    /// Shorter than 8 bytes or than the length field.
+    Truncated { length: usize, needed: usize },
+}
+
+impl fmt::Display for UdpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UdpError::Truncated { length, needed } => {
+                write!(f, "UDP datagram truncated: {length} bytes, {needed} needed")
+            }
+        }
+    }
+}
+
+impl std::error::Error for UdpError {}
+
+/// A UDP datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdpDatagram {
+    pub source_port: u16,
+    pub destination_port: u16,
+    pub payload: Vec<u8>,
+}
+
+impl UdpDatagram {
+    /// Encodes with the checksum computed for the two IP addresses.
+    pub fn encode(&self, source: Ipv4Addr, destination: Ipv4Addr, out: &mut Vec<u8>) {
+        let length = field::HEADER_LEN + self.payload.len();
+        let start = out.len();
+        out.extend_from_slice(&self.source_port.to_be_bytes());
+        out.extend_from_slice(&self.destination_port.to_be_bytes());
+        out.extend_from_slice(&(length as u16).to_be_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&self.payload);
+        let mut summed = pseudo_header(source, destination, PROTOCOL_UDP, length);
+        summed.extend_from_slice(&out[start..]);
+        let checksum = match internet_checksum(&summed) {
+            0 => 0xffff, // 0 would mean "no checksum" (RFC 768)
+            sum => sum,
+        };
+        out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
+            .copy_from_slice(&checksum.to_be_bytes());
+    }
+
+    pub fn to_bytes(&self, source: Ipv4Addr, destination: Ipv4Addr) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(source, destination, &mut out);
+        out
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<UdpDatagram, UdpError> {
+        if bytes.len() < field::HEADER_LEN {
+            return Err(UdpError::Truncated {
+                length: bytes.len(),
+                needed: field::HEADER_LEN,
+            });
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[4], bytes[5]]));
+        if length < field::HEADER_LEN || bytes.len() < length {
+            return Err(UdpError::Truncated {
+                length: bytes.len(),
+                needed: length.max(field::HEADER_LEN),
+            });
+        }
+        Ok(UdpDatagram {
+            source_port: u16::from_be_bytes([bytes[0], bytes[1]]),
+            destination_port: u16::from_be_bytes([bytes[2], bytes[3]]),
+            payload: bytes[field::HEADER_LEN..length].to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_verifies_to_zero_with_the_pseudo_header() {
+        let (a, b) = (Ipv4Addr::new(10, 0, 1, 2), Ipv4Addr::new(10, 0, 2, 53));
+        let datagram = UdpDatagram {
+            source_port: 53211,
+            destination_port: 53,
+            payload: b"hello".to_vec(),
+        };
+        let bytes = datagram.to_bytes(a, b);
+        let mut summed = pseudo_header(a, b, PROTOCOL_UDP, bytes.len());
+        summed.extend_from_slice(&bytes);
+        assert_eq!(internet_checksum(&summed), 0);
+        assert_eq!(UdpDatagram::parse(&bytes).unwrap(), datagram);
+        assert!(UdpDatagram::parse(&bytes[..7]).is_err());
+    }
+}

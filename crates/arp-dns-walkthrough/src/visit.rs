@@ -1,0 +1,632 @@
+//! The whole visit of a web page, step by step as the notes tell it: (1) ARP for the
+//! gateway, (2) DNS query and answer, (3) the TCP three-way handshake, (4) the HTTP
+//! request, (5) the response, (6) "render" (the page's title and size), (7) the close.
+//!
+//! Steps 2 to 7 are real sockets, but only ever to loopback: with no flags `visit`
+//! starts its own DNS responder ([`crate::dns::server`]) and web server on 127.0.0.1
+//! (port 0), which stand in for the DNS server and for baidu.com's public address.
+//! `--dns` asks a real DNS server instead (dnsmasq, say), and `--connect` names the
+//! loopback address to connect to in place of the public address DNS returned. Step 1
+//! is simulated: loopback has no Ethernet, so no ARP.
+//!
+//! With `--pcap-dir`, the visit is also written as `visit.pcap`: the frames the host
+//! would have sent and received on its home network (simulated addresses), carrying
+//! the real DNS and HTTP bytes of this visit.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::arp::ArpPacket;
+use crate::dns::resolve::{ResolveError, ResolveOptions};
+use crate::dns::{RecordData, RecordType};
+use crate::ethernet::{ETHERTYPE_IPV4, EthernetFrame};
+use crate::ipv4::{Ipv4Packet, PROTOCOL_TCP, PROTOCOL_UDP};
+use crate::pcap::Record;
+use crate::simulate::{
+    self, CLIENT_DNS_PORT, CLIENT_TCP_PORT, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC,
+};
+use crate::tcp::{self, TcpSegment};
+use crate::udp::UdpDatagram;
+
+/// Why the visit stopped.
+#[derive(Debug)]
+pub enum VisitError {
+    /// The URL is not `http://HOST[:PORT][/PATH]` (bad input: exit 2).
+    BadUrl { url: String, reason: String },
+    /// DNS failed (NXDOMAIN, timeout, ...): the visit stops after step 2.
+    Dns(ResolveError),
+    /// DNS answered, but with no IPv4 address.
+    NoAddress { name: String },
+    /// The TCP connection was refused or timed out.
+    Connect {
+        address: SocketAddr,
+        source: io::Error,
+    },
+    /// Another socket or file call failed.
+    Io { doing: String, source: io::Error },
+    /// The server's answer is not HTTP.
+    BadResponse { reason: String },
+}
+
+impl fmt::Display for VisitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VisitError::BadUrl { url, reason } => write!(f, "bad URL '{url}': {reason}"),
+            VisitError::Dns(error) => write!(f, "DNS: {error}"),
+            VisitError::NoAddress { name } => write!(f, "DNS gave no IPv4 address for {name}"),
+            VisitError::Connect { address, source } => {
+                write!(f, "connecting to {address}: {}", hostport::describe(source))
+            }
+            VisitError::Io { doing, source } => {
+                write!(f, "{doing}: {}", hostport::describe(source))
+            }
+            VisitError::BadResponse { reason } => write!(f, "bad HTTP response: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for VisitError {}
+
+impl VisitError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            VisitError::Connect { source, .. }
+                if source.kind() == io::ErrorKind::ConnectionRefused =>
+            {
+                Some("nothing listens there: start a web server (python3 -m http.server) or drop --connect to use the built-in one".into())
+            }
+            VisitError::Dns(error) => error.hint(),
+            _ => None,
+        }
+    }
+
+    /// Bad input (exit 2) rather than a failure at run time (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            VisitError::BadUrl { .. } | VisitError::Dns(ResolveError::Name(_))
+        )
+    }
+}
+
+/// The parts of an `http://` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+/// Parses `http://HOST[:PORT][/PATH]`.
+pub fn parse_url(url: &str) -> Result<Url, VisitError> {
+    let bad = |reason: &str| VisitError::BadUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+        Some((scheme, _)) => {
+            return Err(bad(&format!(
+                "only http:// is supported ({scheme}:// needs TLS, which is beyond this lesson)"
+            )));
+        }
+        None => url,
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(at) => (&rest[..at], &rest[at..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (
+            host,
+            port.parse::<u16>()
+                .map_err(|_| bad("the port must be a number from 1 to 65535"))?,
+        ),
+        None => (authority, 80),
+    };
+    if host.is_empty() {
+        return Err(bad("no host name"));
+    }
+    Ok(Url {
+        host: host.to_ascii_lowercase(),
+        port,
+        path: path.to_string(),
+    })
+}
+
+/// What to visit and where the servers are.
+#[derive(Debug, Clone)]
+pub struct VisitOptions {
+    pub url: String,
+    pub dns: Option<SocketAddr>,
+    pub connect: Option<SocketAddr>,
+    pub pcap_dir: Option<PathBuf>,
+    pub timeout: Duration,
+}
+
+/// What the visit found.
+#[derive(Debug, Clone)]
+pub struct VisitReport {
+    pub address: Ipv4Addr,
+    pub status_line: String,
+    pub title: Option<String>,
+    pub body_len: usize,
+    pub pcap: Option<PathBuf>,
+}
+
+/// The built-in web server: answers `count` connections with [`simulate::PAGE`], then
+/// returns. Like an HTTP/1.0 server (and `Connection: close`), it closes first.
+pub fn serve_http(listener: &TcpListener, count: usize, timeout: Duration) -> io::Result<()> {
+    for _ in 0..count {
+        let (mut stream, _) = listener.accept()?;
+        stream.set_read_timeout(Some(timeout))?;
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 1024];
+        // Read the request head (up to the empty line); a body is not expected for GET.
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 64 * 1024 {
+            match stream.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => request.extend_from_slice(&buffer[..n]),
+                Err(_) => break,
+            }
+        }
+        stream.write_all(&simulate::http_response())?;
+        // Dropping the stream closes it: our FIN goes out first.
+    }
+    Ok(())
+}
+
+fn io_error(doing: &str) -> impl FnOnce(io::Error) -> VisitError + '_ {
+    move |source| VisitError::Io {
+        doing: doing.to_string(),
+        source,
+    }
+}
+
+/// Walks through the visit, printing numbered steps to `out`.
+pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport, VisitError> {
+    let url = parse_url(&options.url)?;
+    let write_error = |source| VisitError::Io {
+        doing: "writing the output".into(),
+        source,
+    };
+    let host_network = crate::subnet::Ipv4Network {
+        address: HOST_IP,
+        prefix: 24,
+    };
+    writeln!(
+        out,
+        "visiting {} as host {HOST_IP}/24 (gateway {GATEWAY_IP}); every socket stays on loopback",
+        options.url
+    )
+    .map_err(write_error)?;
+
+    // Step 1: the destination is on another network, so the frame goes to the gateway.
+    let request = ArpPacket::request(HOST_MAC, HOST_IP, GATEWAY_IP);
+    writeln!(
+        out,
+        "1 ARP   the server is not on {}/24, so the frame goes to the gateway; (simulated, loopback has no ARP)",
+        host_network.network()
+    )
+    .map_err(write_error)?;
+    writeln!(
+        out,
+        "        -> {} (broadcast, {} bytes)",
+        request.summary(),
+        request.to_frame().len()
+    )
+    .map_err(write_error)?;
+    if let Some(reply) = crate::arp::answer(GATEWAY_MAC, GATEWAY_IP, &request) {
+        writeln!(out, "        <- {}", reply.summary()).map_err(write_error)?;
+    }
+
+    // Step 2: DNS, with our own responder unless --dns names one.
+    let (address, dns_query, dns_answer) = match url.host.parse::<Ipv4Addr>() {
+        Ok(ip) => {
+            writeln!(out, "2 DNS   not needed: the URL holds the address {ip}")
+                .map_err(write_error)?;
+            (ip, Vec::new(), Vec::new())
+        }
+        Err(_) => {
+            let (server, responder) = match options.dns {
+                Some(server) => (server, None),
+                None => {
+                    let socket = UdpSocket::bind("127.0.0.1:0")
+                        .map_err(io_error("binding the DNS responder"))?;
+                    socket
+                        .set_read_timeout(Some(options.timeout))
+                        .map_err(io_error("setting the DNS responder's timeout"))?;
+                    let server = socket
+                        .local_addr()
+                        .map_err(io_error("reading the DNS responder's address"))?;
+                    let zone = crate::dns::server::Zone::walkthrough(simulate::WEB_SERVER);
+                    // It ends when no query came within the timeout.
+                    let thread =
+                        std::thread::spawn(move || crate::dns::server::serve(&socket, &zone, None));
+                    (server, Some(thread))
+                }
+            };
+            let standing_in = if responder.is_some() {
+                format!(
+                    " (built-in responder, standing in for {})",
+                    simulate::DNS_SERVER
+                )
+            } else {
+                String::new()
+            };
+            writeln!(out, "2 DNS   query {} A to {server}{standing_in}", url.host)
+                .map_err(write_error)?;
+            let resolve_options = ResolveOptions {
+                server,
+                record_type: RecordType::A,
+                tcp: false,
+                timeout: options.timeout,
+                first_id: query_id(),
+                trace: false,
+            };
+            let resolution = crate::dns::resolve::resolve(&url.host, &resolve_options)
+                .map_err(VisitError::Dns)?;
+            drop(responder);
+            for (alias, target, _) in &resolution.aliases {
+                writeln!(out, "        <- {alias} is an alias (CNAME) of {target}")
+                    .map_err(write_error)?;
+            }
+            let address = resolution
+                .records
+                .iter()
+                .find_map(|r| match r.data {
+                    RecordData::A(ip) => Some((ip, r.ttl)),
+                    _ => None,
+                })
+                .ok_or_else(|| VisitError::NoAddress {
+                    name: url.host.clone(),
+                })?;
+            writeln!(
+                out,
+                "        <- {} has address {} (ttl {} s; query {} bytes, answer {} bytes)",
+                resolution.canonical_name,
+                address.0,
+                address.1,
+                resolution.last_query.len(),
+                resolution.last_answer.len()
+            )
+            .map_err(write_error)?;
+            (address.0, resolution.last_query, resolution.last_answer)
+        }
+    };
+
+    // Step 3: the handshake, done by the kernel inside connect().
+    let (target, web_server) = match options.connect {
+        Some(target) => (target, None),
+        None => {
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .map_err(io_error("binding the built-in web server"))?;
+            let target = listener
+                .local_addr()
+                .map_err(io_error("reading the web server's address"))?;
+            let timeout = options.timeout;
+            let thread = std::thread::spawn(move || serve_http(&listener, 1, timeout));
+            (target, Some(thread))
+        }
+    };
+    let loopback_note = if target.ip() == IpAddr::V4(address) {
+        String::new()
+    } else {
+        format!(", standing in for {address}:{}", url.port)
+    };
+    writeln!(
+        out,
+        "3 TCP   three-way handshake with {target}{loopback_note}: SYN, SYN-ACK, ACK (inside connect())"
+    )
+    .map_err(write_error)?;
+    let mut stream = TcpStream::connect_timeout(&target, options.timeout).map_err(|source| {
+        VisitError::Connect {
+            address: target,
+            source,
+        }
+    })?;
+    stream
+        .set_read_timeout(Some(options.timeout))
+        .map_err(io_error("setting the receive timeout"))?;
+    let local = stream
+        .local_addr()
+        .map_err(io_error("reading our address"))?;
+    writeln!(out, "        connected from {local}").map_err(write_error)?;
+
+    // Step 4: the request.
+    let request = simulate::http_request(&url.host, &url.path);
+    stream
+        .write_all(&request)
+        .map_err(io_error("sending the HTTP request"))?;
+    writeln!(
+        out,
+        "4 HTTP  request: GET {} HTTP/1.1, Host: {} ({} bytes)",
+        url.path,
+        url.host,
+        request.len()
+    )
+    .map_err(write_error)?;
+
+    // Step 5: the response, read until the server closes (Connection: close).
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .map_err(io_error("reading the HTTP response"))?;
+    let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Err(VisitError::BadResponse {
+            reason: format!("no end of headers in {} bytes", response.len()),
+        });
+    };
+    let head = String::from_utf8_lossy(&response[..head_end]).to_string();
+    let body = &response[head_end + 4..];
+    let status_line = head.lines().next().unwrap_or_default().to_string();
+    if !status_line.starts_with("HTTP/") {
+        return Err(VisitError::BadResponse {
+            reason: format!("the first line is '{status_line}'"),
+        });
+    }
+    writeln!(
+        out,
+        "5 HTTP  response: {status_line}, {} bytes",
+        response.len()
+    )
+    .map_err(write_error)?;
+
+    // Step 6: "render": what a browser would show in its tab.
+    let text = String::from_utf8_lossy(body);
+    let title = find_title(&text);
+    writeln!(
+        out,
+        "6 page  title \"{}\", {} bytes of HTML",
+        title.as_deref().unwrap_or("(none)"),
+        body.len()
+    )
+    .map_err(write_error)?;
+
+    // Step 7: the close. read_to_end returned: the server's FIN arrived; we close too.
+    drop(stream);
+    writeln!(
+        out,
+        "7 close the server sent FIN first (read returned 0); we ACK it and send our FIN, it ACKs"
+    )
+    .map_err(write_error)?;
+    if let Some(thread) = web_server {
+        let _ = thread.join();
+    }
+
+    let mut pcap = None;
+    if let Some(dir) = &options.pcap_dir {
+        let records = visit_capture(
+            address,
+            url.port,
+            &dns_query,
+            &dns_answer,
+            &request,
+            &response,
+        );
+        let path = dir.join("visit.pcap");
+        crate::pcap::write_file(&path, &records).map_err(|source| VisitError::Io {
+            doing: format!("writing {}", path.display()),
+            source,
+        })?;
+        writeln!(
+            out,
+            "pcap    {} ({} frames, as seen on the home LAN)",
+            path.display(),
+            records.len()
+        )
+        .map_err(write_error)?;
+        pcap = Some(path);
+    }
+    Ok(VisitReport {
+        address,
+        status_line,
+        title,
+        body_len: body.len(),
+        pcap,
+    })
+}
+
+/// A query ID that differs between runs (RFC 5452: IDs should be hard to guess).
+fn query_id() -> u16 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    (nanos ^ std::process::id()) as u16
+}
+
+/// The text between `<title>` and `</title>`, if any.
+pub fn find_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title>")? + "<title>".len();
+    let end = start + lower[start..].find("</title>")?;
+    Some(html[start..end].trim().to_string())
+}
+
+/// The frames of this visit on the home LAN: ARP, DNS, then the TCP conversation.
+fn visit_capture(
+    server: Ipv4Addr,
+    port: u16,
+    dns_query: &[u8],
+    dns_answer: &[u8],
+    request: &[u8],
+    response: &[u8],
+) -> Vec<Record> {
+    let mut records = Vec::new();
+    let mut micros: u64 = 1_767_225_600_000_000;
+    let mut push = |frame: Vec<u8>| {
+        micros += 1_000;
+        records.push(Record { micros, frame });
+    };
+    let arp_request = ArpPacket::request(HOST_MAC, HOST_IP, GATEWAY_IP);
+    push(arp_request.to_frame());
+    if let Some(reply) = crate::arp::answer(GATEWAY_MAC, GATEWAY_IP, &arp_request) {
+        push(reply.to_frame());
+    }
+    let mut identification: u16 = 0x2000;
+    let mut ip_frame = |from_host: bool, peer: Ipv4Addr, protocol: u8, payload: Vec<u8>| {
+        identification += 1;
+        let (source, destination, source_mac, destination_mac, ttl) = if from_host {
+            (HOST_IP, peer, HOST_MAC, GATEWAY_MAC, simulate::INITIAL_TTL)
+        } else {
+            // Came through the routers: the TTL was lowered on the way (3 routers).
+            (
+                peer,
+                HOST_IP,
+                GATEWAY_MAC,
+                HOST_MAC,
+                simulate::INITIAL_TTL - 3,
+            )
+        };
+        EthernetFrame {
+            destination: destination_mac,
+            source: source_mac,
+            ethertype: ETHERTYPE_IPV4,
+            payload: Ipv4Packet {
+                identification,
+                dont_fragment: true,
+                ttl,
+                protocol,
+                source,
+                destination,
+                payload,
+            }
+            .to_bytes(),
+        }
+        .to_bytes()
+    };
+    if !dns_query.is_empty() {
+        let dns = simulate::DNS_SERVER;
+        push(ip_frame(
+            true,
+            dns,
+            PROTOCOL_UDP,
+            UdpDatagram {
+                source_port: CLIENT_DNS_PORT,
+                destination_port: 53,
+                payload: dns_query.to_vec(),
+            }
+            .to_bytes(HOST_IP, dns),
+        ));
+        push(ip_frame(
+            false,
+            dns,
+            PROTOCOL_UDP,
+            UdpDatagram {
+                source_port: 53,
+                destination_port: CLIENT_DNS_PORT,
+                payload: dns_answer.to_vec(),
+            }
+            .to_bytes(dns, HOST_IP),
+        ));
+    }
+    for (from_client, segment) in conversation(port, request, response) {
+        let (source, destination) = if from_client {
+            (HOST_IP, server)
+        } else {
+            (server, HOST_IP)
+        };
+        let bytes = segment.to_bytes(source, destination);
+        push(ip_frame(from_client, server, PROTOCOL_TCP, bytes));
+    }
+    records
+}
+
+/// The largest TCP payload in one Ethernet frame (1500 - 20 IP - 20 TCP).
+const MSS: usize = 1460;
+
+/// The segments of one HTTP exchange with these exact bytes, the response cut into
+/// MSS-sized pieces; the server closes first.
+fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSegment)> {
+    let client_isn: u32 = 1_000;
+    let server_isn: u32 = 5_000;
+    let segment =
+        |from_client: bool, sequence: u32, acknowledgment: u32, flags: u8, payload: &[u8]| {
+            let (source_port, destination_port) = if from_client {
+                (CLIENT_TCP_PORT, port)
+            } else {
+                (port, CLIENT_TCP_PORT)
+            };
+            (
+                from_client,
+                TcpSegment {
+                    source_port,
+                    destination_port,
+                    sequence,
+                    acknowledgment,
+                    flags,
+                    window: 65_535,
+                    payload: payload.to_vec(),
+                },
+            )
+        };
+    let c1 = client_isn + 1;
+    let s1 = server_isn + 1;
+    let c2 = c1 + request.len() as u32;
+    let mut segments = vec![
+        segment(true, client_isn, 0, tcp::SYN, &[]),
+        segment(false, server_isn, c1, tcp::SYN | tcp::ACK, &[]),
+        segment(true, c1, s1, tcp::ACK, &[]),
+        segment(true, c1, s1, tcp::PSH | tcp::ACK, request),
+    ];
+    let mut sequence = s1;
+    for piece in response.chunks(MSS) {
+        segments.push(segment(false, sequence, c2, tcp::PSH | tcp::ACK, piece));
+        sequence += piece.len() as u32;
+        // The client acknowledges what it got.
+        segments.push(segment(true, c2, sequence, tcp::ACK, &[]));
+    }
+    segments.push(segment(false, sequence, c2, tcp::FIN | tcp::ACK, &[]));
+    segments.push(segment(true, c2, sequence + 1, tcp::FIN | tcp::ACK, &[]));
+    segments.push(segment(false, sequence + 1, c2 + 1, tcp::ACK, &[]));
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_split_and_https_is_refused() {
+        assert_eq!(
+            parse_url("http://Baidu.com/").unwrap(),
+            Url {
+                host: "baidu.com".into(),
+                port: 80,
+                path: "/".into()
+            }
+        );
+        assert_eq!(parse_url("baidu.com:8080").unwrap().port, 8080);
+        assert!(parse_url("https://baidu.com/").is_err());
+        assert!(parse_url("http://:80/").is_err());
+    }
+
+    #[test]
+    fn visit_with_built_in_servers_reads_the_title() {
+        let options = VisitOptions {
+            url: "http://www.baidu.com/".into(),
+            dns: None,
+            connect: None,
+            pcap_dir: None,
+            timeout: Duration::from_secs(5),
+        };
+        let mut out = Vec::new();
+        let report = visit(&options, &mut out).unwrap();
+        assert_eq!(report.address, simulate::WEB_SERVER);
+        assert_eq!(report.title.as_deref(), Some("baidu.com (offline copy)"));
+        assert_eq!(report.body_len, simulate::PAGE.len());
+    }
+
+    #[test]
+    fn title_is_found_case_insensitively() {
+        assert_eq!(
+            find_title("<HTML><TITLE> Hi </TITLE>").as_deref(),
+            Some("Hi")
+        );
+        assert_eq!(find_title("<p>none</p>"), None);
+    }
+}
