@@ -1,7 +1,6 @@
 //! Black-box tests of the `udp-basic` binary: real datagrams on loopback.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::cargo_bin;
 use predicates::prelude::*;
@@ -280,22 +279,11 @@ fn our_sender_is_received_by_nc() {
     command.args(["-u", "-l", "-W", "1", "127.0.0.1", &port.to_string()]);
     let mut nc = Running::start(command);
     let address = format!("127.0.0.1:{port}");
-    let deadline = Instant::now() + testkit::DEADLINE;
-    loop {
+    testkit::poll_until("nc to receive our datagram", testkit::DEADLINE, || {
         send(&address, "hello nc", &[]).success();
-        if nc.stdout_lines().iter().any(|l| l.contains("hello nc")) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "nc never received: {:?}",
-            nc.stderr_lines()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-        if !nc.is_running() {
-            break;
-        }
-    }
+        let received = nc.stdout_lines().iter().any(|l| l.contains("hello nc"));
+        (received || !nc.is_running()).then_some(())
+    });
     let finished = nc.finish();
     assert!(finished.stdout_text().contains("hello nc"), "{finished:?}");
 }
