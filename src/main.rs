@@ -1,18 +1,50 @@
 //! `netlab`, the course runner.
 //!
 //! ```text
-//! cargo run            the lessons, in order, with the command that tests each
-//! cargo run -- tour    a short live demo of every exercise, on loopback, offline
+//! cargo run                       the lessons, each exercise's status, and what to do next
+//! cargo run -- check 1.2          run exercise 1.2's tests: its first failure and hint
+//! cargo run -- check --upto 3     every exercise of lessons 1 to 3 (cumulative checkpoint)
+//! cargo run -- hint 1.2           the lesson's hint (again: a stronger one, if it has one)
+//! cargo run -- watch              re-check the current exercise on every save
+//! cargo run -- reset 1.2          start exercise 1.2 over from its todo!()
+//! cargo run -- tour               a short live demo of every exercise, on loopback
+//! cargo run -- starter DIR        (teachers) a student copy with solutions removed
+//! cargo run -- grade --json       (teachers) points per exercise, GitHub Classroom's schema
 //! ```
 //!
-//! The lessons themselves are in `lessons/`; each exercise is a crate in `crates/`.
+//! The lessons are in `lessons/`; each exercise crate is in `crates/`. The exercises'
+//! statements and hints are read from the lessons (`course.rs`), their solutions found
+//! between marker comments in the crates (`solution.rs`), and their status by running
+//! `cargo test` (`testrun.rs`, `status.rs`).
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod classroom;
 mod course;
+mod devcheck;
+mod error;
+mod grade;
+mod hint;
+mod overview;
+mod points;
+mod quiet;
+mod reset;
+mod solution;
+mod starter;
+mod state;
+mod status;
+mod testrun;
+mod watch;
+
+use course::{Course, ExerciseId};
+use error::Error;
+use points::Points;
 
 /// The netlab course: network programming by running real protocols.
 #[derive(Parser)]
@@ -24,26 +56,168 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the lessons, in order (the default).
+    /// The lessons and each exercise's status, found by running the tests (the default).
+    Status,
+    /// The lessons, in order, with the command that tests each (runs nothing).
     Lessons,
+    /// Run exercises' tests: a pass/fail line each, then the first failure and its hint.
+    Check {
+        /// A lesson (`1`, `udp-basic`) or an exercise (`1.2`); all exercises if omitted.
+        target: Option<String>,
+        /// Also check every lesson up to this one (cumulative, like checkpoints).
+        #[arg(long, value_name = "LESSON")]
+        upto: Option<String>,
+    },
+    /// Show an exercise's hint; asked again, its stronger second hint.
+    Hint {
+        /// The exercise, like `1.2`.
+        exercise: ExerciseId,
+    },
+    /// Put an exercise's starter body (todo!()) back, to start it over.
+    Reset {
+        /// The exercise, like `1.2`.
+        exercise: ExerciseId,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Check the current exercise again whenever a file under crates/ changes.
+    Watch {
+        /// How often to look for changes, in milliseconds.
+        #[arg(long, default_value_t = 500, value_name = "MS")]
+        interval_ms: u64,
+        /// Stop after checking the first change (for scripts and tests).
+        #[arg(long)]
+        once_after_change: bool,
+    },
     /// Run a short live demo of every exercise (loopback only, nothing to install).
     Tour,
+    /// Teachers: write a student copy of the workspace with solutions replaced by todo!().
+    Starter {
+        /// Where to write the copy (must not exist, or be empty).
+        dir: PathBuf,
+        /// Remove every exercise of these lessons (numbers or crate names).
+        #[arg(long, value_delimiter = ',', value_name = "LESSONS")]
+        lessons: Vec<String>,
+        /// Remove these exercises.
+        #[arg(long, value_delimiter = ',', value_name = "EXERCISES")]
+        exercises: Vec<ExerciseId>,
+        /// Points per exercise, like `1.3=4,4.1=5` (1 for the others).
+        #[arg(long, value_name = "POINTS")]
+        points: Option<String>,
+    },
+    /// Teachers: run every exercise's tests and print points per exercise and the total.
+    Grade {
+        /// Print JSON in GitHub Classroom's command grader schema.
+        #[arg(long)]
+        json: bool,
+        /// Points per exercise, like `1.3=4,4.1=5` (else points.txt, else 1 each).
+        #[arg(long, value_name = "POINTS")]
+        points: Option<String>,
+    },
+    /// Lesson writers: check that every exercise has a statement, hint, solution and tests.
+    DevCheck,
+}
+
+/// Whether a command did its job and found everything fine (exit 0), or did its job and
+/// found failures (exit 1, with no `error:` line: the report says what failed).
+enum Outcome {
+    Success,
+    Failures,
+}
+
+fn from_bool(all_good: bool) -> Outcome {
+    if all_good {
+        Outcome::Success
+    } else {
+        Outcome::Failures
+    }
+}
+
+fn points_option(option: Option<&str>) -> Result<Points, Error> {
+    option.map_or(Ok(Points::default()), |text| {
+        Points::parse(text, "--points")
+    })
+}
+
+fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
+    if let Command::Tour = command {
+        // The tour needs no workspace: it runs the demos compiled into this binary.
+        return course::tour(out).map(|()| Outcome::Success);
+    }
+    let here = std::env::current_dir()
+        .map_err(|e| Error::runtime(format!("finding the current directory: {e}")))?;
+    let root = Course::find_root(&here)?;
+    let course = Course::load(&root)?;
+    match command {
+        Command::Tour => Ok(Outcome::Success),
+        Command::Status => overview::run(&course, out).map(|()| Outcome::Success),
+        Command::Lessons => course::print_lessons(&course, out)
+            .map(|()| Outcome::Success)
+            .map_err(error::io_error("writing the lesson table")),
+        Command::Check { target, upto } => {
+            let selection = check::select(&course, target.as_deref(), upto.as_deref())?;
+            check::check(&course, &selection, out).map(from_bool)
+        }
+        Command::Hint { exercise } => hint::hint(&course, exercise, out).map(|()| Outcome::Success),
+        Command::Reset { exercise, yes } => {
+            reset::reset(&course, exercise, yes, &mut reset::stdin(), out)
+                .map(|()| Outcome::Success)
+        }
+        Command::Watch {
+            interval_ms,
+            once_after_change,
+        } => {
+            let options = watch::WatchOptions {
+                interval: Duration::from_millis(interval_ms.max(10)),
+                once_after_change,
+            };
+            watch::watch(&course, &options, out).map(from_bool)
+        }
+        Command::Starter {
+            dir,
+            lessons,
+            exercises,
+            points,
+        } => {
+            let options = starter::StarterOptions {
+                lessons: &lessons,
+                exercises: &exercises,
+                points: points_option(points.as_deref())?,
+            };
+            starter::starter(&course, &dir, &options, out).map(|()| Outcome::Success)
+        }
+        Command::Grade { json, points } => {
+            let points = Points::load(&course.root)?.merge(&points_option(points.as_deref())?);
+            let grades = grade::grades(&course, &points)?;
+            if json {
+                write!(out, "{}", grade::to_json(&grades))
+                    .map_err(error::io_error("writing the grades"))?;
+            } else {
+                grade::print_text(&grades, out)?;
+            }
+            Ok(Outcome::Success)
+        }
+        Command::DevCheck => devcheck::dev_check(&course, out).map(from_bool),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = io::stdout().lock();
-    let result = match cli.command.unwrap_or(Command::Lessons) {
-        Command::Lessons => course::print_lessons(&mut stdout).map_err(|e| e.to_string()),
-        Command::Tour => course::tour(&mut stdout),
-    };
+    let result = run(cli.command.unwrap_or(Command::Status), &mut stdout);
     let _ = stdout.flush();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) if message.contains("Broken pipe") => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failures) => ExitCode::FAILURE,
+        // `cargo run | head`: the reader went away; nothing is wrong.
+        Err(error) if error.message.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let Some(hint) = &error.hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(error.exit_code())
         }
     }
 }

@@ -1,17 +1,517 @@
 //! The course runner, `cargo run` at the top of the repository.
+//!
+//! Most tests run it in a copy of a tiny course, `tests/fixtures/course` (one crate,
+//! `ping`, whose exercise 1.1 passes and 1.2 fails, and a lesson without a crate), so
+//! the `cargo test` runs it starts stay fast. The test of `starter` on the real workspace
+//! builds a second workspace: it is in `tests/runner_starter.rs`, `#[ignore]`d locally.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn netlab() -> Command {
     Command::cargo_bin("netlab").expect("the netlab binary is built")
 }
 
+/// A private copy of the fixture course, deleted when dropped.
+struct Fixture {
+    dir: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "netlab-runner-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        copy_dir(&Path::new(ROOT).join("tests/fixtures/course"), &dir);
+        Fixture { dir }
+    }
+
+    /// netlab, run in the copy. The copy builds into its own `target/`: our
+    /// CARGO_TARGET_DIR belongs to the workspace whose tests are running.
+    fn netlab(&self) -> Command {
+        let mut command = netlab();
+        command
+            .current_dir(&self.dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS");
+        command
+    }
+
+    fn lib_rs(&self) -> PathBuf {
+        self.dir.join("crates/ping/src/lib.rs")
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_name() == "target" || entry.file_name() == "Cargo.lock" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
+}
+
+/// Runs python3 with a script on `input`; `None` (after a SKIP line) when python3 or
+/// the module is missing and we are not in CI.
+fn python(test: &str, module: &str, package: &str, script: &str, input: &str) -> Option<String> {
+    let has_module = StdCommand::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_module {
+        let line =
+            format!("SKIP {test}: python3 with {module} missing (apt-get install {package})");
+        assert!(!testkit::in_ci(), "{line}");
+        eprintln!("{line}");
+        return None;
+    }
+    let file =
+        std::env::temp_dir().join(format!("netlab-runner-{}-{test}.txt", std::process::id()));
+    fs::write(&file, input).unwrap();
+    let output = StdCommand::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = fs::remove_file(&file);
+    assert!(
+        output.status.success(),
+        "python3 rejected it: {}\n{input}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).to_string())
+}
+
+// ---- the student's side, on the fixture ----
+
 #[test]
-fn no_arguments_prints_every_lesson_with_its_test_command() {
-    let assert = netlab().assert().success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
-    for lesson in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/lessons"))
+fn status_table_shows_each_exercise_and_the_next_step() {
+    let fixture = Fixture::new();
+    let assert = fixture.netlab().assert().success();
+    let stdout = stdout_of(&assert);
+    assert!(stdout.contains(" 1  Ping, in words"), "{stdout}");
+    assert!(
+        stdout.contains("exercise 1.1   passing         The next port"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("exercise 1.2   failing         The reply"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("exercise 2.1   no crate yet    Later"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Next: exercise 1.2, The reply (failing)."),
+        "{stdout}"
+    );
+    assert!(
+        stderr_of(&assert).contains("netlab: running cargo test -p ping exercise_ ..."),
+        "the progress line is on stderr"
+    );
+
+    // Nothing changed: the second call reuses the results and runs no tests.
+    let again = fixture.netlab().assert().success();
+    assert_eq!(stdout_of(&again), stdout);
+    assert!(
+        !stderr_of(&again).contains("running cargo test"),
+        "{}",
+        stderr_of(&again)
+    );
+
+    // A saved file runs the tests again.
+    let text = fs::read_to_string(fixture.lib_rs()).unwrap();
+    fs::write(fixture.lib_rs(), text + "\n").unwrap();
+    let third = fixture.netlab().assert().success();
+    assert!(stderr_of(&third).contains("running cargo test"));
+}
+
+#[test]
+fn check_reports_the_first_failure_with_its_message_and_hint() {
+    let fixture = Fixture::new();
+    let assert = fixture.netlab().args(["check", "1"]).assert().code(1);
+    let stdout = stdout_of(&assert);
+    for expected in [
+        "exercise 1.1   passing         The next port\n\
+         exercise 1.2   failing         The reply\n",
+        "test tests::exercise_1_2_reply_names_the_request failed:\n    \
+         assertion `left == right` failed: the reply to one ping\n      \
+         left: \"pong hello 1\"\n     right: \"pong: hello\"\n    \
+         (at crates/ping/src/lib.rs:",
+        "hint:\n    `format!` builds a string.\n",
+        "1/2 exercises pass.",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // Not a wall of cargo output.
+    assert!(
+        !stdout.contains("Compiling") && !stdout.contains("running 3 tests"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_of_a_passing_exercise_exits_0() {
+    let fixture = Fixture::new();
+    fixture
+        .netlab()
+        .args(["check", "1.1"])
+        .assert()
+        .success()
+        .stdout("exercise 1.1   passing         The next port\n\n1/1 exercises pass.\n");
+}
+
+#[test]
+fn check_upto_includes_earlier_lessons() {
+    let fixture = Fixture::new();
+    let assert = fixture
+        .netlab()
+        .args(["check", "--upto", "2"])
+        .assert()
+        .code(1);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.contains("exercise 1.1") && stdout.contains("exercise 2.1"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn unknown_exercise_or_lesson_is_a_usage_error() {
+    let fixture = Fixture::new();
+    fixture
+        .netlab()
+        .args(["check", "9.9"])
+        .assert()
+        .code(2)
+        .stderr("error: there is no exercise 9.9\nhint: the exercises are 1.1, 1.2, 2.1\n");
+    fixture
+        .netlab()
+        .args(["check", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: there is no lesson `nope`",
+        ));
+    fixture.netlab().args(["hint", "x"]).assert().code(2);
+}
+
+#[test]
+fn hint_asked_twice_gives_the_stronger_hint() {
+    let fixture = Fixture::new();
+    let first = fixture.netlab().args(["hint", "1.2"]).assert().success();
+    assert!(stdout_of(&first).contains("Hint 1 of 2:\n\n`format!` builds a string.\n"));
+    let second = fixture.netlab().args(["hint", "1.2"]).assert().success();
+    assert!(
+        stdout_of(&second).contains("Hint 2 of 2:\n\n```text\nformat!(\"pong: {request}\")\n```")
+    );
+    // Other exercises keep their own count.
+    let other = fixture.netlab().args(["hint", "1.1"]).assert().success();
+    assert!(stdout_of(&other).contains("Hint:\n\n`u16::MAX` is 65535."));
+}
+
+#[test]
+fn reset_asks_first_then_puts_the_starter_body_back() {
+    let fixture = Fixture::new();
+    let before = fs::read_to_string(fixture.lib_rs()).unwrap();
+    fixture
+        .netlab()
+        .args(["reset", "1.1"])
+        .write_stdin("n\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[y/N] Nothing changed."));
+    assert_eq!(fs::read_to_string(fixture.lib_rs()).unwrap(), before);
+
+    fixture
+        .netlab()
+        .args(["reset", "1.1", "--yes"])
+        .assert()
+        .success();
+    let after = fs::read_to_string(fixture.lib_rs()).unwrap();
+    assert!(after.contains(
+        "    // exercise 1.1: begin\n    let _ = &port; // yours to use\n    \
+         todo!(\"Exercise 1.1: Write `next_port`.\")\n    // exercise 1.1: end\n"
+    ));
+    // The student's code was kept, and the exercise is now "not started".
+    let saved = fs::read_dir(fixture.dir.join(".netlab/reset"))
+        .unwrap()
+        .count();
+    assert_eq!(saved, 1);
+    let assert = fixture.netlab().args(["check", "1.1"]).assert().code(1);
+    assert!(stdout_of(&assert).contains("exercise 1.1   not started"));
+}
+
+#[test]
+fn watch_notices_a_saved_file_and_checks_again() {
+    let fixture = Fixture::new();
+    let mut command = StdCommand::new(env!("CARGO_BIN_EXE_netlab"));
+    command
+        .args(["watch", "--interval-ms", "50", "--once-after-change"])
+        .current_dir(&fixture.dir)
+        .env_remove("CARGO_TARGET_DIR");
+    let mut watching = testkit::Running::start(command);
+    watching.wait_for_stdout_containing("watching crates/ for changes");
+    // Fix exercise 1.2: the file changes, and the rerun passes.
+    let fixed = fs::read_to_string(fixture.lib_rs())
+        .unwrap()
+        .replace(
+            "format!(\"pong {request} {count}\")",
+            "format!(\"pong: {request}\")",
+        )
+        .replace(
+            "reply(request: &str, count: usize)",
+            "reply(request: &str, _count: usize)",
+        );
+    fs::write(fixture.lib_rs(), fixed).unwrap();
+    watching.wait_for_stdout_containing("changed: crates/ping/src/lib.rs");
+    let finished = watching.finish_within(Duration::from_secs(60));
+    let stdout = finished.stdout_text();
+    assert!(
+        finished.status.success(),
+        "{stdout}\n{}",
+        finished.stderr_text()
+    );
+    // First the failing exercise, then after the change the same one passing.
+    assert!(stdout.contains("exercise 1.2   failing"), "{stdout}");
+    let after = stdout.split("changed:").nth(1).unwrap();
+    assert!(after.contains("exercise 1.2   passing"), "{stdout}");
+}
+
+// ---- the teacher's side, on the fixture ----
+
+#[test]
+fn starter_copy_builds_without_warnings_and_fails_only_the_removed_exercise() {
+    let fixture = Fixture::new();
+    let copy = fixture.dir.join("student");
+    fixture
+        .netlab()
+        .args([
+            "starter",
+            "student",
+            "--exercises",
+            "1.2",
+            "--points",
+            "1.2=3",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "todo!() in place of 1 solution(s): 1.2",
+        ));
+    assert!(copy.join("lessons/01-ping.md").is_file());
+    assert_eq!(
+        fs::read_to_string(copy.join("points.txt"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("1.2 = 3")
+    );
+
+    // Builds, tests included, with every warning an error.
+    let build = StdCommand::new(env!("CARGO"))
+        .args(["build", "--all-targets", "--quiet"])
+        .current_dir(&copy)
+        .env_remove("CARGO_TARGET_DIR")
+        .env("RUSTFLAGS", "-D warnings")
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+
+    let student = |args: &[&str]| {
+        let mut command = netlab();
+        command
+            .args(args)
+            .current_dir(&copy)
+            .env_remove("CARGO_TARGET_DIR");
+        command.assert()
+    };
+    student(&["check", "1.1"]).success();
+    let assert = student(&["check", "1.2"]).code(1);
+    assert!(
+        stdout_of(&assert).contains("exercise 1.2   not started"),
+        "{}",
+        stdout_of(&assert)
+    );
+
+    // Writing the right body makes exactly that exercise pass.
+    let lib = copy.join("crates/ping/src/lib.rs");
+    let text = fs::read_to_string(&lib).unwrap();
+    let solved = text.replace(
+        "todo!(\"Exercise 1.2: Write `reply(request, count)`: `pong: ` and the request.\")",
+        "format!(\"pong: {request}\")",
+    );
+    assert_ne!(text, solved, "the starter body is\n{text}");
+    fs::write(&lib, solved).unwrap();
+    student(&["check", "1"])
+        .success()
+        .stdout(predicate::str::contains("2/2 exercises pass."));
+}
+
+#[test]
+fn starter_refuses_a_directory_that_is_not_empty() {
+    let fixture = Fixture::new();
+    fixture
+        .netlab()
+        .args(["starter", "lessons"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lessons already exists and is not empty",
+        ));
+}
+
+#[test]
+fn grade_json_follows_the_command_grader_schema_and_the_results() {
+    let fixture = Fixture::new();
+    let assert = fixture
+        .netlab()
+        .args(["grade", "--json", "--points", "1.2=3"])
+        .assert()
+        .success();
+    let json = stdout_of(&assert);
+    let script = r#"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["version"] == 1, report
+assert report["status"] in ("pass", "fail", "error"), report
+assert isinstance(report["max_score"], int)
+for test in report["tests"]:
+    for key in ("name", "status", "score", "message", "duration"):
+        assert key in test, (key, test)
+    print(test["name"], test["status"], test["score"], test["max_score"])
+print("total", report["status"], report["max_score"], sum(t["score"] for t in report["tests"]))
+"#;
+    let Some(summary) = python("grade_json", "json", "python3", script, &json) else {
+        return;
+    };
+    // Lesson 2 has no crate: it is not graded.
+    assert_eq!(
+        summary,
+        "Exercise 1.1: The next port pass 1 1\nExercise 1.2: The reply fail 0 3\ntotal fail 4 1\n"
+    );
+    let text = fixture.netlab().arg("grade").assert().success();
+    assert!(
+        stdout_of(&text).contains("total: 1/2 points"),
+        "{}",
+        stdout_of(&text)
+    );
+}
+
+#[test]
+fn classroom_workflow_is_yaml_with_a_grader_step_per_exercise() {
+    let fixture = Fixture::new();
+    fixture
+        .netlab()
+        .args(["starter", "student"])
+        .assert()
+        .success();
+    let yaml =
+        fs::read_to_string(fixture.dir.join("student/.github/workflows/classroom.yml")).unwrap();
+    let script = r#"
+import sys, yaml
+workflow = yaml.safe_load(open(sys.argv[1]))
+steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+assert "run" in steps[1] and "rustup" in steps[1]["run"], steps[1]
+graders = [s for s in steps if s.get("uses") == "classroom-resources/autograding-command-grader@v1"]
+reporter = steps[-1]
+assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
+assert reporter["with"]["runners"].split(",") == [s["id"] for s in graders]
+for step in graders:
+    assert step["id"].upper() + "_RESULTS" in reporter["env"], step
+    w = step["with"]
+    print(w["test-name"], "|", w["command"], "|", w["timeout"], w["max-score"])
+"#;
+    let Some(steps) = python("classroom_yaml", "yaml", "python3-yaml", script, &yaml) else {
+        return;
+    };
+    assert_eq!(
+        steps,
+        "Exercise 1.1: The next port | cargo test -p ping --tests exercise_1_1 | 5 1\n\
+         Exercise 1.2: The reply | cargo test -p ping --tests exercise_1_2 | 5 1\n"
+    );
+}
+
+#[test]
+fn dev_check_names_an_exercise_without_hint_or_solution() {
+    let fixture = Fixture::new();
+    fixture.netlab().arg("dev-check").assert().success();
+    let lesson = fixture.dir.join("lessons/01-ping.md");
+    let text = fs::read_to_string(&lesson).unwrap();
+    fs::write(
+        &lesson,
+        text + "\n### Exercise 1.3: Extra\n\nNo hint, no solution.\n",
+    )
+    .unwrap();
+    fixture
+        .netlab()
+        .arg("dev-check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "problem: lessons/01-ping.md: exercise 1.3 has no <details><summary>Hint</summary> section",
+        ))
+        .stdout(predicate::str::contains("exercise 1.3 has 0 `// exercise 1.3: begin` markers"));
+}
+
+#[test]
+fn outside_a_workspace_is_an_error_not_a_panic() {
+    netlab()
+        .arg("check")
+        .current_dir(std::env::temp_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: "));
+}
+
+// ---- the real workspace (nothing here runs cargo) ----
+
+#[test]
+fn lessons_lists_every_lesson_with_its_test_command() {
+    let assert = netlab().arg("lessons").assert().success();
+    let stdout = stdout_of(&assert);
+    for lesson in fs::read_dir(Path::new(ROOT).join("lessons"))
         .expect("lessons/ exists")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().to_string())
@@ -27,10 +527,9 @@ fn no_arguments_prints_every_lesson_with_its_test_command() {
 
 #[test]
 fn every_exercise_crate_has_a_lesson_in_the_table() {
-    let crates =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/crates")).expect("crates/ exists");
-    let assert = netlab().assert().success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let crates = fs::read_dir(Path::new(ROOT).join("crates")).expect("crates/ exists");
+    let assert = netlab().arg("lessons").assert().success();
+    let stdout = stdout_of(&assert);
     for entry in crates.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().to_string();
         // Support crates, not exercises.
@@ -42,6 +541,17 @@ fn every_exercise_crate_has_a_lesson_in_the_table() {
             "crate {name} has no row in the lesson table:\n{stdout}"
         );
     }
+}
+
+/// rustlings' `dev check`, the part that reads files: every exercise of every lesson has
+/// a statement, a hint, one solution between markers and tests named after it.
+#[test]
+fn dev_check_passes_on_the_real_lessons() {
+    netlab()
+        .arg("dev-check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(" 0 problem(s)"));
 }
 
 #[test]

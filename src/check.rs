@@ -1,0 +1,179 @@
+//! `cargo run -- check [LESSON|EXERCISE] [--upto LESSON]`: run the tests, one line per
+//! exercise, and for the first failure its message and hint instead of a wall of cargo
+//! output. Like CS144's `make check3`, `--upto 3` also re-checks lessons 1 and 2: later
+//! work must not break earlier work.
+
+use std::io::Write;
+
+use crate::course::{Course, Exercise, ExerciseId, Lesson};
+use crate::error::{Error, io_error};
+use crate::status::{self, Freshness, ProgressLine, Status};
+
+/// The exercises a check covers, grouped by lesson, in course order.
+pub type Selection<'a> = Vec<(&'a Lesson, Vec<&'a Exercise>)>;
+
+/// Which exercises `check TARGET --upto UPTO` means. No target and no `--upto`: all.
+pub fn select<'a>(
+    course: &'a Course,
+    target: Option<&str>,
+    upto: Option<&str>,
+) -> Result<Selection<'a>, Error> {
+    let mut chosen: Selection<'a> = Vec::new();
+    let mut add = |lesson: &'a Lesson, exercise: &'a Exercise| match chosen
+        .iter_mut()
+        .find(|(l, _)| l.number == lesson.number)
+    {
+        Some((_, exercises)) if !exercises.iter().any(|e| e.id == exercise.id) => {
+            exercises.push(exercise)
+        }
+        Some(_) => {}
+        None => chosen.push((lesson, vec![exercise])),
+    };
+    if let Some(upto) = upto {
+        let last = course.lesson(upto)?.number;
+        for lesson in course.lessons.iter().filter(|l| l.number <= last) {
+            lesson.exercises.iter().for_each(|e| add(lesson, e));
+        }
+    }
+    match target {
+        Some(target) if target.contains('.') => {
+            let id = target.parse().map_err(Error::usage)?;
+            let (lesson, exercise) = course.exercise(id)?;
+            add(lesson, exercise);
+        }
+        Some(target) => {
+            let lesson = course.lesson(target)?;
+            if lesson.exercises.is_empty() {
+                return Err(Error::usage(format!(
+                    "lesson {} ({}) has no exercises",
+                    lesson.number, lesson.file
+                )));
+            }
+            lesson.exercises.iter().for_each(|e| add(lesson, e));
+        }
+        None if upto.is_none() => {
+            // Everything there is to check: lessons still without a crate are left out.
+            for (lesson, exercise) in course.exercises() {
+                if lesson.crate_name.is_some() {
+                    add(lesson, exercise);
+                }
+            }
+        }
+        None => {}
+    }
+    chosen.sort_by_key(|(lesson, _)| lesson.number);
+    for (_, exercises) in &mut chosen {
+        exercises.sort_by_key(|e| e.id);
+    }
+    Ok(chosen)
+}
+
+/// Runs the selection's tests and prints the report. Returns whether every exercise passed.
+pub fn check(course: &Course, selection: &Selection, out: &mut dyn Write) -> Result<bool, Error> {
+    let output = || io_error("writing the report");
+    let mut progress = ProgressLine::new();
+    let mut first_problem: Option<(&Lesson, &Exercise, Status)> = None;
+    let (mut passed, mut total) = (0, 0);
+    for (lesson, exercises) in selection {
+        let statuses =
+            status::statuses(course, lesson, exercises, Freshness::Fresh, &mut progress)?;
+        for (exercise, (_, status)) in exercises.iter().zip(statuses) {
+            total += 1;
+            writeln!(
+                out,
+                "{}",
+                exercise_line(exercise.id, &exercise.title, &status)
+            )
+            .map_err(output())?;
+            if status.is_passing() {
+                passed += 1;
+            } else if first_problem.is_none() {
+                first_problem = Some((lesson, exercise, status));
+            }
+        }
+    }
+    progress.clear();
+    writeln!(out).map_err(output())?;
+    match first_problem {
+        None => writeln!(out, "{passed}/{total} exercises pass.").map_err(output())?,
+        Some((lesson, exercise, status)) => {
+            explain(course, lesson, exercise, &status, out).map_err(output())?;
+            writeln!(out, "\n{passed}/{total} exercises pass.").map_err(output())?;
+        }
+    }
+    Ok(passed == total)
+}
+
+/// `exercise 1.2  failing      Count the losses`
+pub fn exercise_line(id: ExerciseId, title: &str, status: &Status) -> String {
+    format!(
+        "exercise {:<5} {:<15} {title}",
+        id.to_string(),
+        status.label()
+    )
+}
+
+/// What went wrong with one exercise, its first hint, and what to run next.
+pub fn explain(
+    course: &Course,
+    lesson: &Lesson,
+    exercise: &Exercise,
+    status: &Status,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let id = exercise.id;
+    writeln!(
+        out,
+        "Exercise {id}: {} ({})",
+        exercise.title,
+        status.label()
+    )?;
+    match status {
+        Status::Passing => {}
+        Status::Failing { test, message } => {
+            writeln!(out, "test {test} failed:")?;
+            for line in message.lines() {
+                writeln!(out, "    {line}")?;
+            }
+        }
+        Status::NotStarted => {
+            let place = status::solution_of(course, lesson, id)
+                .ok()
+                .flatten()
+                .map_or_else(|| "its crate".to_string(), |s| s.file.display().to_string());
+            writeln!(
+                out,
+                "Its body in {place} is still the starter's todo!(): write your solution there."
+            )?;
+        }
+        Status::DoesNotBuild(error) => {
+            writeln!(out, "The crate does not compile:")?;
+            for line in error.lines() {
+                writeln!(out, "    {line}")?;
+            }
+        }
+        Status::NoTests => {
+            writeln!(out, "No test named {}_... ran.", id.test_filter())?;
+        }
+        Status::NoCrate => {
+            writeln!(out, "Lesson {} has no crate in crates/ yet.", lesson.number)?;
+        }
+    }
+    // A compile error is about the code as it is, not about this exercise: no hint.
+    let hint = match status {
+        Status::DoesNotBuild(_) => None,
+        _ => exercise.hints.first(),
+    };
+    if let Some(hint) = hint {
+        writeln!(out, "\nhint:")?;
+        for line in hint.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        if exercise.hints.len() > 1 {
+            writeln!(out, "(a stronger hint: cargo run -- hint {id}, twice)")?;
+        }
+    }
+    writeln!(out, "\nThe statement: {}, \"Exercise {id}\".", lesson.file)?;
+    writeln!(out, "Check it again: cargo run -- check {id}")?;
+    Ok(())
+}

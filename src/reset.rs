@@ -1,0 +1,103 @@
+//! `cargo run -- reset EXERCISE [--yes]`: put the starter body (`todo!()`) back in place of
+//! the student's code, to start the exercise over. The replaced code is not thrown away:
+//! it is saved under `.netlab/reset/` first.
+
+use std::fs;
+use std::io::{self, BufRead, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::course::{Course, ExerciseId};
+use crate::error::{Error, io_error};
+use crate::solution;
+use crate::state;
+use crate::status;
+
+pub fn reset(
+    course: &Course,
+    id: ExerciseId,
+    yes: bool,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let (lesson, exercise) = course.exercise(id)?;
+    let output = || io_error("writing to the terminal");
+    if lesson.crate_name.is_none() {
+        return Err(Error::usage(format!(
+            "exercise {id} belongs to lesson {}, which has no crate yet",
+            lesson.number
+        )));
+    }
+    let Some(solution) = status::solution_of(course, lesson, id)? else {
+        return Err(Error::runtime(format!(
+            "exercise {id} has no `// exercise {id}: begin` / `end` markers in its crate"
+        ))
+        .with_hint("the markers must stay around your solution for reset to find it"));
+    };
+    let path = course.root.join(&solution.file);
+    let text =
+        fs::read_to_string(&path).map_err(io_error(format!("reading {}", path.display())))?;
+    if solution::is_starter(&text, &solution) {
+        writeln!(
+            out,
+            "Exercise {id} is already at its starter body; nothing to do."
+        )
+        .map_err(output())?;
+        return Ok(());
+    }
+    if !yes {
+        write!(
+            out,
+            "Replace your exercise {id} in {} with the starter todo!()? \
+             (your code is saved in .netlab/reset/) [y/N] ",
+            solution.file.display()
+        )
+        .map_err(output())?;
+        out.flush().map_err(output())?;
+        let mut answer = String::new();
+        input
+            .read_line(&mut answer)
+            .map_err(io_error("reading the answer"))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+            writeln!(out, "Nothing changed.").map_err(output())?;
+            return Ok(());
+        }
+    }
+    save_old_body(course, id, &text, &solution)?;
+    let body = solution::starter_body(&solution, exercise);
+    let new_text = solution::replace_body(&text, &solution, &body);
+    fs::write(&path, new_text).map_err(io_error(format!("writing {}", path.display())))?;
+    writeln!(
+        out,
+        "Exercise {id} is back to its starter body in {}.",
+        solution.file.display()
+    )
+    .map_err(output())?;
+    Ok(())
+}
+
+/// Keeps the lines being replaced in `.netlab/reset/<id>-<seconds>.rs`.
+fn save_old_body(
+    course: &Course,
+    id: ExerciseId,
+    text: &str,
+    solution: &solution::Solution,
+) -> Result<(), Error> {
+    let dir = state::dir(&course.root)?.join("reset");
+    fs::create_dir_all(&dir).map_err(io_error(format!("creating {}", dir.display())))?;
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let lines: Vec<&str> = text
+        .lines()
+        .skip(solution.begin)
+        .take(solution.end - solution.begin + 1)
+        .collect();
+    let file = dir.join(format!("{id}-{seconds}.rs"));
+    fs::write(&file, lines.join("\n") + "\n")
+        .map_err(io_error(format!("writing {}", file.display())))
+}
+
+/// Standard input, for the y/N question.
+pub fn stdin() -> io::StdinLock<'static> {
+    io::stdin().lock()
+}

@@ -1,0 +1,221 @@
+//! `cargo run -- starter DIR [--lessons 1,3] [--exercises 3.2,4.1] [--points 3.2=4]`:
+//! a student's copy of the workspace, with the chosen solutions replaced by `todo!()`.
+//!
+//! Everything else is copied as it is (lessons, tests, the other solutions), so in the
+//! copy exactly the removed exercises fail. Like Exercism's stubs, a starter body still
+//! compiles, and without warnings: see `solution.rs`. The copy also gets the GitHub
+//! Classroom workflow (`classroom.rs`) and, when points were given, `points.txt`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::classroom;
+use crate::course::{Course, Exercise, ExerciseId, Lesson};
+use crate::error::{Error, io_error};
+use crate::points::{self, Points};
+use crate::quiet;
+use crate::solution;
+use crate::state;
+
+pub struct StarterOptions<'a> {
+    pub lessons: &'a [String],
+    pub exercises: &'a [ExerciseId],
+    pub points: Points,
+}
+
+/// The exercises to remove: those named, plus every exercise of the lessons named; all of
+/// them when nothing is named.
+fn chosen<'a>(
+    course: &'a Course,
+    options: &StarterOptions,
+) -> Result<Vec<(&'a Lesson, &'a Exercise)>, Error> {
+    let mut ids: Vec<ExerciseId> = options.exercises.to_vec();
+    for name in options.lessons {
+        let lesson = course.lesson(name)?;
+        ids.extend(lesson.exercises.iter().map(|e| e.id));
+    }
+    if options.lessons.is_empty() && options.exercises.is_empty() {
+        ids.extend(course.exercises().map(|(_, e)| e.id));
+    }
+    ids.sort();
+    ids.dedup();
+    let mut chosen = Vec::new();
+    for id in ids {
+        let (lesson, exercise) = course.exercise(id)?;
+        match &lesson.crate_name {
+            Some(_) => chosen.push((lesson, exercise)),
+            // A lesson still being written: nothing to remove yet.
+            None if options.exercises.contains(&id) => {
+                return Err(Error::usage(format!(
+                    "exercise {id} belongs to lesson {}, which has no crate yet",
+                    lesson.number
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(chosen)
+}
+
+/// Copies `from` into `to`, but not build output, git data or netlab's cache. `skip` is
+/// the destination itself, when it lies inside the workspace.
+fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<usize, Error> {
+    fs::create_dir_all(to).map_err(io_error(format!("creating {}", to.display())))?;
+    let mut copied = 0;
+    let entries = fs::read_dir(from).map_err(io_error(format!("reading {}", from.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(io_error(format!("reading {}", from.display())))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if ["target", ".git", ".netlab"]
+            .iter()
+            .any(|skip| name == *skip)
+            || path == skip
+        {
+            continue;
+        }
+        let file_type = entry
+            .file_type()
+            .map_err(io_error(format!("reading {}", path.display())))?;
+        let destination = to.join(&name);
+        if file_type.is_dir() {
+            copied += copy_tree(&path, &destination, skip)?;
+        } else if file_type.is_file() {
+            fs::copy(&path, &destination)
+                .map_err(io_error(format!("copying {}", path.display())))?;
+            copied += 1;
+        }
+        // Symbolic links and other special files are not part of the course.
+    }
+    Ok(copied)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(io_error(format!("reading {}", path.display())))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Error> {
+    fs::write(path, text).map_err(io_error(format!("writing {}", path.display())))
+}
+
+/// Marks what the removed solutions of one crate left unused (see `quiet.rs`), so the
+/// copy builds without warnings. `originals` holds the changed files' text from before.
+fn quiet_crate(
+    dir: &Path,
+    crate_name: &str,
+    originals: &BTreeMap<PathBuf, String>,
+) -> Result<(), Error> {
+    let mut paths = Vec::new();
+    let mut found = Vec::new();
+    state::files_under(&dir.join("crates").join(crate_name).join("src"), &mut found);
+    for (path, _, _) in found {
+        if path.extension().is_some_and(|ext| ext == "rs") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut files = Vec::new();
+    for path in &paths {
+        let after = read(path)?;
+        let before = originals
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| after.clone());
+        let after = quiet::quiet_imports(&before, &after);
+        files.push((before, after));
+    }
+    for (path, text) in paths.iter().zip(quiet::quiet_dead_code(&files)) {
+        if originals.contains_key(path) || text != read(path)? {
+            write(path, &text)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn starter(
+    course: &Course,
+    dir: &Path,
+    options: &StarterOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let chosen = chosen(course, options)?;
+    if dir.exists() {
+        let empty = fs::read_dir(dir)
+            .map(|mut e| e.next().is_none())
+            .unwrap_or(false);
+        if !empty {
+            return Err(
+                Error::usage(format!("{} already exists and is not empty", dir.display()))
+                    .with_hint("name a new directory; starter never overwrites one"),
+            );
+        }
+    }
+    let absolute_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    copy_tree(&course.root, dir, &absolute_dir)?;
+    let mut removed = Vec::new();
+
+    // Replace the chosen solutions one at a time, finding the markers again each time:
+    // a replacement changes the line numbers of what follows it in the same file.
+    let mut originals: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut crates = BTreeSet::new();
+    for (lesson, exercise) in &chosen {
+        let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
+        crates.insert(crate_name.to_string());
+        let solutions = solution::find_in_crate(dir, crate_name)?;
+        let Some(found) = solutions.iter().find(|s| s.id == exercise.id) else {
+            return Err(Error::runtime(format!(
+                "exercise {} has no `// exercise {}: begin` marker in crates/{crate_name}/src",
+                exercise.id, exercise.id
+            )));
+        };
+        let path = dir.join(&found.file);
+        let text = read(&path)?;
+        originals
+            .entry(path.clone())
+            .or_insert_with(|| text.clone());
+        let body = solution::starter_body(found, exercise);
+        write(&path, &solution::replace_body(&text, found, &body))?;
+        removed.push(exercise.id.to_string());
+    }
+    for crate_name in &crates {
+        quiet_crate(dir, crate_name, &originals)?;
+    }
+
+    let points = Points::load(&course.root)?.merge(&options.points);
+    if let Some(text) = points.to_file() {
+        let path = dir.join(points::FILE);
+        fs::write(&path, text).map_err(io_error(format!("writing {}", path.display())))?;
+    }
+    let copy = Course::load(dir)?;
+    let workflows = dir.join(".github").join("workflows");
+    fs::create_dir_all(&workflows)
+        .map_err(io_error(format!("creating {}", workflows.display())))?;
+    let workflow = workflows.join("classroom.yml");
+    fs::write(&workflow, classroom::workflow(&copy, &points))
+        .map_err(io_error(format!("writing {}", workflow.display())))?;
+
+    let output = || io_error("writing");
+    writeln!(
+        out,
+        "wrote a starter copy to {}\n  todo!() in place of {} solution(s): {}\n  \
+         .github/workflows/classroom.yml grades every exercise (GitHub Classroom autograding)",
+        dir.display(),
+        removed.len(),
+        if removed.is_empty() {
+            "none".to_string()
+        } else {
+            removed.join(", ")
+        },
+    )
+    .map_err(output())?;
+    writeln!(
+        out,
+        "Next: cd {} && git init && git add . && git commit -m 'Starter', then push it as \
+         the assignment's template repository.",
+        dir.display()
+    )
+    .map_err(output())?;
+    Ok(())
+}
