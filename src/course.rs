@@ -412,6 +412,10 @@ const DEMOS: &[Demo] = &[
     ("1  udp-basic: one datagram, two encodings", udp_basic::tour),
     ("2  udp-bind: ports, echo and broadcast", udp_bind::tour),
     (
+        "3  tcp-echo: a stream, a handshake, a backlog",
+        tcp_echo::tour,
+    ),
+    (
         "5  arp-dns-walkthrough: from netmask to web page",
         arp_dns_walkthrough::tour,
     ),

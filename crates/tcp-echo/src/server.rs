@@ -1,0 +1,673 @@
+//! The echo server: a listening socket, `accept`, and one thread per client.
+//!
+//! A TCP server owns two kinds of sockets, which the notes call `severSocket` and
+//! `clientSocket`:
+//!
+//! * the **listening socket** ([`listen`]): bound to the server's port, it never carries
+//!   data. The kernel answers every SYN sent to it, completes the three-way handshake on
+//!   its own, and parks each finished connection in the *accept queue*, whose length is
+//!   the `backlog` given to `listen`;
+//! * one **connected socket** per client, which `accept` takes out of that queue and
+//!   returns together with the client's address (`clientSocket, clientInfo =
+//!   severSocket.accept()`). All `recv`/`send` happen on it.
+//!
+//! [`serve`] accepts clients in a loop and hands each connected socket to its own thread,
+//! which runs [`echo_loop`] until the client closes its sending side. A client that
+//! resets its connection only ends its own thread; the server goes on.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::framing::RECV_SIZE;
+use crate::seconds;
+
+/// Where the server's log lines go (`accepted ...`, `closed ...`): stdout in the binary,
+/// a `Vec` in tests and the tour. Called from several threads at once.
+pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Why the server could not start or go on.
+#[derive(Debug)]
+pub enum ServerError {
+    /// `socket()` itself failed (out of file descriptors, no IPv6 in this kernel, ...).
+    Socket { source: io::Error },
+    /// `bind(address)` failed: the port is taken, privileged, or not ours.
+    Bind {
+        address: SocketAddr,
+        source: io::Error,
+    },
+    /// `listen(backlog)` failed.
+    Listen { backlog: i32, source: io::Error },
+    /// `accept()` failed in a way that will not go away by trying again.
+    Accept { source: io::Error },
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::Socket { source } => {
+                write!(f, "creating a TCP socket: {}", hostport::describe(source))
+            }
+            ServerError::Bind { address, source } => {
+                write!(f, "binding tcp {address}: {}", hostport::describe(source))
+            }
+            ServerError::Listen { backlog, source } => {
+                write!(f, "listen({backlog}): {}", hostport::describe(source))
+            }
+            ServerError::Accept { source } => {
+                write!(f, "accepting a client: {}", hostport::describe(source))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Socket { source }
+            | ServerError::Bind { source, .. }
+            | ServerError::Listen { source, .. }
+            | ServerError::Accept { source } => Some(source),
+        }
+    }
+}
+
+/// Prints one `--trace` line: the socket call in the notes' terms, on stderr.
+fn trace_line(enabled: bool, line: std::fmt::Arguments<'_>) {
+    if enabled {
+        eprintln!("{line}");
+    }
+}
+
+/// Creates the listening socket: `socket(AF_INET, SOCK_STREAM)`, `bind(address)`,
+/// `listen(backlog)`, the three calls of the notes' server, through socket2 because the
+/// standard library's `TcpListener::bind` always uses a backlog of 128 and we want to
+/// choose it.
+///
+/// `backlog` is the length of the queue of connections **the kernel has completed and
+/// the program has not accepted yet**, not a limit on clients: a server with `listen(5)`
+/// can serve thousands of clients as long as it keeps calling `accept`. Linux caps it at
+/// `net.core.somaxconn` and lets one more connection in than the number says (the queue
+/// counts as full only when it holds *more* than `backlog`).
+pub fn listen(address: SocketAddr, backlog: i32, trace: bool) -> Result<TcpListener, ServerError> {
+    let family = if address.is_ipv4() {
+        "AF_INET"
+    } else {
+        "AF_INET6"
+    };
+    trace_line(trace, format_args!("socket({family}, SOCK_STREAM)"));
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )
+    .map_err(|source| ServerError::Socket { source })?;
+    // SO_REUSEADDR lets a restarted server bind its port again while connections of the
+    // previous run still sit in TIME_WAIT (the standard library sets it too).
+    socket
+        .set_reuse_address(true)
+        .map_err(|source| ServerError::Socket { source })?;
+    trace_line(trace, format_args!("bind({address})"));
+    socket
+        .bind(&address.into())
+        .map_err(|source| ServerError::Bind { address, source })?;
+    trace_line(trace, format_args!("listen({backlog})"));
+    socket
+        .listen(backlog)
+        .map_err(|source| ServerError::Listen { backlog, source })?;
+    Ok(socket.into())
+}
+
+/// A way to ask a running [`serve`] to stop, from another thread (tests, the tour,
+/// `--exit-after`). Clones share the same request.
+#[derive(Clone, Default)]
+pub struct Stop {
+    inner: Arc<StopInner>,
+}
+
+#[derive(Default)]
+struct StopInner {
+    requested: Mutex<bool>,
+    changed: Condvar,
+    /// The listening address to connect to, to wake a thread blocked in `accept`.
+    wake: Mutex<Option<SocketAddr>>,
+}
+
+impl Stop {
+    /// A new, not yet requested stop.
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    /// Asks the server to stop accepting. It finishes the clients it is serving, then
+    /// [`serve`] returns.
+    pub fn request(&self) {
+        {
+            let mut requested = self
+                .inner
+                .requested
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            *requested = true;
+            self.inner.changed.notify_all();
+        }
+        // `accept` blocks until a client arrives, so we become that client: the accept
+        // loop sees the request as soon as our connection wakes it.
+        let wake = *self.inner.wake.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(address) = wake {
+            let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
+        }
+    }
+
+    /// True once [`Stop::request`] was called.
+    pub fn is_requested(&self) -> bool {
+        *self
+            .inner
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until a stop is requested or `timeout` (if any) passes; true if requested.
+    fn wait(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let mut requested = self
+            .inner
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        while !*requested {
+            match deadline {
+                None => {
+                    requested = self
+                        .inner
+                        .changed
+                        .wait(requested)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    requested = self
+                        .inner
+                        .changed
+                        .wait_timeout(requested, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
+        }
+        true
+    }
+
+    fn set_wake_address(&self, listening: SocketAddr) {
+        // Connecting to 0.0.0.0 / :: is not portable: use the loopback address instead.
+        let ip = match listening.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        *self.inner.wake.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(SocketAddr::new(ip, listening.port()));
+    }
+}
+
+/// How [`serve`] behaves; `ServeOptions::default()` serves every client forever.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Serve this many clients, then stop accepting and return once they are done
+    /// (`--once` is `Some(1)`: the notes' program).
+    pub count: Option<usize>,
+    /// Close, at once, connections that arrive while this many clients are being served.
+    pub max_clients: Option<usize>,
+    /// Drop a client that sends nothing (or takes nothing back) for this long.
+    pub idle_timeout: Option<Duration>,
+    /// Never call `accept`: clients pile up in the backlog (the backlog experiment).
+    pub no_accept: bool,
+    /// Stop by itself after this long (so a lesson's background server ends).
+    pub exit_after: Option<Duration>,
+    /// Print every socket call on stderr.
+    pub trace: bool,
+}
+
+/// What a finished [`serve`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ServeSummary {
+    /// Clients accepted and served.
+    pub served: usize,
+    /// Connections closed at once because of `max_clients`.
+    pub refused: usize,
+}
+
+/// A stream that prints each `recv`/`send` on stderr when tracing is on: the same bytes
+/// pass through unchanged.
+pub struct Traced<S> {
+    inner: S,
+    peer: SocketAddr,
+    enabled: bool,
+}
+
+impl<S> Traced<S> {
+    /// Wraps `inner`, the connected socket for `peer`.
+    pub fn new(inner: S, peer: SocketAddr, enabled: bool) -> Traced<S> {
+        Traced {
+            inner,
+            peer,
+            enabled,
+        }
+    }
+
+    /// The wrapped stream.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl<S: Read> Read for Traced<S> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let result = self.inner.read(buffer);
+        if self.enabled {
+            match &result {
+                Ok(0) => eprintln!(
+                    "recv -> 0 bytes from {}: it closed its sending side (FIN)",
+                    self.peer
+                ),
+                Ok(count) => eprintln!("recv -> {count} bytes from {}", self.peer),
+                Err(error) => eprintln!(
+                    "recv from {} -> error: {}",
+                    self.peer,
+                    hostport::describe(error)
+                ),
+            }
+        }
+        result
+    }
+}
+
+impl<S: Write> Write for Traced<S> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(bytes);
+        if self.enabled {
+            match &result {
+                Ok(count) => eprintln!("send({}, {} bytes) -> {count}", self.peer, bytes.len()),
+                Err(error) => eprintln!(
+                    "send({}, {} bytes) -> error: {}",
+                    self.peer,
+                    bytes.len(),
+                    hostport::describe(error)
+                ),
+            }
+        }
+        result
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The heart of the server: sends back every byte the client sends, until the client
+/// closes its sending side.
+///
+/// Each `recv` (here `read`) returns *some* bytes, however many have arrived (never more
+/// than `buffer` holds); 0 bytes means the client's FIN arrived: it will send no more,
+/// and the loop returns `Ok`. Each `send` (here `write`) may also take only *part* of
+/// what it is given (a full send buffer with a timeout, a signal): the rest must be sent
+/// again, or the client gets a hole in its data. Every byte sent back is added to
+/// `echoed`, so the caller can report how far it got even when the loop fails.
+/// `Interrupted` is retried; other errors (a reset, a timeout) are returned.
+pub fn echo_loop<S: Read + Write>(
+    stream: &mut S,
+    buffer: &mut [u8],
+    echoed: &mut u64,
+) -> io::Result<()> {
+    // exercise 3.4: begin
+    loop {
+        let received = match stream.read(buffer) {
+            Ok(0) => return Ok(()),
+            Ok(count) => count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        let mut sent = 0;
+        while sent < received {
+            match stream.write(&buffer[sent..received]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the connection took no more bytes",
+                    ));
+                }
+                Ok(count) => {
+                    sent += count;
+                    *echoed += count as u64;
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    // exercise 3.4: end
+}
+
+/// Serves one client on its own thread: the echo loop, then the log line saying how it
+/// ended. `active` counts clients being served; it goes down before the last log line,
+/// so whoever reads `closed ...` knows the slot is free again.
+fn serve_client(
+    stream: TcpStream,
+    peer: SocketAddr,
+    options: &ServeOptions,
+    active: &AtomicUsize,
+    log: &Log,
+) {
+    if let Some(idle) = options.idle_timeout {
+        // A receive (and a send) that waits longer than this fails with WouldBlock:
+        // that is how a silent client is noticed.
+        let _ = stream.set_read_timeout(Some(idle));
+        let _ = stream.set_write_timeout(Some(idle));
+    }
+    let mut traced = Traced::new(stream, peer, options.trace);
+    let mut buffer = vec![0u8; RECV_SIZE];
+    let mut echoed = 0u64;
+    let result = echo_loop(&mut traced, &mut buffer, &mut echoed);
+    if result.is_err() {
+        // Our FIN cannot help a broken connection; make sure the socket is really shut.
+        let _ = traced.get_ref().shutdown(Shutdown::Both);
+    }
+    trace_line(options.trace, format_args!("close({peer})"));
+    // Dropping the connected socket is `clientSocket.close()`: after a clean end of the
+    // client's data, our FIN tells it that everything has been sent back.
+    drop(traced);
+    active.fetch_sub(1, Ordering::SeqCst);
+    let line = match result {
+        Ok(()) => format!("closed {peer} ({echoed} bytes echoed)"),
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            let idle = options.idle_timeout.map(seconds).unwrap_or_default();
+            format!("dropped {peer}: silent for {idle} ({echoed} bytes echoed)")
+        }
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::ConnectionAborted
+            ) =>
+        {
+            format!(
+                "reset {peer}: {} ({echoed} bytes echoed)",
+                hostport::describe(&error)
+            )
+        }
+        Err(error) => format!(
+            "failed {peer}: {} ({echoed} bytes echoed)",
+            hostport::describe(&error)
+        ),
+    };
+    log(&line);
+}
+
+/// True for `accept` errors that concern one connection, not the listening socket: the
+/// loop just goes on.
+fn accept_error_is_transient(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::WouldBlock
+    )
+}
+
+/// Runs the echo server on an already listening socket until `options` or `stop` say to
+/// end, then waits for the clients it is serving and returns.
+///
+/// Each accepted client gets a thread of its own (simple, and fast enough for hundreds
+/// of clients; thousands call for non-blocking sockets and an event loop, the next step
+/// after this lesson). The log gets one line per event: `accepted PEER`, `closed PEER (N
+/// bytes echoed)`, `dropped PEER: silent for ...`, `reset PEER: ...`, `refused PEER: ...`.
+pub fn serve(
+    listener: TcpListener,
+    options: &ServeOptions,
+    stop: &Stop,
+    log: Log,
+) -> Result<ServeSummary, ServerError> {
+    let local = listener
+        .local_addr()
+        .map_err(|source| ServerError::Accept { source })?;
+    stop.set_wake_address(local);
+    if let Some(after) = options.exit_after {
+        let timer = stop.clone();
+        thread::spawn(move || {
+            if !timer.wait(Some(after)) {
+                timer.request();
+            }
+        });
+    }
+    let mut summary = ServeSummary::default();
+    if options.no_accept {
+        log("not calling accept(): finished handshakes wait in the backlog queue");
+        stop.wait(None);
+        return Ok(summary);
+    }
+
+    let options = Arc::new(options.clone());
+    let active = Arc::new(AtomicUsize::new(0));
+    let mut clients: Vec<JoinHandle<()>> = Vec::new();
+    loop {
+        if stop.is_requested() || options.count.is_some_and(|count| summary.served >= count) {
+            break;
+        }
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(error) if accept_error_is_transient(&error) => continue,
+            Err(error) => return Err(ServerError::Accept { source: error }),
+        };
+        if stop.is_requested() {
+            break; // this was Stop::request waking us up
+        }
+        trace_line(
+            options.trace,
+            format_args!("accept() -> a new socket for {peer}"),
+        );
+        if let Some(max) = options.max_clients
+            && active.load(Ordering::SeqCst) >= max
+        {
+            drop(stream);
+            summary.refused += 1;
+            log(&format!(
+                "refused {peer}: already serving {max} clients (--max-clients {max})"
+            ));
+            continue;
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        summary.served += 1;
+        log(&format!("accepted {peer}"));
+        let (thread_options, thread_active, thread_log) =
+            (Arc::clone(&options), Arc::clone(&active), Arc::clone(&log));
+        let spawned = thread::Builder::new()
+            .name(format!("client {peer}"))
+            .spawn(move || {
+                serve_client(stream, peer, &thread_options, &thread_active, &thread_log)
+            });
+        match spawned {
+            Ok(handle) => clients.push(handle),
+            Err(error) => {
+                // The closure (and the stream in it) is dropped: the client sees a close.
+                active.fetch_sub(1, Ordering::SeqCst);
+                log(&format!(
+                    "failed {peer}: cannot start a thread: {}",
+                    hostport::describe(&error)
+                ));
+            }
+        }
+        // Forget the threads that have finished, so a long-running server does not keep
+        // one handle per client it ever had.
+        clients.retain(|handle| !handle.is_finished());
+    }
+    drop(listener);
+    for client in clients {
+        let _ = client.join();
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake connection: reads come from `input` in pieces of `read_size`, writes take
+    /// at most `write_size` bytes each, and every third write is interrupted by a
+    /// "signal" first: what a real socket may do under pressure.
+    struct Trickle {
+        input: Vec<u8>,
+        read_size: usize,
+        write_size: usize,
+        writes: usize,
+        output: Vec<u8>,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let count = self.input.len().min(self.read_size).min(buffer.len());
+            buffer[..count].copy_from_slice(&self.input[..count]);
+            self.input.drain(..count);
+            Ok(count)
+        }
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.writes += 1;
+            if self.writes % 3 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let count = bytes.len().min(self.write_size);
+            self.output.extend_from_slice(&bytes[..count]);
+            Ok(count)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn pattern(length: usize) -> Vec<u8> {
+        (0..length).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn exercise_3_4_partial_writes_are_finished() {
+        let input = pattern(10_000);
+        let mut stream = Trickle {
+            input: input.clone(),
+            read_size: 1000,
+            write_size: 7,
+            writes: 0,
+            output: Vec::new(),
+        };
+        let mut echoed = 0;
+        echo_loop(&mut stream, &mut [0u8; 1024], &mut echoed).unwrap();
+        assert_eq!(stream.output, input);
+        assert_eq!(echoed, 10_000);
+    }
+
+    #[test]
+    fn exercise_3_4_reads_bigger_than_the_buffer_come_back_whole() {
+        let input = pattern(5000);
+        let mut stream = Trickle {
+            input: input.clone(),
+            read_size: 5000,
+            write_size: 300,
+            writes: 0,
+            output: Vec::new(),
+        };
+        let mut echoed = 0;
+        echo_loop(&mut stream, &mut [0u8; 64], &mut echoed).unwrap();
+        assert_eq!(stream.output, input);
+    }
+
+    #[test]
+    fn exercise_3_4_a_write_of_zero_bytes_is_an_error() {
+        struct Stuck;
+        impl Read for Stuck {
+            fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+                buffer[0] = b'x';
+                Ok(1)
+            }
+        }
+        impl Write for Stuck {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Ok(0)
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut echoed = 0;
+        let error = echo_loop(&mut Stuck, &mut [0u8; 16], &mut echoed).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::WriteZero);
+        assert_eq!(echoed, 0);
+    }
+
+    #[test]
+    fn exercise_3_4_a_reset_is_returned_with_the_bytes_echoed_so_far() {
+        struct ResetAfterOne {
+            reads: usize,
+        }
+        impl Read for ResetAfterOne {
+            fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+                self.reads += 1;
+                if self.reads > 1 {
+                    return Err(io::ErrorKind::ConnectionReset.into());
+                }
+                buffer[..3].copy_from_slice(b"abc");
+                Ok(3)
+            }
+        }
+        impl Write for ResetAfterOne {
+            fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut echoed = 0;
+        let error =
+            echo_loop(&mut ResetAfterOne { reads: 0 }, &mut [0u8; 16], &mut echoed).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+        assert_eq!(echoed, 3);
+    }
+
+    #[test]
+    fn listen_with_port_zero_gets_a_real_port() {
+        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, false).unwrap();
+        assert_ne!(listener.local_addr().unwrap().port(), 0);
+    }
+
+    #[test]
+    fn stop_request_ends_serve() {
+        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, false).unwrap();
+        let stop = Stop::new();
+        let log: Log = Arc::new(|_| {});
+        let server = {
+            let stop = stop.clone();
+            thread::spawn(move || serve(listener, &ServeOptions::default(), &stop, log))
+        };
+        stop.request();
+        let summary = server.join().unwrap().unwrap();
+        assert_eq!(summary.served, 0);
+    }
+}
