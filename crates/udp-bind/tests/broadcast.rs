@@ -1,5 +1,5 @@
 //! Broadcast on loopback (127.255.255.255) and, as root, between two network namespaces.
-//! Never 255.255.255.255, nor any broadcast address outside a namespace made here.
+//! Never the limited broadcast address (all ones), nor any broadcast address outside a namespace made here.
 
 use std::process::Command;
 
