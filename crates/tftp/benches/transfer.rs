@@ -1,0 +1,627 @@
+//! `cargo bench -p tftp`: our server and client against tftpd-hpa, atftpd, curl and atftp.
+//!
+//! A 64 MiB file in tmpfs is downloaded (and uploaded) over loopback with the server and
+//! the client pinned to one CPU (`taskset -c 0`: on a 2-vCPU machine, unpinned runs
+//! spread 2× with the scheduler's placement). Every case runs once per round, rounds
+//! interleave the cases, and each case prints its median and spread in MiB/s, its ratio
+//! to the best peer at the same block size, and the client's peak RSS. The whole client
+//! process is timed (start, negotiation, transfer); the copy is compared afterwards.
+//!
+//! Environment: `TFTP_BENCH_MIB` (file size, default 64), `TFTP_BENCH_ROUNDS` (default 3),
+//! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd). Missing peers are
+//! noted and left out; without any peer the bench runs a small quick version.
+
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use testkit::Running;
+
+const OUR_BINARY: &str = env!("CARGO_BIN_EXE_tftp");
+const BLOCK_SIZES: [u16; 4] = [512, 1468, 8192, 65464];
+const WINDOWS: [u16; 3] = [4, 16, 64];
+/// A run slower than this is stopped and counted as failed.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Server {
+    Ours,
+    InTftpd,
+    Atftpd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Client {
+    Ours,
+    Curl,
+    Atftp,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Way {
+    Download,
+    Upload,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Case {
+    way: Way,
+    blksize: u16,
+    window: u16,
+    client: Client,
+    server: Server,
+}
+
+impl Case {
+    fn label(&self) -> String {
+        let client = match self.client {
+            Client::Ours => "netlab",
+            Client::Curl => "curl",
+            Client::Atftp => "atftp",
+        };
+        let server = match self.server {
+            Server::Ours => "netlab",
+            Server::InTftpd => "in.tftpd",
+            Server::Atftpd => "atftpd",
+        };
+        let arrow = match self.way {
+            Way::Download => "<-",
+            Way::Upload => "->",
+        };
+        format!("{client} {arrow} {server}")
+    }
+
+    fn is_peer(&self) -> bool {
+        self.client != Client::Ours && self.server != Server::Ours
+    }
+}
+
+struct Measure {
+    rates: Vec<f64>,
+    rss_kib: Vec<u64>,
+    failures: u32,
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs us as a test: be quick.
+    let as_test = !std::env::args().any(|arg| arg == "--bench");
+    let env_number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    let have = |tool: &str| testkit::find_tool(tool).is_some();
+    let atftpd = std::env::var_os("ATFTPD")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/opt/atftpd/usr/sbin/atftpd")).filter(|p| p.exists()))
+        .or_else(|| testkit::find_tool("atftpd"));
+    let root_user = testkit::is_root();
+    let peers_present = have("curl") || have("atftp");
+    let quick = as_test || !peers_present;
+    let mib = if quick {
+        4
+    } else {
+        env_number("TFTP_BENCH_MIB", 64)
+    };
+    let rounds = if quick {
+        1
+    } else {
+        env_number("TFTP_BENCH_ROUNDS", 3)
+    };
+    let pin = have("taskset");
+    println!(
+        "tftp bench: {mib} MiB file, {rounds} round(s), {}",
+        if pin {
+            "both ends pinned to CPU 0 (taskset -c 0)"
+        } else {
+            "NOT pinned (taskset missing): expect a 2x spread"
+        }
+    );
+    println!(
+        "note: the machine may be shared; figures are only meaningful as ratios taken in one run"
+    );
+    if !peers_present {
+        println!(
+            "note: curl and atftp are missing (apt-get install curl atftp): only netlab is measured"
+        );
+    }
+    let use_in_tftpd = have("in.tftpd") && root_user && !quick;
+    let use_atftpd = atftpd.is_some() && root_user && !quick;
+    if !use_in_tftpd {
+        println!("note: in.tftpd left out (needs tftpd-hpa installed and root)");
+    }
+    if !use_atftpd {
+        println!("note: atftpd left out (needs its binary, see ATFTPD, and root)");
+    }
+
+    let scratch = scratch_dir();
+    let root = scratch.join("root");
+    let out_dir = scratch.join("out");
+    std::fs::create_dir_all(&root).expect("create bench root");
+    std::fs::create_dir_all(&out_dir).expect("create bench out");
+    let content = make_content(mib as usize * 1024 * 1024);
+    std::fs::write(root.join("big.bin"), &content).expect("write bench file");
+    std::fs::write(out_dir.join("up.bin"), &content).expect("write upload file");
+
+    let mut servers: BTreeMap<Server, (SocketAddr, ServerProcess)> = BTreeMap::new();
+    servers.insert(Server::Ours, start_ours(&root, pin));
+    if use_in_tftpd {
+        servers.insert(Server::InTftpd, start_in_tftpd(&root, pin));
+    }
+    if let (true, Some(atftpd)) = (use_atftpd, &atftpd) {
+        servers.insert(Server::Atftpd, start_atftpd(atftpd, &root, pin));
+    }
+
+    let mut cases = Vec::new();
+    for blksize in BLOCK_SIZES {
+        cases.push(Case {
+            way: Way::Download,
+            blksize,
+            window: 1,
+            client: Client::Ours,
+            server: Server::Ours,
+        });
+        for window in WINDOWS {
+            cases.push(Case {
+                way: Way::Download,
+                blksize,
+                window,
+                client: Client::Ours,
+                server: Server::Ours,
+            });
+        }
+        for client in [Client::Curl, Client::Atftp] {
+            let tool = if client == Client::Curl {
+                "curl"
+            } else {
+                "atftp"
+            };
+            if !have(tool) || quick {
+                continue;
+            }
+            for server in servers.keys() {
+                cases.push(Case {
+                    way: Way::Download,
+                    blksize,
+                    window: 1,
+                    client,
+                    server: *server,
+                });
+            }
+        }
+    }
+    for blksize in [1468, 65464] {
+        for window in [1, 16] {
+            cases.push(Case {
+                way: Way::Upload,
+                blksize,
+                window,
+                client: Client::Ours,
+                server: Server::Ours,
+            });
+        }
+        for client in [Client::Curl, Client::Atftp] {
+            let tool = if client == Client::Curl {
+                "curl"
+            } else {
+                "atftp"
+            };
+            if !have(tool) || quick {
+                continue;
+            }
+            for server in servers.keys() {
+                if *server == Server::Ours {
+                    continue;
+                }
+                cases.push(Case {
+                    way: Way::Upload,
+                    blksize,
+                    window: 1,
+                    client,
+                    server: *server,
+                });
+            }
+        }
+    }
+
+    let mut results: BTreeMap<Case, Measure> = BTreeMap::new();
+    let mut upload_counter = 0;
+    for round in 0..rounds {
+        eprintln!("round {}/{rounds}: {} cases", round + 1, cases.len());
+        for case in &cases {
+            let (addr, _) = &servers[&case.server];
+            upload_counter += 1;
+            let outcome = run_case(case, *addr, &root, &out_dir, pin, upload_counter, &content);
+            let entry = results.entry(*case).or_insert(Measure {
+                rates: Vec::new(),
+                rss_kib: Vec::new(),
+                failures: 0,
+            });
+            match outcome {
+                Some((seconds, rss)) => {
+                    entry.rates.push(mib as f64 / seconds);
+                    if let Some(rss) = rss {
+                        entry.rss_kib.push(rss);
+                    }
+                }
+                None => entry.failures += 1,
+            }
+        }
+    }
+
+    print_table(&results);
+    for (server, (_, process)) in &servers {
+        if let Some(kib) = process.peak_rss_kib() {
+            println!("server {server:?}: peak RSS {:.1} MB", kib as f64 / 1024.0);
+        }
+    }
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+fn scratch_dir() -> PathBuf {
+    let base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    base.join(format!("netlab-tftp-bench-{}", std::process::id()))
+}
+
+fn make_content(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// A peer server we started (killed on drop), or ours.
+enum ServerProcess {
+    /// Our server: kept alive here, killed on drop.
+    Running {
+        _process: Running,
+        pid: u32,
+    },
+    Child(Child),
+}
+
+impl ServerProcess {
+    fn pid(&self) -> u32 {
+        match self {
+            ServerProcess::Running { pid, .. } => *pid,
+            ServerProcess::Child(child) => child.id(),
+        }
+    }
+
+    fn peak_rss_kib(&self) -> Option<u64> {
+        // The pinned server runs under taskset, which execs it: same pid.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let ServerProcess::Child(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn pinned(pin: bool, program: &str) -> Command {
+    if pin {
+        let mut command = Command::new("taskset");
+        command.args(["-c", "0", program]);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+fn start_ours(root: &Path, pin: bool) -> (SocketAddr, ServerProcess) {
+    let mut command = pinned(pin, OUR_BINARY);
+    command
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--allow-write",
+            "--overwrite",
+        ])
+        .args(["--max-windowsize", "64", "--root"])
+        .arg(root);
+    let running = Running::server(command);
+    let addr = running.addr();
+    let pid = find_pid_listening(addr).unwrap_or(0);
+    (
+        addr,
+        ServerProcess::Running {
+            _process: running,
+            pid,
+        },
+    )
+}
+
+/// The pid of the process holding UDP `addr` (for its peak RSS), via /proc.
+fn find_pid_listening(addr: SocketAddr) -> Option<u32> {
+    let port_hex = format!("{:04X}", addr.port());
+    let table = std::fs::read_to_string("/proc/net/udp").ok()?;
+    let inode = table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let local = fields.get(1)?;
+        local
+            .ends_with(&format!(":{port_hex}"))
+            .then(|| fields.get(9).map(|s| s.to_string()))?
+    })?;
+    let wanted = format!("socket:[{inode}]");
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if std::fs::read_link(fd.path())
+                .map(|link| link.to_string_lossy() == wanted)
+                .unwrap_or(false)
+            {
+                return Some(pid);
+            }
+        }
+    }
+    None
+}
+
+fn start_in_tftpd(root: &Path, pin: bool) -> (SocketAddr, ServerProcess) {
+    let port = testkit::free_port();
+    let mut command = pinned(pin, "in.tftpd");
+    command
+        .args(["-L", "-s", "-c", "-u", "root", "-a"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let child = command.spawn().expect("start in.tftpd");
+    wait_for_server(port);
+    (([127, 0, 0, 1], port).into(), ServerProcess::Child(child))
+}
+
+fn start_atftpd(binary: &Path, root: &Path, pin: bool) -> (SocketAddr, ServerProcess) {
+    let port = testkit::free_port();
+    let mut command = pinned(pin, &binary.to_string_lossy());
+    command
+        .args(["--daemon", "--no-fork", "--port", &port.to_string()])
+        .args(["--bind-address", "127.0.0.1", "--user", "root.root"])
+        .args(["--logfile", "/dev/null", "--maxthread", "100"])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let child = command.spawn().expect("start atftpd");
+    wait_for_server(port);
+    (([127, 0, 0, 1], port).into(), ServerProcess::Child(child))
+}
+
+fn wait_for_server(port: u16) {
+    let probe = UdpSocket::bind("127.0.0.1:0").expect("bind probe");
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("probe timeout");
+    let request = b"\x00\x01netlab-probe-missing\x00octet\x00";
+    let mut buffer = [0u8; 1024];
+    testkit::poll_until("a peer TFTP server to answer", testkit::DEADLINE, || {
+        probe.send_to(request, ("127.0.0.1", port)).ok()?;
+        probe.recv_from(&mut buffer).ok().map(|_| ())
+    });
+}
+
+/// Runs one client process; returns (seconds, peak RSS in KiB) or None on failure.
+fn run_case(
+    case: &Case,
+    addr: SocketAddr,
+    root: &Path,
+    out_dir: &Path,
+    pin: bool,
+    counter: u32,
+    content: &[u8],
+) -> Option<(f64, Option<u64>)> {
+    let host = "127.0.0.1";
+    let port = addr.port().to_string();
+    let blksize = case.blksize.to_string();
+    let local_copy = out_dir.join("copy.bin");
+    let local_up = out_dir.join("up.bin");
+    let remote_up = format!("up-{counter}.bin");
+    let _ = std::fs::remove_file(&local_copy);
+    let time = Path::new("/usr/bin/time").exists();
+    let mut command = if time {
+        let mut command = pinned(pin, "/usr/bin/time");
+        command.args(["-f", "%M"]);
+        command
+    } else {
+        Command::new(if pin { "taskset" } else { "env" })
+    };
+    if !time && pin {
+        command.args(["-c", "0"]);
+    }
+    match (case.client, case.way) {
+        (Client::Ours, way) => {
+            command.arg(OUR_BINARY);
+            match way {
+                Way::Download => command
+                    .args(["get", &addr.to_string(), "big.bin", "-o"])
+                    .arg(&local_copy),
+                Way::Upload => command
+                    .args(["put", &addr.to_string()])
+                    .arg(&local_up)
+                    .arg(&remote_up),
+            };
+            command.args(["--blksize", &blksize, "--linger", "0"]);
+            if case.window > 1 {
+                command.args(["--windowsize", &case.window.to_string()]);
+            }
+        }
+        (Client::Curl, Way::Download) => {
+            command
+                .args(["curl", "-sS", "--tftp-blksize", &blksize])
+                .arg(format!("tftp://{addr}/big.bin"))
+                .arg("-o")
+                .arg(&local_copy);
+        }
+        (Client::Curl, Way::Upload) => {
+            command
+                .args(["curl", "-sS", "--tftp-blksize", &blksize, "-T"])
+                .arg(&local_up)
+                .arg(format!("tftp://{addr}/{remote_up}"));
+        }
+        (Client::Atftp, way) => {
+            command.args(["atftp", "--option", &format!("blksize {blksize}")]);
+            match way {
+                Way::Download => command.args(["-g", "-r", "big.bin", "-l"]).arg(&local_copy),
+                Way::Upload => command.args(["-p", "-r", &remote_up, "-l"]).arg(&local_up),
+            };
+            command.args([host, &port]);
+        }
+    }
+    command.stdout(Stdio::null()).stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = command.spawn().ok()?;
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            eprintln!(
+                "  {} blksize {} ws {}: stopped after {RUN_LIMIT:?}",
+                case.label(),
+                case.blksize,
+                case.window
+            );
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    if !status.success() {
+        eprintln!(
+            "  {} blksize {} failed: {}",
+            case.label(),
+            case.blksize,
+            stderr.trim()
+        );
+        return None;
+    }
+    let rss = stderr
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse::<u64>().ok());
+    // Check the copy, untimed.
+    let copy = match case.way {
+        Way::Download => local_copy,
+        Way::Upload => root.join(&remote_up),
+    };
+    let same = std::fs::read(&copy)
+        .map(|bytes| bytes == content)
+        .unwrap_or(false);
+    if case.way == Way::Upload {
+        let _ = std::fs::remove_file(&copy);
+    }
+    if !same {
+        eprintln!(
+            "  {} blksize {}: the copy differs",
+            case.label(),
+            case.blksize
+        );
+        return None;
+    }
+    Some((seconds, rss))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[sorted.len() / 2]
+}
+
+fn print_table(results: &BTreeMap<Case, Measure>) {
+    // The best peer pair per direction and block size, by median.
+    let mut best_peer: BTreeMap<(Way, u16), (f64, String)> = BTreeMap::new();
+    for (case, measure) in results {
+        if case.is_peer() && !measure.rates.is_empty() && measure.failures == 0 {
+            let rate = median(&measure.rates);
+            let entry = best_peer
+                .entry((case.way, case.blksize))
+                .or_insert((0.0, String::new()));
+            if rate > entry.0 {
+                *entry = (rate, case.label());
+            }
+        }
+    }
+    println!();
+    println!(
+        "| way | blksize | window | client <- server | MiB/s median | spread | vs best peer | client peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (case, measure) in results {
+        let way = match case.way {
+            Way::Download => "download",
+            Way::Upload => "upload",
+        };
+        let (rate, spread) = if measure.rates.is_empty() {
+            ("failed".to_string(), String::new())
+        } else {
+            let min = measure.rates.iter().cloned().fold(f64::MAX, f64::min);
+            let max = measure.rates.iter().cloned().fold(0.0, f64::max);
+            (
+                format!("{:.1}", median(&measure.rates)),
+                format!("{min:.0}–{max:.0}"),
+            )
+        };
+        let failures = if measure.failures > 0 {
+            format!(" ({} failed)", measure.failures)
+        } else {
+            String::new()
+        };
+        let ratio = match best_peer.get(&(case.way, case.blksize)) {
+            Some((best, _)) if !measure.rates.is_empty() && *best > 0.0 => {
+                format!("{:.2}×", median(&measure.rates) / best)
+            }
+            _ => "–".to_string(),
+        };
+        let rss = if measure.rss_kib.is_empty() {
+            "–".to_string()
+        } else {
+            let peak = measure.rss_kib.iter().max().copied().unwrap_or(0);
+            format!("{:.1} MB", peak as f64 / 1024.0)
+        };
+        println!(
+            "| {way} | {} | {} | {} | {rate}{failures} | {spread} | {ratio} | {rss} |",
+            case.blksize,
+            case.window,
+            case.label()
+        );
+    }
+    println!();
+    for ((way, blksize), (rate, label)) in &best_peer {
+        println!("best peer, {way:?} at blksize {blksize}: {label}, {rate:.1} MiB/s");
+    }
+}
