@@ -137,6 +137,25 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
     );
     assert_eq!(json.matches("not started").count(), exercises, "{json}");
 
+    // The tour still runs in the copy: a demo that reaches an unsolved exercise says
+    // which one, instead of a panic and a backtrace.
+    let tour = Command::new(target.join("debug").join("netlab"))
+        .arg("tour")
+        .current_dir(&copy)
+        .output()
+        .unwrap();
+    assert!(tour.status.success(), "{}", text(&tour.stderr));
+    assert!(
+        text(&tour.stdout).contains("(not shown yet: Exercise "),
+        "{}",
+        text(&tour.stdout)
+    );
+    assert!(
+        !text(&tour.stderr).contains("panicked"),
+        "{}",
+        text(&tour.stderr)
+    );
+
     // Putting one solution back makes exactly that exercise pass.
     let (file, id) = first_solution(root);
     let original = fs::read_to_string(root.join(&file)).unwrap();
