@@ -8,8 +8,10 @@
 //! process is timed (start, negotiation, transfer); the copy is compared afterwards.
 //!
 //! Environment: `TFTP_BENCH_MIB` (file size, default 64), `TFTP_BENCH_ROUNDS` (default 3),
-//! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd). Missing peers are
-//! noted and left out; without any peer the bench runs a small quick version.
+//! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd), and
+//! `TFTP_BENCH_BLKSIZES` (a comma-separated subset of 512,1468,8192,65464 to measure only
+//! those block sizes, e.g. `TFTP_BENCH_BLKSIZES=65464 cargo bench -p tftp`). Missing peers
+//! are noted and left out; without any peer the bench runs a small quick version.
 
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, UdpSocket};
@@ -112,6 +114,15 @@ fn main() {
         env_number("TFTP_BENCH_ROUNDS", 3)
     };
     let pin = have("taskset");
+    // Only some block sizes, when asked (a quicker run while working on one of them).
+    let block_sizes: Vec<u16> = match std::env::var("TFTP_BENCH_BLKSIZES") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|size| size.trim().parse().ok())
+            .filter(|size| BLOCK_SIZES.contains(size))
+            .collect(),
+        Err(_) => BLOCK_SIZES.to_vec(),
+    };
     println!(
         "tftp bench: {mib} MiB file, {rounds} round(s), {}",
         if pin {
@@ -156,7 +167,7 @@ fn main() {
     }
 
     let mut cases = Vec::new();
-    for blksize in BLOCK_SIZES {
+    for &blksize in &block_sizes {
         cases.push(Case {
             way: Way::Download,
             blksize,
@@ -194,6 +205,9 @@ fn main() {
         }
     }
     for blksize in [1468, 65464] {
+        if !block_sizes.contains(&blksize) {
+            continue;
+        }
         for window in [1, 16] {
             cases.push(Case {
                 way: Way::Upload,

@@ -156,7 +156,16 @@ pub fn get_into(
             Ack { block: 0 }.encode(&mut reply);
             channel.send_bytes(&reply)?;
             progress.total = tsize;
-            (settings, true, tsize, ReceiveStart { reply, first: None })
+            (
+                settings,
+                true,
+                tsize,
+                ReceiveStart {
+                    reply,
+                    first: None,
+                    before_last_ack: None,
+                },
+            )
         }
         First::Data(ref bytes) => {
             let settings = base_settings(config);
@@ -170,6 +179,7 @@ pub fn get_into(
                 ReceiveStart {
                     reply,
                     first: Some(bytes),
+                    before_last_ack: None,
                 },
             )
         }

@@ -651,27 +651,38 @@ fn serve_write(
     channel
         .send_bytes(&reply)
         .map_err(|error| error.to_string())?;
-    let file = partial.file();
+    // The writer gets its own handle on the open temporary file, so that `partial` can be
+    // committed (renamed) from inside the transfer, before the last ACK goes out.
+    let file = partial.file().try_clone().map_err(|error| {
+        channel.send_error(ErrorCode::NotDefined, "could not write the file");
+        format!(
+            "opening the upload for writing: {}",
+            hostport::describe(&error)
+        )
+    })?;
     let writer = BufWriter::with_capacity(transfer::file_buffer_size(settings.blksize), file);
     let mut sink: Box<dyn Write> = match request.mode {
         Mode::Netascii => Box::new(netascii::DecodeWriter::new(writer)),
         _ => Box::new(writer),
     };
+    let mut partial = Some(partial);
+    let mut commit = || match partial.take() {
+        Some(partial) => partial.commit(&target, config.overwrite),
+        None => Ok(()),
+    };
     let (bytes, last) = transfer::receive_blocks(
         channel,
         &mut sink,
         &settings,
-        ReceiveStart { reply, first: None },
+        ReceiveStart {
+            reply,
+            first: None,
+            before_last_ack: Some(&mut commit),
+        },
         &mut |_| {},
     )
     .map_err(|error| error.to_string())?;
     drop(sink);
-    partial.commit(&target, config.overwrite).map_err(|error| {
-        format!(
-            "renaming the finished upload: {}",
-            hostport::describe(&error)
-        )
-    })?;
     // Stay as long as the client may still be retrying (our own retries as the measure).
     Ok(Done {
         bytes,

@@ -550,6 +550,11 @@ pub struct ReceiveStart<'p> {
     /// A DATA packet already received (a server that ignored our options answers an
     /// RRQ with DATA 1 straight away).
     pub first: Option<&'p [u8]>,
+    /// Runs once the last block is written and flushed, *before* its ACK tells the peer
+    /// the transfer is complete. The server gives an upload its final name here, so a
+    /// client holding the last ACK can rely on the file being there; if this fails, the
+    /// peer gets an ERROR instead of that ACK.
+    pub before_last_ack: Option<&'p mut dyn FnMut() -> io::Result<()>>,
 }
 
 /// Receives DATA blocks 1, 2, ... into `sink` until the short block that ends the file;
@@ -573,8 +578,9 @@ pub fn receive_blocks(
         answered_since_progress: false,
         last_answer: Instant::now(),
     };
+    let mut finish = start.before_last_ack;
     if let Some(first) = start.first {
-        if let Some(done) = receiver.on_datagram(channel, first, sink, progress)? {
+        if let Some(done) = receiver.on_datagram(channel, first, sink, &mut finish, progress)? {
             return Ok(done);
         }
     }
@@ -596,9 +602,13 @@ pub fn receive_blocks(
             }
             Incoming::Datagram(len) => {
                 let before = receiver.expected;
-                if let Some(done) =
-                    receiver.on_datagram(channel, channel.datagram(len), sink, progress)?
-                {
+                if let Some(done) = receiver.on_datagram(
+                    channel,
+                    channel.datagram(len),
+                    sink,
+                    &mut finish,
+                    progress,
+                )? {
                     return Ok(done);
                 }
                 if receiver.expected != before {
@@ -634,6 +644,7 @@ impl Receiver {
         channel: &Channel<'_>,
         datagram: &[u8],
         sink: &mut dyn Write,
+        finish: &mut Option<&mut dyn FnMut() -> io::Result<()>>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Option<(u64, u16)>, TransferError> {
         let data = match Packet::parse(datagram) {
@@ -694,6 +705,22 @@ impl Receiver {
                     source,
                 }
             })?;
+            // Only once the file is in place may the last ACK say "done". A retransmitted
+            // last block arrives out of place and is only ACKed again: this runs once.
+            if let Some(finish) = finish.take() {
+                finish().map_err(|source| {
+                    let code = match source.kind() {
+                        io::ErrorKind::AlreadyExists => ErrorCode::FileExists,
+                        io::ErrorKind::StorageFull => ErrorCode::DiskFull,
+                        _ => ErrorCode::NotDefined,
+                    };
+                    channel.send_error(code, "could not store the finished file");
+                    TransferError::File {
+                        doing: "giving the finished file its name".into(),
+                        source,
+                    }
+                })?;
+            }
         }
         self.bytes += data.payload.len() as u64;
         self.expected += 1;

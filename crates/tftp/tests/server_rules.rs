@@ -288,6 +288,70 @@ fn an_upload_appears_under_its_name_only_when_complete() {
 }
 
 #[test]
+fn the_last_ack_comes_only_after_the_upload_has_its_name() {
+    let root = Scratch::new("named-before-ack");
+    let mut config = quick_config(&root.path);
+    config.allow_write = true;
+    let server = TestServer::start(config);
+    let mut raw = RawClient::new();
+    raw.request(wrq("final.txt", Mode::Octet, &[]), server.addr);
+    let (bytes, tid) = raw.receive();
+    assert_eq!(
+        Packet::parse(&bytes).unwrap(),
+        Packet::Ack(Ack { block: 0 })
+    );
+    raw.send(
+        &Packet::Data(Data {
+            block: 1,
+            payload: b"done",
+        }),
+        tid,
+    );
+    let (bytes, _) = raw.receive();
+    assert_eq!(
+        Packet::parse(&bytes).unwrap(),
+        Packet::Ack(Ack { block: 1 })
+    );
+    // No waiting for the server: holding ACK 1 means the file is already there.
+    assert_eq!(std::fs::read(root.join("final.txt")).unwrap(), b"done");
+    server.stop();
+    assert_eq!(root.names(), ["final.txt"]);
+}
+
+#[test]
+fn a_name_taken_during_the_upload_gets_error_6_and_the_other_file_survives() {
+    let root = Scratch::new("name-taken");
+    let mut config = quick_config(&root.path);
+    config.allow_write = true;
+    let server = TestServer::start(config);
+    let mut raw = RawClient::new();
+    raw.request(wrq("race.txt", Mode::Octet, &[]), server.addr);
+    let (bytes, tid) = raw.receive();
+    assert_eq!(
+        Packet::parse(&bytes).unwrap(),
+        Packet::Ack(Ack { block: 0 })
+    );
+    // Someone else creates the name while our upload runs (no --overwrite).
+    root.write("race.txt", b"theirs");
+    raw.send(
+        &Packet::Data(Data {
+            block: 1,
+            payload: b"ours",
+        }),
+        tid,
+    );
+    let (bytes, _) = raw.receive();
+    match Packet::parse(&bytes).unwrap() {
+        Packet::Error(error) => assert_eq!(error.code, ErrorCode::FileExists, "{error:?}"),
+        other => panic!("expected ERROR 6 instead of the last ACK, got {other:?}"),
+    }
+    let report = server.stop();
+    assert_eq!(report.failed, 1);
+    assert_eq!(std::fs::read(root.join("race.txt")).unwrap(), b"theirs");
+    assert_eq!(root.names(), ["race.txt"], "no temporary left behind");
+}
+
+#[test]
 fn exact_multiple_of_blksize_ends_with_an_empty_data() {
     let root = Scratch::new("multiple");
     root.write("two.bin", &content(1024, 2));
