@@ -416,6 +416,7 @@ const DEMOS: &[Demo] = &[
         "3  tcp-echo: a stream, a handshake, a backlog",
         tcp_echo::tour,
     ),
+    ("4  tftp: reliability built by hand on UDP", tftp::tour),
     (
         "5  arp-dns-walkthrough: from netmask to web page",
         arp_dns_walkthrough::tour,

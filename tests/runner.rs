@@ -565,6 +565,25 @@ fn tour_runs_the_udp_demo_offline() {
 }
 
 #[test]
+fn tour_has_a_demo_for_every_lesson_with_a_crate() {
+    let assert = netlab().arg("tour").assert().success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    let crates = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/crates"))
+        .expect("crates/ exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().to_string());
+    for name in crates {
+        if ["testkit", "wire-text", "hostport"].contains(&name.as_str()) {
+            continue;
+        }
+        assert!(
+            stdout.contains(&format!("  {name}: ")),
+            "`cargo run -- tour` has no demo of {name} (add its tour to DEMOS in src/course.rs):\n{stdout}"
+        );
+    }
+}
+
+#[test]
 fn unknown_subcommand_is_a_usage_error() {
     netlab().arg("frobnicate").assert().code(2);
 }
