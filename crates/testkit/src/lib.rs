@@ -276,6 +276,11 @@ impl Running {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // Its own process group, so that stopping it also stops what it started: a lesson
+        // command runs as `sh -c ...`, and killing only the shell would leave the server
+        // under it running (and holding its port) after the test.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {description}: {error}"));
@@ -398,7 +403,7 @@ impl Running {
                     thread::sleep(Duration::from_millis(5));
                 }
                 _ => {
-                    let _ = self.child.kill();
+                    self.stop_group();
                     let _ = self.child.wait();
                     panic!(
                         "{} did not exit within {timeout:?}\n{}",
@@ -413,9 +418,25 @@ impl Running {
 
     /// Kills the process (like Ctrl-C would stop it) and returns what it printed.
     pub fn kill(mut self) -> Finished {
-        let _ = self.child.kill();
+        self.stop_group();
         let status = self.child.wait().expect("wait after kill");
         self.collect(status)
+    }
+
+    /// Kills the process and every process it started (its process group), as Ctrl-C in
+    /// a terminal would. Where process groups do not exist, just the process.
+    fn stop_group(&mut self) {
+        #[cfg(unix)]
+        {
+            // The group's id is the child's pid (`process_group(0)` in `start`); std has
+            // no killpg, so ask kill(1), which every Unix has.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.kill();
     }
 
     /// Everything printed by an exited process. The pipes close right after exit; wait
@@ -443,7 +464,7 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
+            self.stop_group();
             let _ = self.child.wait();
         }
     }
@@ -463,4 +484,44 @@ pub fn free_port() -> u16 {
         }
     }
     panic!("no port free for both UDP and TCP after 100 tries");
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// True while a process with this pid exists (`kill -0` asks without signalling).
+    fn alive(pid: &str) -> bool {
+        Command::new("kill")
+            .args(["-0", pid])
+            .stderr(Stdio::null())
+            .status()
+            .map(|status| status.success())
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn stopping_a_shell_also_stops_what_it_started() {
+        let mut shell = Command::new("sh");
+        shell.args(["-c", "sleep 30 & echo $!; wait"]);
+        let mut running = Running::start(shell);
+        let pid = running.wait_for_stdout("the child's pid", |line| !line.is_empty());
+        assert!(alive(&pid), "the child should be running");
+        running.kill();
+        poll_until("the shell's child to be gone", DEADLINE, || {
+            (!alive(&pid)).then_some(())
+        });
+    }
+
+    #[test]
+    fn dropping_a_running_shell_stops_its_child_too() {
+        let mut shell = Command::new("sh");
+        shell.args(["-c", "sleep 30 & echo $!; wait"]);
+        let mut running = Running::start(shell);
+        let pid = running.wait_for_stdout("the child's pid", |line| !line.is_empty());
+        drop(running);
+        poll_until("the shell's child to be gone", DEADLINE, || {
+            (!alive(&pid)).then_some(())
+        });
+    }
 }
