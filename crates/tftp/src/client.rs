@@ -377,14 +377,7 @@ fn first_answer(
                 })?;
             let (len, from) = match socket.recv_from(&mut buffer) {
                 Ok(received) => received,
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
+                Err(error) if transfer::is_retry_later(&error) => {
                     continue;
                 }
                 // Linux reports an ICMP "port unreachable" on the next receive: nobody

@@ -211,14 +211,7 @@ pub fn serve(
         }
         let (len, peer) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
-            Err(error)
-                if matches!(
-                    error.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
+            Err(error) if transfer::is_retry_later(&error) => {
                 running.retain(|handle| !handle.is_finished());
                 continue;
             }
@@ -447,15 +440,11 @@ pub fn negotiate(request: &Request, config: &ServerConfig, file_size: Option<u64
         }
     }
     let limit = buffers::window_limit(settings.blksize);
-    if settings.windowsize > limit {
-        settings.windowsize = limit;
-        for option in &mut accepted {
-            if option.is("windowsize") {
-                option.value = limit.to_string();
-            }
-        }
+    let mut negotiated = Negotiated { settings, accepted };
+    if negotiated.settings.windowsize > limit {
+        set_window(&mut negotiated, limit);
     }
-    Negotiated { settings, accepted }
+    negotiated
 }
 
 /// Replaces the `windowsize` the OACK will carry.

@@ -294,13 +294,7 @@ impl<'a> Channel<'a> {
                     return Ok(Incoming::Datagram(len));
                 }
                 Ok((len, from)) => self.answer_stranger(len, from),
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
+                Err(error) if is_retry_later(&error) => {}
                 Err(source) => {
                     return Err(TransferError::Network {
                         doing: "recvfrom".into(),
@@ -372,6 +366,16 @@ fn trace_received(trace: &Trace, bytes: &[u8], len: usize) {
 /// add a copy of every byte).
 pub fn file_buffer_size(blksize: u16) -> usize {
     if blksize >= 16 * 1024 { 0 } else { 64 * 1024 }
+}
+
+/// True for a `recvfrom` error that only means "nothing yet, look again": the read
+/// timeout ran out (`WouldBlock` on Unix, `TimedOut` on Windows) or a signal interrupted
+/// the call. The caller checks its own deadline and receives again.
+pub fn is_retry_later(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
 
 /// The block number in 16 bits, as it travels (65536 is 0 again: the rollover).
