@@ -56,13 +56,20 @@ struct Case {
     server: Server,
 }
 
-impl Case {
-    fn label(&self) -> String {
-        let client = match self.client {
+impl Client {
+    /// The program's name, as it is run and printed.
+    fn name(self) -> &'static str {
+        match self {
             Client::Ours => "netlab",
             Client::Curl => "curl",
             Client::Atftp => "atftp",
-        };
+        }
+    }
+}
+
+impl Case {
+    fn label(&self) -> String {
+        let client = self.client.name();
         let server = match self.server {
             Server::Ours => "netlab",
             Server::InTftpd => "in.tftpd",
@@ -185,12 +192,7 @@ fn main() {
             });
         }
         for client in [Client::Curl, Client::Atftp] {
-            let tool = if client == Client::Curl {
-                "curl"
-            } else {
-                "atftp"
-            };
-            if !have(tool) || quick {
+            if !have(client.name()) || quick {
                 continue;
             }
             for server in servers.keys() {
@@ -218,12 +220,7 @@ fn main() {
             });
         }
         for client in [Client::Curl, Client::Atftp] {
-            let tool = if client == Client::Curl {
-                "curl"
-            } else {
-                "atftp"
-            };
-            if !have(tool) || quick {
+            if !have(client.name()) || quick {
                 continue;
             }
             for server in servers.keys() {
