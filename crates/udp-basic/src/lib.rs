@@ -209,10 +209,7 @@ pub fn bind(
         .bind(&address.into())
         .map_err(|source| UdpError::Bind { address, source })?;
     let socket = UdpSocket::from(socket);
-    let local = socket.local_addr().map_err(|source| UdpError::Socket {
-        doing: "reading the local address",
-        source,
-    })?;
+    let local = local_address(&socket)?;
     if address.port() == 0 {
         trace.call(format_args!(
             "bind({address}) -> {local} (the OS picked port {})",
@@ -222,6 +219,15 @@ pub fn bind(
         trace.call(format_args!("bind({address})"));
     }
     Ok(socket)
+}
+
+/// The address a socket is bound to (`getsockname`): after `bind(...:0)`, the port the
+/// OS picked.
+pub fn local_address(socket: &UdpSocket) -> Result<SocketAddr, UdpError> {
+    socket.local_addr().map_err(|source| UdpError::Socket {
+        doing: "reading the local address",
+        source,
+    })
 }
 
 /// What [`send`] did.
@@ -253,10 +259,7 @@ pub fn send(destination: SocketAddr, payload: &[u8], trace: Trace) -> Result<Sen
     }
     let socket = sending_socket(destination, trace)?;
     let bytes = send_to(&socket, payload, destination, trace)?;
-    let local = socket.local_addr().map_err(|source| UdpError::Socket {
-        doing: "reading the local address",
-        source,
-    })?;
+    let local = local_address(&socket)?;
     Ok(SendReport {
         bytes,
         destination,
@@ -603,10 +606,7 @@ pub fn blast(
         };
         send_to(&socket, &payload, destination, quiet)?;
     }
-    let local = socket.local_addr().map_err(|source| UdpError::Socket {
-        doing: "reading the local address",
-        source,
-    })?;
+    let local = local_address(&socket)?;
     Ok(BlastReport {
         sent: count,
         size,

@@ -217,10 +217,7 @@ fn run(command: Command) -> Result<(), Failure> {
             }
             let trace = Trace { enabled: trace };
             let socket = udp_basic::bind(bind, rcvbuf, trace)?;
-            let local = socket.local_addr().map_err(|source| UdpError::Socket {
-                doing: "reading the local address",
-                source,
-            })?;
+            let local = udp_basic::local_address(&socket)?;
             writeln!(stdout, "listening on udp {local}")?;
             stdout.flush()?;
             if busy_ms > 0 {
