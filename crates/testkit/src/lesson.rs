@@ -421,12 +421,12 @@ impl LessonRun {
             })
         };
 
-        let mut background: Vec<(Block, Step, Running)> = Vec::new();
+        let mut background: Vec<Started> = Vec::new();
         let mut section = 0;
         let mut ran = 0;
         for block in &blocks {
             if block.section != section {
-                finish_background(&name, &mut background, &localise);
+                finish_background(&name, &mut background);
                 section = block.section;
             }
             if block.has_tag("norun") {
@@ -470,7 +470,12 @@ impl LessonRun {
                             line_matches(&first, line.trim_end())
                         });
                 }
-                background.push((block.clone(), step.clone(), running));
+                background.push(Started {
+                    line: block.line,
+                    command: step.command.clone(),
+                    expected,
+                    running,
+                });
                 ran += 1;
                 continue;
             }
@@ -479,18 +484,17 @@ impl LessonRun {
                 let running = Running::start(shell(&command, &self.workspace));
                 let finished = running.finish_within(COMMAND_DEADLINE);
                 let expected: Vec<String> = step.expected.iter().map(|l| localise(l)).collect();
-                assert!(
-                    output_matches(&expected, &finished.stdout),
-                    "{name}:{}: the output of\n    $ {}\ndiffers from the lesson.\n--- lesson says ---\n{}\n--- it printed ---\n{}\n",
-                    block.line,
-                    step.command,
-                    expected.join("\n"),
-                    finished.stdout.join("\n")
+                assert_printed(
+                    &format!("{name}:{}: the output of", block.line),
+                    &step.command,
+                    "differs from the lesson.",
+                    &expected,
+                    &finished.stdout,
                 );
                 ran += 1;
             }
         }
-        finish_background(&name, &mut background, &localise);
+        finish_background(&name, &mut background);
         assert!(ran > 0, "{name}: no command ran");
     }
 }
@@ -507,27 +511,45 @@ fn shell(command: &str, workspace: &Path) -> Command {
     sh
 }
 
-fn finish_background(
-    name: &str,
-    background: &mut Vec<(Block, Step, Running)>,
-    localise: &dyn Fn(&str) -> String,
-) {
-    for (block, step, mut running) in background.drain(..) {
+/// A background command, started with the lesson's expected output already localised.
+struct Started {
+    line: usize,
+    command: String,
+    expected: Vec<String>,
+    running: Running,
+}
+
+fn finish_background(name: &str, background: &mut Vec<Started>) {
+    for mut started in background.drain(..) {
         let deadline = std::time::Instant::now() + BACKGROUND_GRACE;
-        while running.is_running() && std::time::Instant::now() < deadline {
+        while started.running.is_running() && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        let finished = running.kill();
-        let expected: Vec<String> = step.expected.iter().map(|l| localise(l)).collect();
-        assert!(
-            output_matches(&expected, &finished.stdout),
-            "{name}:{}: the background command\n    $ {}\nprinted something other than the lesson says.\n--- lesson says ---\n{}\n--- it printed ---\n{}\n",
-            block.line,
-            step.command,
-            expected.join("\n"),
-            finished.stdout.join("\n")
+        let finished = started.running.kill();
+        assert_printed(
+            &format!("{name}:{}: the background command", started.line),
+            &started.command,
+            "printed something other than the lesson says.",
+            &started.expected,
+            &finished.stdout,
         );
     }
+}
+
+/// Fails the test, showing both sides, unless `actual` matches the lesson's `expected`.
+fn assert_printed(
+    place: &str,
+    command: &str,
+    verdict: &str,
+    expected: &[String],
+    actual: &[String],
+) {
+    assert!(
+        output_matches(expected, actual),
+        "{place}\n    $ {command}\n{verdict}\n--- lesson says ---\n{}\n--- it printed ---\n{}\n",
+        expected.join("\n"),
+        actual.join("\n")
+    );
 }
 
 #[cfg(test)]
