@@ -7,6 +7,14 @@
 //! to the best peer at the same block size, and the client's peak RSS. The whole client
 //! process is timed (start, negotiation, transfer); the copy is compared afterwards.
 //!
+//! Two reference rows frame the figures, measured the same way. The *bare loop* does the
+//! least any lock-step download does, with no protocol at all: one thread reads the file
+//! and sends it block by block, the other receives, writes the copy and answers each
+//! block with 4 bytes (connected sockets, no parsing, no timers). No lock-step
+//! implementation beats it on the same machine: it is the limit. The *bare loop, no
+//! files* does the same without reading or writing files: the gap between the two is
+//! the file's share of a transfer's time, which no protocol can win back.
+//!
 //! Environment: `TFTP_BENCH_MIB` (file size, default 64), `TFTP_BENCH_ROUNDS` (default 3),
 //! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd), and
 //! `TFTP_BENCH_BLKSIZES` (a comma-separated subset of 512,1468,8192,65464 to measure only
@@ -14,6 +22,8 @@
 //! are noted and left out; without any peer the bench runs a small quick version.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,6 +49,10 @@ enum Client {
     Ours,
     Curl,
     Atftp,
+    /// The bare lock-step loop, the file read and written (this bench, run again).
+    BareLoop,
+    /// The bare lock-step loop from memory to nowhere.
+    BareNoFiles,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -63,12 +77,17 @@ impl Client {
             Client::Ours => "netlab",
             Client::Curl => "curl",
             Client::Atftp => "atftp",
+            Client::BareLoop => "bare loop (the limit)",
+            Client::BareNoFiles => "bare loop, no files",
         }
     }
 }
 
 impl Case {
     fn label(&self) -> String {
+        if matches!(self.client, Client::BareLoop | Client::BareNoFiles) {
+            return self.client.name().to_string();
+        }
         let client = self.client.name();
         let server = match self.server {
             Server::Ours => "netlab",
@@ -83,7 +102,7 @@ impl Case {
     }
 
     fn is_peer(&self) -> bool {
-        self.client != Client::Ours && self.server != Server::Ours
+        matches!(self.client, Client::Curl | Client::Atftp) && self.server != Server::Ours
     }
 }
 
@@ -93,7 +112,26 @@ struct Measure {
     failures: u32,
 }
 
+/// Set (to the block size) when the bench runs itself as the bare loop; see [`bare_loop`].
+const BARE_LOOP: &str = "TFTP_BENCH_BARE_LOOP";
+
 fn main() {
+    if let Ok(blksize) = std::env::var(BARE_LOOP) {
+        let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+        let outcome = match (blksize.parse(), args.as_slice()) {
+            (Ok(blksize), [source, copy]) => bare_loop(
+                blksize,
+                source,
+                Some(copy.as_path()).filter(|c| c.as_os_str() != "-"),
+            ),
+            _ => Err(io::Error::other("usage: BLKSIZE SOURCE COPY|-")),
+        };
+        if let Err(error) = outcome {
+            eprintln!("error: bare loop: {error}");
+            std::process::exit(1);
+        }
+        return;
+    }
     // `cargo bench` passes `--bench`; `cargo test --benches` runs us as a test: be quick.
     let as_test = !std::env::args().any(|arg| arg == "--bench");
     let env_number = |name: &str, default: u64| {
@@ -188,6 +226,15 @@ fn main() {
                 blksize,
                 window,
                 client: Client::Ours,
+                server: Server::Ours,
+            });
+        }
+        for client in [Client::BareLoop, Client::BareNoFiles] {
+            cases.push(Case {
+                way: Way::Download,
+                blksize,
+                window: 1,
+                client,
                 server: Server::Ours,
             });
         }
@@ -494,6 +541,17 @@ fn run_case(
                 .arg(&local_up)
                 .arg(format!("tftp://{addr}/{remote_up}"));
         }
+        (bare @ (Client::BareLoop | Client::BareNoFiles), _) => {
+            command
+                .env(BARE_LOOP, &blksize)
+                .arg(std::env::current_exe().expect("the bench's own path"))
+                .arg(root.join("big.bin"));
+            if bare == Client::BareLoop {
+                command.arg(&local_copy);
+            } else {
+                command.arg("-");
+            }
+        }
         (Client::Atftp, way) => {
             command.args(["atftp", "--option", &format!("blksize {blksize}")]);
             match way {
@@ -547,9 +605,10 @@ fn run_case(
         Way::Download => local_copy,
         Way::Upload => root.join(&remote_up),
     };
-    let same = std::fs::read(&copy)
-        .map(|bytes| bytes == content)
-        .unwrap_or(false);
+    let same = case.client == Client::BareNoFiles
+        || std::fs::read(&copy)
+            .map(|bytes| bytes == content)
+            .unwrap_or(false);
     if case.way == Way::Upload {
         let _ = std::fs::remove_file(&copy);
     }
@@ -562,6 +621,81 @@ fn run_case(
         return None;
     }
     Some((seconds, rss))
+}
+
+/// The least work any lock-step download does, with no protocol: one thread reads
+/// `source` and sends it in datagrams of a 4-byte header and `blksize` bytes (the last
+/// shorter), waiting for a 4-byte answer after each; the other receives, writes `copy`
+/// and answers. Without `copy`, nothing is read or written: the same datagrams go from
+/// memory to nowhere. Sockets are connected, and every receive has a timeout. Small
+/// blocks are read and written through 64 KiB buffers, as our transfers do
+/// ([`tftp::transfer::file_buffer_size`]): one read per block would cost more.
+fn bare_loop(blksize: u16, source: &Path, copy: Option<&Path>) -> io::Result<()> {
+    let buffered = tftp::transfer::file_buffer_size(blksize);
+    let blksize = usize::from(blksize);
+    let sender = UdpSocket::bind("127.0.0.1:0")?;
+    let receiver = UdpSocket::bind("127.0.0.1:0")?;
+    sender.connect(receiver.local_addr()?)?;
+    receiver.connect(sender.local_addr()?)?;
+    for socket in [&sender, &receiver] {
+        socket.set_read_timeout(Some(Duration::from_secs(5)))?;
+    }
+    let size = std::fs::metadata(source)?.len();
+    let mut output = copy
+        .map(File::create)
+        .transpose()?
+        .map(|file| io::BufWriter::with_capacity(buffered, file));
+    let receiving = std::thread::spawn(move || -> io::Result<()> {
+        let mut datagram = vec![0u8; blksize + 4];
+        loop {
+            let len = receiver.recv(&mut datagram)?;
+            if let Some(output) = &mut output {
+                output.write_all(&datagram[4..len])?;
+            }
+            receiver.send(&datagram[..4])?;
+            if len < blksize + 4 {
+                return match &mut output {
+                    Some(output) => output.flush(),
+                    None => Ok(()),
+                };
+            }
+        }
+    });
+    let mut input = match copy {
+        Some(_) => Some(io::BufReader::with_capacity(buffered, File::open(source)?)),
+        None => None,
+    };
+    let mut packet = vec![0u8; blksize + 4];
+    let mut answer = [0u8; 4];
+    let mut left = size;
+    let mut block: u16 = 0;
+    loop {
+        block = block.wrapping_add(1);
+        packet[..2].copy_from_slice(&3u16.to_be_bytes());
+        packet[2..4].copy_from_slice(&block.to_be_bytes());
+        let len = match &mut input {
+            Some(file) => {
+                let mut filled = 0;
+                while filled < blksize {
+                    match file.read(&mut packet[4 + filled..])? {
+                        0 => break,
+                        n => filled += n,
+                    }
+                }
+                filled
+            }
+            None => left.min(blksize as u64) as usize,
+        };
+        left = left.saturating_sub(len as u64);
+        sender.send(&packet[..4 + len])?;
+        sender.recv(&mut answer)?;
+        if len < blksize {
+            break;
+        }
+    }
+    receiving
+        .join()
+        .map_err(|_| io::Error::other("the receiving thread panicked"))?
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -635,4 +769,8 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
     for ((way, blksize), (rate, label)) in &best_peer {
         println!("best peer, {way:?} at blksize {blksize}: {label}, {rate:.1} MiB/s");
     }
+    println!(
+        "bare loop: the least any lock-step download does (read, send, receive, write, answer), with no protocol: no lock-step implementation beats it"
+    );
+    println!("bare loop, no files: the same loop without reading or writing files");
 }
