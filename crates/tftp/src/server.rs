@@ -317,6 +317,12 @@ impl Refusal {
             message: message.into(),
         }
     }
+
+    /// RFC 1350's `mail` mode delivers to a user's mailbox: long obsolete, and refused
+    /// in both directions.
+    fn mail_mode() -> Refusal {
+        Refusal::new(ErrorCode::IllegalOperation, "mail mode is not supported")
+    }
 }
 
 /// Runs one transfer on a new socket and reports its log line as soon as the file has
@@ -475,10 +481,7 @@ fn serve_read(
     log: &mut TransferLog,
 ) -> Result<Done, String> {
     if request.mode == Mode::Mail {
-        return refuse(
-            channel,
-            Refusal::new(ErrorCode::IllegalOperation, "mail mode is not supported"),
-        );
+        return refuse(channel, Refusal::mail_mode());
     }
     let file = match open_for_read(&shared.root, &request.filename) {
         Ok(file) => file,
@@ -566,10 +569,7 @@ fn serve_write(
         );
     }
     if request.mode == Mode::Mail {
-        return refuse(
-            channel,
-            Refusal::new(ErrorCode::IllegalOperation, "mail mode is not supported"),
-        );
+        return refuse(channel, Refusal::mail_mode());
     }
     let target = match resolve(&shared.root, &request.filename) {
         Ok(target) => target,
