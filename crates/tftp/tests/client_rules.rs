@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{RawClient, Scratch, quick_client};
 use tftp::client::{self, ClientConfig, Destination};
-use tftp::packet::{Ack, Data, ErrorCode, ErrorPacket, Oack, Packet, TftpOption};
+use tftp::packet::{ErrorCode, ErrorPacket, Packet, TftpOption};
 use tftp::transfer::TransferError;
 
 /// A fake server: receives one request on its port, then runs `script` on a new socket
@@ -27,33 +27,13 @@ fn fake_server(
     (addr, handle)
 }
 
-fn parse_ack(bytes: &[u8]) -> u16 {
-    match Packet::parse(bytes).unwrap() {
-        Packet::Ack(Ack { block }) => block,
-        other => panic!("expected ACK, got {other}"),
-    }
-}
-
 #[test]
 fn oack_is_answered_with_ack_0() {
     let (addr, server) = fake_server(|raw, client, _| {
-        raw.send(
-            &Packet::Oack(Oack {
-                options: vec![TftpOption::new("blksize", 16)],
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 0);
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: b"short",
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 1);
+        raw.send_oack(vec![TftpOption::new("blksize", 16)], client);
+        raw.expect_ack(0);
+        raw.send_data(1, b"short", client);
+        raw.expect_ack(1);
     });
     let config = ClientConfig {
         blksize: Some(1024),
@@ -70,24 +50,10 @@ fn oack_is_answered_with_ack_0() {
 fn a_server_that_ignores_options_gets_a_lock_step_512_transfer() {
     let (addr, server) = fake_server(|raw, client, _| {
         let block = vec![1u8; 512];
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: &block,
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 1);
-        raw.send(
-            &Packet::Data(Data {
-                block: 2,
-                payload: b"",
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 2);
+        raw.send_data(1, &block, client);
+        raw.expect_ack(1);
+        raw.send_data(2, b"", client);
+        raw.expect_ack(2);
     });
     let config = ClientConfig {
         blksize: Some(1468),
@@ -105,70 +71,43 @@ fn a_server_that_ignores_options_gets_a_lock_step_512_transfer() {
     );
 }
 
-#[test]
-fn an_oack_granting_more_than_asked_is_rejected_with_error_8() {
+/// A fake server answers a read with an OACK granting `granted`; the client, asking as
+/// `config` says, must answer ERROR 8 and fail with `OptionRejected`.
+fn oack_is_rejected_with_error_8(granted: TftpOption, config: ClientConfig) {
     let (addr, server) = fake_server(|raw, client, _| {
-        raw.send(
-            &Packet::Oack(Oack {
-                options: vec![TftpOption::new("blksize", 9000)],
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        match Packet::parse(&bytes).unwrap() {
-            Packet::Error(error) => assert_eq!(error.code, ErrorCode::OptionRejected),
-            other => panic!("expected ERROR 8, got {other}"),
-        }
+        raw.send_oack(vec![granted], client);
+        raw.expect_error(ErrorCode::OptionRejected);
     });
-    let config = ClientConfig {
-        blksize: Some(1024),
-        ..quick_client()
-    };
     let error = client::get_into(addr, "f", &mut Vec::new(), &config).unwrap_err();
     server.join().unwrap();
     assert!(matches!(error, TransferError::OptionRejected(_)), "{error}");
 }
 
 #[test]
+fn an_oack_granting_more_than_asked_is_rejected_with_error_8() {
+    let config = ClientConfig {
+        blksize: Some(1024),
+        ..quick_client()
+    };
+    oack_is_rejected_with_error_8(TftpOption::new("blksize", 9000), config);
+}
+
+#[test]
 fn an_oack_with_an_option_never_asked_is_rejected_with_error_8() {
-    let (addr, server) = fake_server(|raw, client, _| {
-        raw.send(
-            &Packet::Oack(Oack {
-                options: vec![TftpOption::new("windowsize", 4)],
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert!(matches!(
-            Packet::parse(&bytes).unwrap(),
-            Packet::Error(ErrorPacket {
-                code: ErrorCode::OptionRejected,
-                ..
-            })
-        ));
-    });
     let config = ClientConfig {
         tsize: true,
         ..quick_client()
     };
-    let error = client::get_into(addr, "f", &mut Vec::new(), &config).unwrap_err();
-    server.join().unwrap();
-    assert!(matches!(error, TransferError::OptionRejected(_)), "{error}");
+    oack_is_rejected_with_error_8(TftpOption::new("windowsize", 4), config);
 }
 
 #[test]
 fn a_write_answered_with_ack_0_runs_without_options() {
     let (addr, server) = fake_server(|raw, client, _| {
-        raw.send(&Packet::Ack(Ack { block: 0 }), client);
-        let (bytes, _) = raw.receive();
-        assert_eq!(
-            Packet::parse(&bytes).unwrap(),
-            Packet::Data(Data {
-                block: 1,
-                payload: b"hello"
-            })
-        );
-        raw.send(&Packet::Ack(Ack { block: 1 }), client);
+        raw.send_ack(0, client);
+        let (block, payload, _) = raw.expect_data();
+        assert_eq!((block, payload), (1, b"hello".to_vec()));
+        raw.send_ack(1, client);
     });
     let config = ClientConfig {
         blksize: Some(1024),
@@ -184,40 +123,13 @@ fn a_write_answered_with_ack_0_runs_without_options() {
 fn the_client_answers_a_stranger_with_error_5_and_goes_on() {
     let (addr, server) = fake_server(|raw, client, _| {
         let block = vec![2u8; 512];
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: &block,
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 1);
+        raw.send_data(1, &block, client);
+        raw.expect_ack(1);
         let mut stranger = RawClient::new();
-        stranger.send(
-            &Packet::Data(Data {
-                block: 2,
-                payload: b"evil",
-            }),
-            client,
-        );
-        let (bytes, _) = stranger.receive();
-        assert!(matches!(
-            Packet::parse(&bytes).unwrap(),
-            Packet::Error(ErrorPacket {
-                code: ErrorCode::UnknownTransferId,
-                ..
-            })
-        ));
-        raw.send(
-            &Packet::Data(Data {
-                block: 2,
-                payload: b"good",
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 2);
+        stranger.send_data(2, b"evil", client);
+        stranger.expect_error(ErrorCode::UnknownTransferId);
+        raw.send_data(2, b"good", client);
+        raw.expect_ack(2);
     });
     let mut out = Vec::new();
     client::get_into(addr, "f", &mut out, &quick_client()).unwrap();
@@ -230,13 +142,7 @@ fn a_server_error_leaves_no_file_under_the_final_name() {
     let dir = Scratch::new("clientfail");
     let (addr, server) = fake_server(|raw, client, _| {
         let block = vec![3u8; 512];
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: &block,
-            }),
-            client,
-        );
+        raw.send_data(1, &block, client);
         let _ = raw.receive();
         raw.send(
             &Packet::Error(ErrorPacket::new(ErrorCode::DiskFull, "server broke")),
@@ -275,25 +181,11 @@ fn a_silent_server_times_out_after_the_retries() {
 #[test]
 fn a_retransmitted_last_block_is_acknowledged_again_while_lingering() {
     let (addr, server) = fake_server(|raw, client, _| {
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: b"end",
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 1);
+        raw.send_data(1, b"end", client);
+        raw.expect_ack(1);
         // Pretend that ACK was lost: send the last block again.
-        raw.send(
-            &Packet::Data(Data {
-                block: 1,
-                payload: b"end",
-            }),
-            client,
-        );
-        let (bytes, _) = raw.receive();
-        assert_eq!(parse_ack(&bytes), 1);
+        raw.send_data(1, b"end", client);
+        raw.expect_ack(1);
     });
     let config = ClientConfig {
         linger: Duration::from_secs(1),

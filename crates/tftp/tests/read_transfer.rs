@@ -6,14 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{RawClient, Scratch, TestServer, content, quick_config, rrq};
-use tftp::packet::{Ack, ErrorCode, Mode, Packet};
-
-fn block_of(bytes: &[u8]) -> u16 {
-    match Packet::parse(bytes).unwrap() {
-        Packet::Data(data) => data.block,
-        other => panic!("expected DATA, got {other}"),
-    }
-}
+use tftp::packet::{ErrorCode, Mode, Packet};
 
 fn server_with(file_len: usize, timeout_ms: u64, retries: u32) -> (Scratch, TestServer) {
     let root = Scratch::new("exercise45");
@@ -39,10 +32,9 @@ fn exercise_4_5_unacknowledged_data_is_sent_again_after_the_timeout() {
         sent.elapsed() >= Duration::from_millis(100),
         "not before the timeout"
     );
-    raw.send(&Packet::Ack(Ack { block: 1 }), tid);
-    let (bytes, _) = raw.receive();
-    assert_eq!(block_of(&bytes), 2);
-    raw.send(&Packet::Ack(Ack { block: 2 }), tid);
+    raw.send_ack(1, tid);
+    assert_eq!(raw.expect_data().0, 2);
+    raw.send_ack(2, tid);
 }
 
 #[test]
@@ -81,23 +73,22 @@ fn exercise_4_5_a_window_is_sent_whole_and_resent_from_the_first_missing_block()
     );
     let (bytes, tid) = raw.receive();
     assert!(matches!(Packet::parse(&bytes).unwrap(), Packet::Oack(_)));
-    raw.send(&Packet::Ack(Ack { block: 0 }), tid);
-    let window: Vec<u16> = (0..4).map(|_| block_of(&raw.receive().0)).collect();
+    raw.send_ack(0, tid);
+    let window: Vec<u16> = (0..4).map(|_| raw.expect_data().0).collect();
     assert_eq!(window, [1, 2, 3, 4]);
     // We "missed" block 3: ACK 2 asks for everything from 3 again.
-    raw.send(&Packet::Ack(Ack { block: 2 }), tid);
-    let window: Vec<u16> = (0..4).map(|_| block_of(&raw.receive().0)).collect();
+    raw.send_ack(2, tid);
+    let window: Vec<u16> = (0..4).map(|_| raw.expect_data().0).collect();
     assert_eq!(window, [3, 4, 5, 6]);
     // The same ACK again is a duplicate: nothing more is sent.
-    raw.send(&Packet::Ack(Ack { block: 2 }), tid);
+    raw.send_ack(2, tid);
     assert!(raw.receive_within(Duration::from_millis(300)).is_none());
-    raw.send(&Packet::Ack(Ack { block: 6 }), tid);
-    let window: Vec<u16> = (0..4).map(|_| block_of(&raw.receive().0)).collect();
+    raw.send_ack(6, tid);
+    let window: Vec<u16> = (0..4).map(|_| raw.expect_data().0).collect();
     assert_eq!(window, [7, 8, 9, 10]);
-    raw.send(&Packet::Ack(Ack { block: 10 }), tid);
-    let (bytes, _) = raw.receive();
-    assert_eq!(block_of(&bytes), 11, "the short last block");
-    raw.send(&Packet::Ack(Ack { block: 11 }), tid);
+    raw.send_ack(10, tid);
+    assert_eq!(raw.expect_data().0, 11, "the short last block");
+    raw.send_ack(11, tid);
 }
 
 #[test]
@@ -105,12 +96,12 @@ fn exercise_4_5_duplicate_acks_cause_no_extra_data() {
     let (_root, server) = server_with(1500, 5000, 5);
     let mut raw = RawClient::new();
     raw.request(rrq("f.bin", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(block_of(&bytes), 1);
+    let (block, _, tid) = raw.expect_data();
+    assert_eq!(block, 1);
     for _ in 0..3 {
-        raw.send(&Packet::Ack(Ack { block: 1 }), tid);
+        raw.send_ack(1, tid);
     }
-    assert_eq!(block_of(&raw.receive().0), 2);
+    assert_eq!(raw.expect_data().0, 2);
     assert!(
         raw.receive_within(Duration::from_millis(300)).is_none(),
         "the Sorcerer's Apprentice: a duplicate ACK made the server send again"

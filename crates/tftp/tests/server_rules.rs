@@ -7,27 +7,8 @@ use std::time::Duration;
 
 use common::{RawClient, Scratch, TestServer, content, quick_client, quick_config, rrq, wrq};
 use tftp::client::{self, ClientConfig};
-use tftp::packet::{Ack, Data, ErrorCode, Mode, Packet, TftpOption};
+use tftp::packet::{ErrorCode, Mode, Packet, TftpOption};
 use tftp::transfer::TransferError;
-
-/// Reads a packet and expects an ERROR with `code`; returns its message.
-fn expect_error(raw: &mut RawClient, code: ErrorCode) -> String {
-    let (bytes, _) = raw.receive();
-    match Packet::parse(&bytes).unwrap() {
-        Packet::Error(error) => {
-            assert_eq!(error.code, code, "got {error}");
-            error.message
-        }
-        other => panic!("expected ERROR {code:?}, got {other}"),
-    }
-}
-
-fn data_of(bytes: &[u8]) -> (u16, Vec<u8>) {
-    match Packet::parse(bytes).unwrap() {
-        Packet::Data(Data { block, payload }) => (block, payload.to_vec()),
-        other => panic!("expected DATA, got {other}"),
-    }
-}
 
 /// Downloads by hand in lock-step and returns the payload sizes of every DATA.
 fn raw_download(server: std::net::SocketAddr, name: &str, options: &[(&str, &str)]) -> Vec<usize> {
@@ -44,11 +25,11 @@ fn raw_download(server: std::net::SocketAddr, name: &str, options: &[(&str, &str
                         blksize = option.value.parse().unwrap();
                     }
                 }
-                raw.send(&Packet::Ack(Ack { block: 0 }), from);
+                raw.send_ack(0, from);
             }
             Packet::Data(data) => {
                 sizes.push(data.payload.len());
-                raw.send(&Packet::Ack(Ack { block: data.block }), from);
+                raw.send_ack(data.block, from);
                 if data.payload.len() < blksize {
                     return sizes;
                 }
@@ -64,7 +45,7 @@ fn rrq_for_missing_file_gets_error_1() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("nope.txt", Mode::Octet, &[]), server.addr);
-    expect_error(&mut raw, ErrorCode::FileNotFound);
+    raw.expect_error(ErrorCode::FileNotFound);
 }
 
 #[test]
@@ -77,7 +58,7 @@ fn traversal_attempts_are_refused_with_error_2() {
     for name in ["../secret.txt", "a/../../secret.txt", "..", "sub/../x"] {
         let mut raw = RawClient::new();
         raw.request(rrq(name, Mode::Octet, &[]), server.addr);
-        expect_error(&mut raw, ErrorCode::AccessViolation);
+        raw.expect_error(ErrorCode::AccessViolation);
     }
 }
 
@@ -97,7 +78,7 @@ fn absolute_path_outside_the_root_is_not_served() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("/etc/passwd", Mode::Octet, &[]), server.addr);
-    expect_error(&mut raw, ErrorCode::FileNotFound);
+    raw.expect_error(ErrorCode::FileNotFound);
 }
 
 #[cfg(unix)]
@@ -118,13 +99,13 @@ fn symlink_out_of_the_root_gets_error_2_whether_or_not_its_target_exists() {
     for name in ["leak", "dangling", "updir/secret.txt", "updir/absent.txt"] {
         let mut raw = RawClient::new();
         raw.request(rrq(name, Mode::Octet, &[]), server.addr);
-        let message = expect_error(&mut raw, ErrorCode::AccessViolation);
+        let message = raw.expect_error(ErrorCode::AccessViolation);
         assert!(!message.contains("secret"), "{message}");
     }
     // Nor can an upload go out through a link.
     let mut raw = RawClient::new();
     raw.request(wrq("updir/planted.txt", Mode::Octet, &[]), server.addr);
-    expect_error(&mut raw, ErrorCode::AccessViolation);
+    raw.expect_error(ErrorCode::AccessViolation);
     assert!(!outer.join("planted.txt").exists());
     // A link that stays inside the root is fine.
     let mut out = Vec::new();
@@ -139,7 +120,7 @@ fn a_directory_gets_a_clean_error_2() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("sub", Mode::Octet, &[]), server.addr);
-    let message = expect_error(&mut raw, ErrorCode::AccessViolation);
+    let message = raw.expect_error(ErrorCode::AccessViolation);
     assert!(message.contains("directory"), "{message}");
 }
 
@@ -160,7 +141,7 @@ fn a_device_inside_the_root_gets_error_2() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("null", Mode::Octet, &[]), server.addr);
-    let message = expect_error(&mut raw, ErrorCode::AccessViolation);
+    let message = raw.expect_error(ErrorCode::AccessViolation);
     assert!(message.contains("not a regular file"), "{message}");
 }
 
@@ -171,7 +152,7 @@ fn mail_mode_is_refused_with_error_4() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("a.txt", Mode::Mail, &[]), server.addr);
-    expect_error(&mut raw, ErrorCode::IllegalOperation);
+    raw.expect_error(ErrorCode::IllegalOperation);
 }
 
 #[test]
@@ -180,7 +161,7 @@ fn wrq_without_allow_write_gets_error_2() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(wrq("up.txt", Mode::Octet, &[]), server.addr);
-    let message = expect_error(&mut raw, ErrorCode::AccessViolation);
+    let message = raw.expect_error(ErrorCode::AccessViolation);
     assert!(message.contains("--allow-write"), "{message}");
     assert!(root.names().is_empty());
 }
@@ -236,24 +217,10 @@ fn an_aborted_upload_leaves_neither_the_file_nor_a_temporary() {
     let server = TestServer::start(config);
     let mut raw = RawClient::new();
     raw.request(wrq("half.bin", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(
-        Packet::parse(&bytes).unwrap(),
-        Packet::Ack(Ack { block: 0 })
-    );
+    let tid = raw.expect_ack(0);
     let block = vec![7u8; 512];
-    raw.send(
-        &Packet::Data(Data {
-            block: 1,
-            payload: &block,
-        }),
-        tid,
-    );
-    let (bytes, _) = raw.receive();
-    assert_eq!(
-        Packet::parse(&bytes).unwrap(),
-        Packet::Ack(Ack { block: 1 })
-    );
+    raw.send_data(1, &block, tid);
+    raw.expect_ack(1);
     assert_eq!(root.names().len(), 1, "a temporary file while it runs");
     raw.send(
         &Packet::Error(tftp::packet::ErrorPacket::new(
@@ -295,23 +262,9 @@ fn the_last_ack_comes_only_after_the_upload_has_its_name() {
     let server = TestServer::start(config);
     let mut raw = RawClient::new();
     raw.request(wrq("final.txt", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(
-        Packet::parse(&bytes).unwrap(),
-        Packet::Ack(Ack { block: 0 })
-    );
-    raw.send(
-        &Packet::Data(Data {
-            block: 1,
-            payload: b"done",
-        }),
-        tid,
-    );
-    let (bytes, _) = raw.receive();
-    assert_eq!(
-        Packet::parse(&bytes).unwrap(),
-        Packet::Ack(Ack { block: 1 })
-    );
+    let tid = raw.expect_ack(0);
+    raw.send_data(1, b"done", tid);
+    raw.expect_ack(1);
     // No waiting for the server: holding ACK 1 means the file is already there.
     assert_eq!(std::fs::read(root.join("final.txt")).unwrap(), b"done");
     server.stop();
@@ -326,25 +279,12 @@ fn a_name_taken_during_the_upload_gets_error_6_and_the_other_file_survives() {
     let server = TestServer::start(config);
     let mut raw = RawClient::new();
     raw.request(wrq("race.txt", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(
-        Packet::parse(&bytes).unwrap(),
-        Packet::Ack(Ack { block: 0 })
-    );
+    let tid = raw.expect_ack(0);
     // Someone else creates the name while our upload runs (no --overwrite).
     root.write("race.txt", b"theirs");
-    raw.send(
-        &Packet::Data(Data {
-            block: 1,
-            payload: b"ours",
-        }),
-        tid,
-    );
-    let (bytes, _) = raw.receive();
-    match Packet::parse(&bytes).unwrap() {
-        Packet::Error(error) => assert_eq!(error.code, ErrorCode::FileExists, "{error:?}"),
-        other => panic!("expected ERROR 6 instead of the last ACK, got {other:?}"),
-    }
+    raw.send_data(1, b"ours", tid);
+    // ERROR 6 instead of the last ACK.
+    raw.expect_error(ErrorCode::FileExists);
     let report = server.stop();
     assert_eq!(report.failed, 1);
     assert_eq!(std::fs::read(root.join("race.txt")).unwrap(), b"theirs");
@@ -376,22 +316,21 @@ fn duplicate_acks_cause_no_extra_data() {
     let server = TestServer::start(config);
     let mut raw = RawClient::new();
     raw.request(rrq("three.bin", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(data_of(&bytes).0, 1);
+    let (block, _, tid) = raw.expect_data();
+    assert_eq!(block, 1);
     // The Sorcerer's Apprentice: ACK 1 three times.
     for _ in 0..3 {
-        raw.send(&Packet::Ack(Ack { block: 1 }), tid);
+        raw.send_ack(1, tid);
     }
-    let (bytes, _) = raw.receive();
-    assert_eq!(data_of(&bytes).0, 2);
+    assert_eq!(raw.expect_data().0, 2);
     assert!(
         raw.receive_within(Duration::from_millis(300)).is_none(),
         "a duplicate ACK made the server send again"
     );
-    raw.send(&Packet::Ack(Ack { block: 2 }), tid);
-    let (bytes, _) = raw.receive();
-    assert_eq!(data_of(&bytes), (3, content(1500, 3)[1024..].to_vec()));
-    raw.send(&Packet::Ack(Ack { block: 3 }), tid);
+    raw.send_ack(2, tid);
+    let (block, payload, _) = raw.expect_data();
+    assert_eq!((block, payload), (3, content(1500, 3)[1024..].to_vec()));
+    raw.send_ack(3, tid);
 }
 
 #[test]
@@ -401,16 +340,16 @@ fn a_packet_from_a_wrong_tid_gets_error_5_and_the_transfer_completes() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("f.bin", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(data_of(&bytes).0, 1);
+    let (block, _, tid) = raw.expect_data();
+    assert_eq!(block, 1);
     let mut stranger = RawClient::new();
-    stranger.send(&Packet::Ack(Ack { block: 1 }), tid);
-    expect_error(&mut stranger, ErrorCode::UnknownTransferId);
-    raw.send(&Packet::Ack(Ack { block: 1 }), tid);
-    let (bytes, from) = raw.receive();
+    stranger.send_ack(1, tid);
+    stranger.expect_error(ErrorCode::UnknownTransferId);
+    raw.send_ack(1, tid);
+    let (block, payload, from) = raw.expect_data();
     assert_eq!(from, tid);
-    assert_eq!(data_of(&bytes), (2, content(700, 4)[512..].to_vec()));
-    raw.send(&Packet::Ack(Ack { block: 2 }), tid);
+    assert_eq!((block, payload), (2, content(700, 4)[512..].to_vec()));
+    raw.send_ack(2, tid);
 }
 
 #[test]
@@ -429,12 +368,12 @@ fn malformed_requests_get_error_4_and_the_server_goes_on() {
     for bytes in cases {
         let mut raw = RawClient::new();
         raw.send_bytes(bytes, server.addr);
-        expect_error(&mut raw, ErrorCode::IllegalOperation);
+        raw.expect_error(ErrorCode::IllegalOperation);
     }
     // DATA or ACK to the request port belong to no transfer: ERROR 5.
     let mut raw = RawClient::new();
-    raw.send(&Packet::Ack(Ack { block: 1 }), server.addr);
-    expect_error(&mut raw, ErrorCode::UnknownTransferId);
+    raw.send_ack(1, server.addr);
+    raw.expect_error(ErrorCode::UnknownTransferId);
     // An ERROR is never answered.
     raw.send(
         &Packet::Error(tftp::packet::ErrorPacket::new(ErrorCode::NotDefined, "x")),
@@ -455,7 +394,7 @@ fn malformed_packet_during_a_transfer_gets_error_4() {
     raw.request(rrq("f.bin", Mode::Octet, &[]), server.addr);
     let (_, tid) = raw.receive();
     raw.send_bytes(b"\x00\x04\x00", tid);
-    expect_error(&mut raw, ErrorCode::IllegalOperation);
+    raw.expect_error(ErrorCode::IllegalOperation);
     assert_eq!(server.stop().failed, 1);
 }
 
@@ -505,8 +444,8 @@ fn only_unknown_options_mean_no_oack() {
         rrq("f.txt", Mode::Octet, &[("colour", "blue")]),
         server.addr,
     );
-    let (bytes, _) = raw.receive();
-    assert_eq!(data_of(&bytes), (1, b"plain".to_vec()));
+    let (block, payload, _) = raw.expect_data();
+    assert_eq!((block, payload), (1, b"plain".to_vec()));
 }
 
 #[test]
@@ -645,9 +584,9 @@ fn netascii_on_the_wire_uses_cr_lf_and_cr_nul() {
     let server = TestServer::start(quick_config(&root.path));
     let mut raw = RawClient::new();
     raw.request(rrq("t.txt", Mode::Netascii, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(data_of(&bytes), (1, b"a\r\nb\r\0c".to_vec()));
-    raw.send(&Packet::Ack(Ack { block: 1 }), tid);
+    let (block, payload, tid) = raw.expect_data();
+    assert_eq!((block, payload), (1, b"a\r\nb\r\0c".to_vec()));
+    raw.send_ack(1, tid);
 }
 
 #[test]
@@ -675,9 +614,9 @@ fn a_repeated_request_does_not_start_a_second_transfer() {
     let mut raw = RawClient::new();
     raw.request(rrq("f.txt", Mode::Octet, &[]), server.addr);
     raw.request(rrq("f.txt", Mode::Octet, &[]), server.addr);
-    let (bytes, tid) = raw.receive();
-    assert_eq!(data_of(&bytes).0, 1);
-    raw.send(&Packet::Ack(Ack { block: 1 }), tid);
+    let (block, _, tid) = raw.expect_data();
+    assert_eq!(block, 1);
+    raw.send_ack(1, tid);
     assert!(raw.receive_within(Duration::from_millis(300)).is_none());
 }
 
@@ -719,13 +658,7 @@ fn a_client_that_vanishes_mid_upload_leaves_nothing_behind() {
     raw.request(wrq("gone.bin", Mode::Octet, &[]), server.addr);
     let (_, tid) = raw.receive();
     let block = vec![1u8; 512];
-    raw.send(
-        &Packet::Data(Data {
-            block: 1,
-            payload: &block,
-        }),
-        tid,
-    );
+    raw.send_data(1, &block, tid);
     // Then silence: the server ACKs again on each timeout, gives up, and cleans up.
     loop {
         let (bytes, _) = raw.receive();

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tftp::packet::{Packet, Request};
+use tftp::packet::{Ack, Data, ErrorCode, Oack, Packet, Request, TftpOption};
 use tftp::server::{self, ServeReport, ServerConfig};
 
 /// A directory under the system temp dir, removed when dropped.
@@ -135,6 +135,55 @@ impl RawClient {
 
     pub fn request(&self, request: Request, to: SocketAddr) {
         self.send(&Packet::Request(request), to);
+    }
+
+    /// Sends DATA `block` carrying `payload` to `to`.
+    pub fn send_data(&self, block: u16, payload: &[u8], to: SocketAddr) {
+        self.send(&Packet::Data(Data { block, payload }), to);
+    }
+
+    /// Sends ACK `block` to `to`.
+    pub fn send_ack(&self, block: u16, to: SocketAddr) {
+        self.send(&Packet::Ack(Ack { block }), to);
+    }
+
+    /// Sends an OACK granting `options` to `to`.
+    pub fn send_oack(&self, options: Vec<TftpOption>, to: SocketAddr) {
+        self.send(&Packet::Oack(Oack { options }), to);
+    }
+
+    /// Reads a packet and expects ACK `block`; returns its sender.
+    #[track_caller]
+    pub fn expect_ack(&mut self, block: u16) -> SocketAddr {
+        let (bytes, from) = self.receive();
+        match Packet::parse(&bytes).unwrap() {
+            Packet::Ack(ack) => assert_eq!(ack.block, block, "expected ACK #{block}"),
+            other => panic!("expected ACK #{block}, got {other}"),
+        }
+        from
+    }
+
+    /// Reads a packet and expects a DATA; returns its block, payload and sender.
+    #[track_caller]
+    pub fn expect_data(&mut self) -> (u16, Vec<u8>, SocketAddr) {
+        let (bytes, from) = self.receive();
+        match Packet::parse(&bytes).unwrap() {
+            Packet::Data(Data { block, payload }) => (block, payload.to_vec(), from),
+            other => panic!("expected DATA, got {other}"),
+        }
+    }
+
+    /// Reads a packet and expects an ERROR with `code`; returns its message.
+    #[track_caller]
+    pub fn expect_error(&mut self, code: ErrorCode) -> String {
+        let (bytes, _) = self.receive();
+        match Packet::parse(&bytes).unwrap() {
+            Packet::Error(error) => {
+                assert_eq!(error.code, code, "got {error}");
+                error.message
+            }
+            other => panic!("expected ERROR {code:?}, got {other}"),
+        }
     }
 
     /// The next datagram (panics after 5 s), as owned bytes and its sender.
