@@ -482,9 +482,10 @@ pub fn serve(
             options.trace,
             format_args!("accept() -> a new socket for {peer}"),
         );
-        if let Some(max) = options.max_clients
-            && active.load(Ordering::SeqCst) >= max
-        {
+        let full = options
+            .max_clients
+            .filter(|&max| active.load(Ordering::SeqCst) >= max);
+        if let Some(max) = full {
             drop(stream);
             summary.refused += 1;
             log(&format!(
