@@ -10,10 +10,11 @@
 //! Two reference rows frame the figures, measured the same way. The *bare loop* does the
 //! least any lock-step download does, with no protocol at all: one thread reads the file
 //! and sends it block by block, the other receives, writes the copy and answers each
-//! block with 4 bytes (connected sockets, no parsing, no timers). No lock-step
-//! implementation beats it on the same machine: it is the limit. The *bare loop, no
-//! files* does the same without reading or writing files: the gap between the two is
-//! the file's share of a transfer's time, which no protocol can win back.
+//! block with 4 bytes (connected sockets, no parsing, no timers). Every lock-step TFTP
+//! transfer does all of that and more, so on the same machine it is their limit. The
+//! *bare loop, no files* does the same without reading or writing files: the gap
+//! between the two is the file's share of a transfer's time, which no protocol can win
+//! back.
 //!
 //! Environment: `TFTP_BENCH_MIB` (file size, default 64), `TFTP_BENCH_ROUNDS` (default 3),
 //! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd), and
@@ -770,7 +771,7 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
         println!("best peer, {way:?} at blksize {blksize}: {label}, {rate:.1} MiB/s");
     }
     println!(
-        "bare loop: the least any lock-step download does (read, send, receive, write, answer), with no protocol: no lock-step implementation beats it"
+        "bare loop: the least any lock-step download does (read, send, receive, write, answer), with no protocol: every lock-step transfer does this and more"
     );
     println!("bare loop, no files: the same loop without reading or writing files");
 }
