@@ -459,40 +459,50 @@ pub fn http_conversation() -> Vec<(bool, TcpSegment)> {
     let response = http_response();
     let client_isn: u32 = 1_000;
     let server_isn: u32 = 5_000;
-    let segment =
-        |from_client: bool, sequence: u32, acknowledgment: u32, flags: u8, payload: Vec<u8>| {
-            let (source_port, destination_port) = if from_client {
-                (CLIENT_TCP_PORT, 80)
-            } else {
-                (80, CLIENT_TCP_PORT)
-            };
-            (
-                from_client,
-                TcpSegment {
-                    source_port,
-                    destination_port,
-                    sequence,
-                    acknowledgment,
-                    flags,
-                    window: 65_535,
-                    payload,
-                },
-            )
-        };
+    let segment = |from_client, sequence, acknowledgment, flags, payload: &[u8]| {
+        http_segment(80, from_client, sequence, acknowledgment, flags, payload)
+    };
     let c1 = client_isn + 1;
     let s1 = server_isn + 1;
     let c2 = c1 + request.len() as u32;
     let s2 = s1 + response.len() as u32;
     vec![
-        segment(true, client_isn, 0, tcp::SYN, Vec::new()),
-        segment(false, server_isn, c1, tcp::SYN | tcp::ACK, Vec::new()),
-        segment(true, c1, s1, tcp::ACK, Vec::new()),
-        segment(true, c1, s1, tcp::PSH | tcp::ACK, request),
-        segment(false, s1, c2, tcp::PSH | tcp::ACK, response),
-        segment(false, s2, c2, tcp::FIN | tcp::ACK, Vec::new()),
-        segment(true, c2, s2 + 1, tcp::FIN | tcp::ACK, Vec::new()),
-        segment(false, s2 + 1, c2 + 1, tcp::ACK, Vec::new()),
+        segment(true, client_isn, 0, tcp::SYN, &[]),
+        segment(false, server_isn, c1, tcp::SYN | tcp::ACK, &[]),
+        segment(true, c1, s1, tcp::ACK, &[]),
+        segment(true, c1, s1, tcp::PSH | tcp::ACK, &request),
+        segment(false, s1, c2, tcp::PSH | tcp::ACK, &response),
+        segment(false, s2, c2, tcp::FIN | tcp::ACK, &[]),
+        segment(true, c2, s2 + 1, tcp::FIN | tcp::ACK, &[]),
+        segment(false, s2 + 1, c2 + 1, tcp::ACK, &[]),
     ]
+}
+
+/// One segment between the client's port and the web server's `port`, as
+/// [`http_conversation`] lists them: (sent by the client?, segment).
+pub fn http_segment(
+    port: u16,
+    from_client: bool,
+    sequence: u32,
+    acknowledgment: u32,
+    flags: u8,
+    payload: &[u8],
+) -> (bool, TcpSegment) {
+    let (source_port, destination_port) = if from_client {
+        (CLIENT_TCP_PORT, port)
+    } else {
+        (port, CLIENT_TCP_PORT)
+    };
+    let segment = TcpSegment {
+        source_port,
+        destination_port,
+        sequence,
+        acknowledgment,
+        flags,
+        window: 65_535,
+        payload: payload.to_vec(),
+    };
+    (from_client, segment)
 }
 
 /// The text `simulate` prints.

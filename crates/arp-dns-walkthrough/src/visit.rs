@@ -25,9 +25,7 @@ use crate::dns::{RecordData, RecordType};
 use crate::ethernet::{ETHERTYPE_IPV4, EthernetFrame};
 use crate::ipv4::{Ipv4Packet, PROTOCOL_TCP, PROTOCOL_UDP};
 use crate::pcap::Record;
-use crate::simulate::{
-    self, CLIENT_DNS_PORT, CLIENT_TCP_PORT, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC,
-};
+use crate::simulate::{self, CLIENT_DNS_PORT, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC};
 use crate::tcp::{self, TcpSegment};
 use crate::udp::UdpDatagram;
 
@@ -544,26 +542,9 @@ const MSS: usize = 1460;
 fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSegment)> {
     let client_isn: u32 = 1_000;
     let server_isn: u32 = 5_000;
-    let segment =
-        |from_client: bool, sequence: u32, acknowledgment: u32, flags: u8, payload: &[u8]| {
-            let (source_port, destination_port) = if from_client {
-                (CLIENT_TCP_PORT, port)
-            } else {
-                (port, CLIENT_TCP_PORT)
-            };
-            (
-                from_client,
-                TcpSegment {
-                    source_port,
-                    destination_port,
-                    sequence,
-                    acknowledgment,
-                    flags,
-                    window: 65_535,
-                    payload: payload.to_vec(),
-                },
-            )
-        };
+    let segment = |from_client, sequence, acknowledgment, flags, payload: &[u8]| {
+        simulate::http_segment(port, from_client, sequence, acknowledgment, flags, payload)
+    };
     let c1 = client_isn + 1;
     let s1 = server_isn + 1;
     let c2 = c1 + request.len() as u32;
