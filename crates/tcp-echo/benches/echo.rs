@@ -332,14 +332,15 @@ fn ratio(ours: Option<f64>, other: Option<f64>) -> String {
     }
 }
 
-/// One measurement for every server, `ROUNDS` times, servers interleaved in each round.
+/// One measurement for every server, `rounds` times, servers interleaved in each round.
 fn measure(
     servers: &[Server],
+    rounds: usize,
     run: &dyn Fn(&Server) -> Result<f64, String>,
 ) -> Vec<Result<Vec<f64>, String>> {
     let mut results: Vec<Result<Vec<f64>, String>> =
         servers.iter().map(|_| Ok(Vec::new())).collect();
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds {
         for (server, result) in servers.iter().zip(results.iter_mut()) {
             if let Ok(values) = result {
                 match run(server) {
@@ -379,14 +380,14 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a
     // single quick round then, so the bench stays checked without taking long.
     let quick = !std::env::args().any(|arg| arg == "--bench");
+    let rounds = if quick { 1 } else { ROUNDS };
     let began = Instant::now();
     let mut servers = vec![start_ours(), start_reference()];
     if let Some(socat) = start_socat() {
         servers.push(socat);
     }
     println!(
-        "tcp-echo bench: median (min-max) of {} rounds, loopback, unpinned; a shared machine makes these noisy",
-        if quick { 1 } else { ROUNDS }
+        "tcp-echo bench: median (min-max) of {rounds} rounds, loopback, unpinned; a shared machine makes these noisy"
     );
     if quick {
         println!(
@@ -413,14 +414,7 @@ fn main() {
             };
             throughput(server.address, clients, size)
         };
-        let results = if quick {
-            rounds_servers
-                .iter()
-                .map(|s| run(s).map(|v| vec![v]))
-                .collect()
-        } else {
-            measure(rounds_servers, &run)
-        };
+        let results = measure(rounds_servers, rounds, &run);
         report(
             &format!("echo {clients} x {} KiB", per_client / 1024),
             "MiB/s",
@@ -430,14 +424,7 @@ fn main() {
     }
     for clients in [1, 10] {
         let run = |server: &Server| connection_rate(server.address, clients);
-        let results = if quick {
-            rounds_servers
-                .iter()
-                .map(|s| run(s).map(|v| vec![v]))
-                .collect()
-        } else {
-            measure(rounds_servers, &run)
-        };
+        let results = measure(rounds_servers, rounds, &run);
         report(
             &format!("connect+16B {clients} clients"),
             "conn/s",
