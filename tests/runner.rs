@@ -525,6 +525,9 @@ fn lessons_lists_every_lesson_with_its_test_command() {
     assert!(stdout.contains("cargo test -p udp-basic"), "{stdout}");
 }
 
+/// The crates under `crates/` that support the exercises and are not lessons themselves.
+const SUPPORT_CRATES: [&str; 3] = ["testkit", "wire-text", "hostport"];
+
 #[test]
 fn every_exercise_crate_has_a_lesson_in_the_table() {
     let crates = fs::read_dir(Path::new(ROOT).join("crates")).expect("crates/ exists");
@@ -532,8 +535,7 @@ fn every_exercise_crate_has_a_lesson_in_the_table() {
     let stdout = stdout_of(&assert);
     for entry in crates.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().to_string();
-        // Support crates, not exercises.
-        if ["testkit", "wire-text", "hostport"].contains(&name.as_str()) {
+        if SUPPORT_CRATES.contains(&name.as_str()) {
             continue;
         }
         assert!(
@@ -573,7 +575,7 @@ fn tour_has_a_demo_for_every_lesson_with_a_crate() {
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().to_string());
     for name in crates {
-        if ["testkit", "wire-text", "hostport"].contains(&name.as_str()) {
+        if SUPPORT_CRATES.contains(&name.as_str()) {
             continue;
         }
         assert!(
