@@ -170,19 +170,6 @@ fn start_socat() -> Option<Server> {
     })
 }
 
-/// The bytes client `id` sends, repeated: a 64 KiB block of its own.
-fn block_for(id: usize) -> Vec<u8> {
-    let mut state = (id as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (0..64 * 1024)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 fn connect(address: SocketAddr) -> std::io::Result<TcpStream> {
     let stream = TcpStream::connect_timeout(&address, STUCK)?;
     stream.set_read_timeout(Some(STUCK))?;
@@ -198,7 +185,7 @@ fn throughput(address: SocketAddr, clients: usize, per_client: usize) -> Result<
     for id in 0..clients {
         let start = Arc::clone(&start);
         handles.push(thread::spawn(move || -> Result<(), String> {
-            let block = Arc::new(block_for(id));
+            let block = Arc::new(testkit::reproducible_bytes(64 * 1024, id as u64));
             let connected = connect(address);
             start.wait();
             let stream = connected.map_err(|e| format!("connect: {e}"))?;

@@ -35,19 +35,6 @@ fn client(address: SocketAddr) -> TcpStream {
     stream
 }
 
-/// Distinct, reproducible bytes for client `id`.
-fn payload(id: usize, length: usize) -> Vec<u8> {
-    let mut state = (id as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (0..length)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 /// Sends `data` in chunks small enough to fit the socket buffers and reads each echo
 /// back before the next, so one thread can drive one connection without deadlock.
 fn echo_in_chunks(stream: &mut TcpStream, data: &[u8]) -> Vec<u8> {
@@ -101,7 +88,7 @@ fn once_serves_one_client_then_exits() {
 #[test]
 fn ten_mib_binary_payload_comes_back_byte_for_byte() {
     let server = server(&["--once"]);
-    let data = payload(7, 10 * 1024 * 1024);
+    let data = testkit::reproducible_bytes(10 * 1024 * 1024, 7);
     let output = tcp_echo()
         .args(["send", &server.addr().to_string(), "--stdin", "--raw"])
         .write_stdin(data.clone())
@@ -130,7 +117,7 @@ fn two_hundred_concurrent_clients_each_get_their_own_bytes_back() {
             thread::Builder::new()
                 .stack_size(256 * 1024)
                 .spawn(move || {
-                    let data = payload(id, SIZE);
+                    let data = testkit::reproducible_bytes(SIZE, id as u64);
                     let mut stream = client(address);
                     let back = echo_in_chunks(&mut stream, &data);
                     stream.shutdown(Shutdown::Write).unwrap();

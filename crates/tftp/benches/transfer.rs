@@ -199,7 +199,7 @@ fn main() {
     let out_dir = scratch.join("out");
     std::fs::create_dir_all(&root).expect("create bench root");
     std::fs::create_dir_all(&out_dir).expect("create bench out");
-    let content = make_content(mib as usize * 1024 * 1024);
+    let content = testkit::reproducible_bytes(mib as usize * 1024 * 1024, 0);
     std::fs::write(root.join("big.bin"), &content).expect("write bench file");
     std::fs::write(out_dir.join("up.bin"), &content).expect("write upload file");
 
@@ -328,18 +328,6 @@ fn scratch_dir() -> PathBuf {
         std::env::temp_dir()
     };
     base.join(format!("netlab-tftp-bench-{}", std::process::id()))
-}
-
-fn make_content(len: usize) -> Vec<u8> {
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 /// A peer server we started (killed on drop), or ours.

@@ -235,20 +235,10 @@ fn request(
     }
 }
 
-/// Deterministic file content of `len` bytes (varied, so a shifted block shows).
-pub fn content(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 56) as u8
-        })
-        .collect()
-}
+/// Deterministic file content of `len` bytes (varied, so a shifted block shows). Not
+/// every test binary uses it, as with the helpers above.
+#[allow(unused_imports)]
+pub use testkit::reproducible_bytes as content;
 
 /// A client config for tests: short timeouts, no lingering.
 pub fn quick_client() -> tftp::client::ClientConfig {
