@@ -14,7 +14,8 @@
 //! - [`transfer`]: sending and receiving blocks with timeouts, retransmission, windows;
 //! - [`buffers`]: sizing socket buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
-//! - [`server`]: requests, the root directory, options, uploads;
+//! - [`server`]: requests, options, uploads, and the server's limits;
+//! - [`root`]: keeping every request inside the root directory;
 //! - [`client`]: `get` and `put`.
 //!
 //! Try it in two terminals:
@@ -32,6 +33,7 @@ pub mod burst;
 pub mod client;
 pub mod netascii;
 pub mod packet;
+pub mod root;
 pub mod server;
 pub mod transfer;
 

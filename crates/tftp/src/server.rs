@@ -5,19 +5,28 @@
 //! server's transfer ID, and the client's port is the client's. The listening socket is
 //! free again at once, so many transfers run side by side, each in its own thread.
 //!
-//! What this server does that common ones do not: it refuses symlinks that lead out of
-//! its root, answers strangers with ERROR 5, never sends on a duplicate ACK, honours
-//! `windowsize` and sizes its buffers for it, and writes uploads to a temporary file that
-//! gets the final name only when the whole file has arrived.
+//! What this server does that common ones do not: it never leaves its root, even while
+//! someone swaps directories for symlinks under it ([`crate::root`]), answers strangers
+//! with ERROR 5, never sends on a duplicate ACK, honours `windowsize` and sizes its
+//! buffers for it, and writes uploads to a temporary file that gets the final name only
+//! when the whole file has arrived.
+//!
+//! A server on the network must also survive clients that ask for too much. Every
+//! resource has a limit here: transfers at once (`max_at_once`) and per client address
+//! (`max_per_client`), answered beyond it with ERROR 0 "busy, try again"; a transfer's
+//! whole life (`max_transfer_time`); the `timeout` a client may ask for (`max_timeout`);
+//! the bytes of an upload (`max_upload`, counted as they arrive). When the server is
+//! full, a transfer whose peer never answered (a request sent and forgotten, or sent
+//! from a forged address) gives its place to the new request. Running out of file
+//! descriptors or memory is a moment to wait, not a reason to stop serving.
 
-use std::collections::HashSet;
 use std::fmt;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::path::{Component, Path, PathBuf};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -26,10 +35,22 @@ use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
 };
-use crate::transfer::{self, Channel, Incoming, ReceiveStart, Settings, Trace, TransferError};
+use crate::root::{Directory, EntryKind, Root, RootError};
+use crate::transfer::{
+    self, Channel, Incoming, ReceiveStart, Settings, Trace, TransferError, Watch,
+};
 
 /// Receives the log line of each finished transfer (from the transfer's thread).
 pub type Logger = Arc<dyn Fn(&TransferLog) + Send + Sync>;
+
+/// Default for [`ServerConfig::max_at_once`].
+pub const DEFAULT_MAX_AT_ONCE: usize = 64;
+/// Default for [`ServerConfig::max_per_client`].
+pub const DEFAULT_MAX_PER_CLIENT: usize = 16;
+/// Default for [`ServerConfig::max_timeout`], in seconds.
+pub const DEFAULT_MAX_TIMEOUT_SECS: u64 = 10;
+/// Default for [`ServerConfig::max_transfer_time`], in seconds.
+pub const DEFAULT_MAX_TRANSFER_SECS: u64 = 600;
 
 /// Everything the server needs to know; [`ServerConfig::new`] gives the defaults.
 #[derive(Clone)]
@@ -46,12 +67,22 @@ pub struct ServerConfig {
     pub max_windowsize: u16,
     /// Our retransmission timeout when the client does not ask for one.
     pub timeout: Duration,
+    /// The longest `timeout` option we accept; a longer one is ignored (left out of the
+    /// OACK), so we keep our own.
+    pub max_timeout: Duration,
     /// Timeouts in a row before a transfer is abandoned.
     pub retries: u32,
-    /// Refuse uploads that announce (`tsize`) more bytes than this.
+    /// The most bytes an upload may bring: refused at once when its `tsize` says more,
+    /// and stopped with ERROR 3 (the partial file removed) when more arrive.
     pub max_upload: Option<u64>,
     /// Stop after this many transfers (tests and lessons use it).
     pub max_transfers: Option<u64>,
+    /// The most transfers running at once.
+    pub max_at_once: usize,
+    /// The most transfers running at once for one client address (IP, any port).
+    pub max_per_client: usize,
+    /// The longest a transfer may run, from request to end.
+    pub max_transfer_time: Duration,
     /// Print every packet to stderr.
     pub trace: bool,
     /// Called with one [`TransferLog`] at the end of every transfer.
@@ -67,9 +98,13 @@ impl ServerConfig {
             max_blksize: packet::MAX_BLKSIZE,
             max_windowsize: 64,
             timeout: Duration::from_secs(1),
+            max_timeout: Duration::from_secs(DEFAULT_MAX_TIMEOUT_SECS),
             retries: 5,
             max_upload: None,
             max_transfers: None,
+            max_at_once: DEFAULT_MAX_AT_ONCE,
+            max_per_client: DEFAULT_MAX_PER_CLIENT,
+            max_transfer_time: Duration::from_secs(DEFAULT_MAX_TRANSFER_SECS),
             trace: false,
             log: None,
         }
@@ -157,28 +192,18 @@ pub struct ServeReport {
 
 /// Runs the server on `socket` until `stop` is set (or `max_transfers` have finished).
 /// The caller binds the socket, so tests can use port 0 and read the real port first.
+///
+/// When `stop` is set, every transfer still running sends its peer ERROR 0 "server
+/// shutting down" and ends; the server returns once all have.
 pub fn serve(
     socket: UdpSocket,
     config: ServerConfig,
     stop: Arc<AtomicBool>,
 ) -> Result<ServeReport, ServerError> {
-    let root = config
-        .root
-        .canonicalize()
-        .and_then(|root| {
-            if root.is_dir() {
-                Ok(root)
-            } else {
-                Err(io::Error::new(
-                    io::ErrorKind::NotADirectory,
-                    "not a directory",
-                ))
-            }
-        })
-        .map_err(|source| ServerError::Root {
-            root: config.root.clone(),
-            source,
-        })?;
+    let root = Root::open(&config.root).map_err(|source| ServerError::Root {
+        root: config.root.clone(),
+        source,
+    })?;
     let local = socket.local_addr().map_err(|source| ServerError::Network {
         doing: "getsockname".into(),
         source,
@@ -193,14 +218,18 @@ pub fn serve(
     let shared = Arc::new(Shared {
         config,
         root,
-        active: Mutex::new(HashSet::new()),
         failed: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
     });
     let mut started: u64 = 0;
-    let mut running: Vec<JoinHandle<()>> = Vec::new();
+    let mut running: Vec<Running> = Vec::new();
+    let mut junk_answers = AnswerBudget::new();
+    let mut warnings = Warnings::default();
     let mut buffer = vec![0u8; 65536];
     loop {
+        // Reap every transfer that has ended, at once: a finished thread holds its stack
+        // until it is joined.
+        reap(&mut running);
         if stop.load(Ordering::Relaxed) {
             break;
         }
@@ -211,8 +240,9 @@ pub fn serve(
         }
         let (len, peer) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
-            Err(error) if transfer::is_retry_later(&error) => {
-                running.retain(|handle| !handle.is_finished());
+            Err(error) if transfer::is_retry_later(&error) => continue,
+            Err(error) if is_out_of_resources(&error) => {
+                warnings.out_of_resources("recvfrom on the listening socket", &error);
                 continue;
             }
             Err(source) => {
@@ -228,52 +258,127 @@ pub fn serve(
             Ok(Packet::Error(_)) => continue,
             // DATA, ACK or OACK here belong to no transfer.
             Ok(_) => {
-                answer(
-                    &socket,
-                    peer,
-                    ErrorCode::UnknownTransferId,
-                    "no transfer on this port: send RRQ or WRQ",
-                );
+                if junk_answers.take() {
+                    answer(
+                        &socket,
+                        peer,
+                        ErrorCode::UnknownTransferId,
+                        "no transfer on this port: send RRQ or WRQ",
+                    );
+                }
                 continue;
             }
             Err(error) => {
                 if shared.config.trace {
                     Trace::default().line(&format!("<- {len} bytes from {peer}: {error}"));
                 }
-                answer(
-                    &socket,
-                    peer,
-                    ErrorCode::IllegalOperation,
-                    &format!("malformed request: {error}"),
-                );
+                // Anyone can send junk from a forged address: answer only a few per
+                // second, so we never multiply someone's traffic at a victim.
+                if junk_answers.take() {
+                    answer(
+                        &socket,
+                        peer,
+                        ErrorCode::IllegalOperation,
+                        &format!("malformed request: {error}"),
+                    );
+                }
                 continue;
             }
         };
         // A client that repeats its request (its timeout fired before our answer came)
         // must not start a second transfer: the first one is already answering it.
-        let key = (peer, buffer[..len].to_vec());
-        if !lock(&shared.active).insert(key.clone()) {
+        let bytes = &buffer[..len];
+        if running
+            .iter()
+            .any(|transfer| transfer.peer == peer && transfer.request == bytes)
+        {
             continue;
         }
-        started += 1;
-        let shared = Arc::clone(&shared);
-        let local_ip = local.ip();
-        running.push(thread::spawn(move || {
-            let report = |log: &TransferLog| {
-                if log.outcome.is_err() {
-                    shared.failed.fetch_add(1, Ordering::Relaxed);
+        if !make_room(&socket, &mut running, &shared.config, peer) {
+            if shared.config.trace {
+                Trace::default().line(&format!("[{peer}] server full: answering busy"));
+            }
+            answer(&socket, peer, ErrorCode::NotDefined, BUSY);
+            continue;
+        }
+        // The new socket: the OS picks its port, our transfer ID.
+        let transfer_socket = match UdpSocket::bind(SocketAddr::new(local.ip(), 0)) {
+            Ok(transfer_socket) => transfer_socket,
+            Err(error) => {
+                if is_out_of_resources(&error) {
+                    warnings.out_of_resources("binding a transfer socket", &error);
+                } else {
+                    warnings.other("binding a transfer socket", &error);
                 }
-                if let Some(logger) = &shared.config.log {
-                    logger(log);
-                }
-            };
-            run_transfer(&shared, request, peer, local_ip, &report);
-            lock(&shared.active).remove(&key);
-        }));
+                answer(&socket, peer, ErrorCode::NotDefined, BUSY);
+                continue;
+            }
+        };
+        let transfer_address = match transfer_socket.local_addr() {
+            Ok(address) => address,
+            Err(error) => {
+                warnings.other("getsockname on a transfer socket", &error);
+                answer(&socket, peer, ErrorCode::NotDefined, BUSY);
+                continue;
+            }
+        };
+        let now = Instant::now();
+        let watch = Arc::new(Watch::new(now.checked_add(shared.config.max_transfer_time)));
+        let thread_shared = Arc::clone(&shared);
+        let thread_watch = Arc::clone(&watch);
+        let spawned = thread::Builder::new()
+            .name("tftp-transfer".into())
+            .stack_size(TRANSFER_STACK)
+            .spawn(move || {
+                let shared = thread_shared;
+                let report = |log: &TransferLog| {
+                    if log.outcome.is_err() {
+                        shared.failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Some(logger) = &shared.config.log {
+                        logger(log);
+                    }
+                };
+                run_transfer(
+                    &shared,
+                    transfer_socket,
+                    request,
+                    peer,
+                    &thread_watch,
+                    &report,
+                );
+            });
+        match spawned {
+            Ok(handle) => {
+                started += 1;
+                running.push(Running {
+                    handle,
+                    peer,
+                    request: bytes.to_vec(),
+                    address: transfer_address,
+                    watch,
+                    started: now,
+                });
+            }
+            // No thread to be had (a limit on threads or memory): the socket went with
+            // the closure; tell the client and carry on.
+            Err(error) => {
+                warnings.out_of_resources("starting a transfer thread", &error);
+                answer(&socket, peer, ErrorCode::NotDefined, BUSY);
+            }
+        }
     }
-    shared.stopping.store(true, Ordering::Relaxed);
-    for handle in running {
-        let _ = handle.join();
+    // After `max_transfers`, the last transfers run to their end; when stopped, every
+    // transfer still running tells its peer why and ends now.
+    loop {
+        reap(&mut running);
+        if running.is_empty() {
+            break;
+        }
+        if stop.load(Ordering::Relaxed) {
+            return serve_stopped(&socket, running, &shared, started);
+        }
+        thread::sleep(Duration::from_millis(20));
     }
     Ok(ServeReport {
         transfers: started,
@@ -281,21 +386,228 @@ pub fn serve(
     })
 }
 
+/// Stops every running transfer (each tells its peer the server is shutting down) and
+/// waits for their threads.
+fn serve_stopped(
+    socket: &UdpSocket,
+    running: Vec<Running>,
+    shared: &Shared,
+    started: u64,
+) -> Result<ServeReport, ServerError> {
+    shared.stopping.store(true, Ordering::Relaxed);
+    for transfer in &running {
+        transfer.watch.stop(SHUTTING_DOWN);
+        wake(socket, transfer.address);
+    }
+    for transfer in running {
+        let _ = transfer.handle.join();
+    }
+    Ok(ServeReport {
+        transfers: started,
+        failed: shared.failed.load(Ordering::Relaxed),
+    })
+}
+
+/// What a client is told when there is no room for its transfer.
+pub const BUSY: &str = "busy, try again";
+/// What the peers of running transfers are told when the server stops.
+pub const SHUTTING_DOWN: &str = "server shutting down";
+
+/// A transfer thread's stack. Transfers keep their buffers on the heap, so a small stack
+/// is plenty, and many transfers cost little address space.
+const TRANSFER_STACK: usize = 256 * 1024;
+
+/// One running transfer, as the listening loop sees it.
+struct Running {
+    handle: JoinHandle<()>,
+    peer: SocketAddr,
+    /// The request's bytes, to recognise a repeated request.
+    request: Vec<u8>,
+    /// The transfer socket's address, to wake it when it must stop.
+    address: SocketAddr,
+    watch: Arc<Watch>,
+    started: Instant,
+}
+
+/// Joins every transfer thread that has finished.
+fn reap(running: &mut Vec<Running>) {
+    let mut index = 0;
+    while index < running.len() {
+        if running[index].handle.is_finished() {
+            let _ = running.swap_remove(index).handle.join();
+        } else {
+            index += 1;
+        }
+    }
+}
+
+/// Finds room for a new transfer from `peer` within the limits, stopping a transfer
+/// that never heard from its peer if need be; false when there is no room.
+fn make_room(
+    socket: &UdpSocket,
+    running: &mut [Running],
+    config: &ServerConfig,
+    peer: SocketAddr,
+) -> bool {
+    // Threads of stopped transfers end within moments; until then they still count here,
+    // so a flood cannot pile up threads faster than they end.
+    if running.len() >= config.max_at_once.saturating_mul(2).max(1) {
+        // Lingering transfers end at once when stopped (they send nothing): make room
+        // for the next request.
+        for transfer in running
+            .iter()
+            .filter(|transfer| transfer.watch.file_moved())
+        {
+            transfer.watch.stop(BUSY);
+        }
+        return false;
+    }
+    // A transfer whose file has moved only lingers to answer a lost last ACK: it needs
+    // no place, and is the first to be cut short when room is needed.
+    let live =
+        |transfer: &&Running| transfer.watch.stopped().is_none() && !transfer.watch.file_moved();
+    let at_once = running.iter().filter(live).count();
+    let same_client = |transfer: &&Running| transfer.peer.ip() == peer.ip();
+    let from_client = running.iter().filter(live).filter(same_client).count();
+    let client_full = from_client >= config.max_per_client.max(1);
+    if at_once < config.max_at_once.max(1) && !client_full {
+        return true;
+    }
+    // The oldest transfer whose peer never answered (from this client, when it is the
+    // client's limit that is reached) gives its place.
+    let victim = running
+        .iter()
+        .filter(live)
+        .filter(|transfer| !transfer.watch.heard_from_peer())
+        .filter(|transfer| !client_full || same_client(transfer))
+        .min_by_key(|transfer| transfer.started);
+    match victim {
+        Some(victim) => {
+            victim.watch.stop(BUSY);
+            wake(socket, victim.address);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Sends an empty datagram to a transfer's socket, so that a transfer asked to stop
+/// notices now rather than at its next check.
+fn wake(socket: &UdpSocket, mut address: SocketAddr) {
+    if address.ip().is_unspecified() {
+        address.set_ip(match address {
+            SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
+    let _ = socket.send_to(&[], address);
+}
+
+/// True for the errors that mean "out of descriptors, buffers or memory for now": they
+/// pass when transfers end, so the server waits a little and goes on.
+fn is_out_of_resources(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        if let Some(code) = error.raw_os_error() {
+            let errno = Errno::from_raw_os_error(code);
+            if [
+                Errno::MFILE,
+                Errno::NFILE,
+                Errno::NOBUFS,
+                Errno::NOMEM,
+                Errno::AGAIN,
+            ]
+            .contains(&errno)
+            {
+                return true;
+            }
+        }
+    }
+    matches!(error.kind(), io::ErrorKind::OutOfMemory)
+}
+
+/// Warnings about the server's own trouble, on stderr, at most one a second.
+#[derive(Default)]
+struct Warnings {
+    last: Option<Instant>,
+    skipped: u64,
+}
+
+impl Warnings {
+    /// Out of resources: say so, and pause a moment so transfers can end.
+    fn out_of_resources(&mut self, doing: &str, error: &io::Error) {
+        self.other(doing, error);
+        thread::sleep(RESOURCE_BACKOFF);
+    }
+
+    fn other(&mut self, doing: &str, error: &io::Error) {
+        let now = Instant::now();
+        if self
+            .last
+            .is_some_and(|last| now.duration_since(last) < Duration::from_secs(1))
+        {
+            self.skipped += 1;
+            return;
+        }
+        let skipped = std::mem::take(&mut self.skipped);
+        let more = if skipped > 0 {
+            format!(" ({skipped} more since the last warning)")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "warning: {doing}: {}; going on{more}",
+            hostport::describe(error)
+        );
+        self.last = Some(now);
+    }
+}
+
+/// How long the listening loop pauses when the system is out of resources.
+const RESOURCE_BACKOFF: Duration = Duration::from_millis(50);
+
+/// A token bucket for answers to junk: [`JUNK_BURST`] at once, then [`JUNK_PER_SECOND`].
+struct AnswerBudget {
+    tokens: f64,
+    last: Instant,
+}
+
+/// How many answers to junk may go out at once.
+pub const JUNK_BURST: u32 = 10;
+/// How many answers to junk may go out per second, on average.
+pub const JUNK_PER_SECOND: u32 = 10;
+
+impl AnswerBudget {
+    fn new() -> AnswerBudget {
+        AnswerBudget {
+            tokens: f64::from(JUNK_BURST),
+            last: Instant::now(),
+        }
+    }
+
+    /// True when one more answer may go out now.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let earned = now.duration_since(self.last).as_secs_f64() * f64::from(JUNK_PER_SECOND);
+        self.tokens = (self.tokens + earned).min(f64::from(JUNK_BURST));
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 struct Shared {
     config: ServerConfig,
-    /// The root, canonical (symlinks resolved), to compare resolved paths against.
-    root: PathBuf,
-    /// Transfers running, by the client's address and port and the request's bytes.
-    active: Mutex<HashSet<(SocketAddr, Vec<u8>)>>,
+    /// The root directory, held open: every name is looked up from it.
+    root: Root,
     failed: AtomicU64,
     /// Set when the server stops taking requests: lingering transfers may end.
     stopping: AtomicBool,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn answer(socket: &UdpSocket, peer: SocketAddr, code: ErrorCode, message: &str) {
@@ -329,9 +641,10 @@ impl Refusal {
 /// moved (before any lingering).
 fn run_transfer(
     shared: &Shared,
+    socket: UdpSocket,
     request: Request,
     peer: SocketAddr,
-    local_ip: IpAddr,
+    watch: &Watch,
     report: &dyn Fn(&TransferLog),
 ) {
     let started = Instant::now();
@@ -344,22 +657,13 @@ fn run_transfer(
         outcome: Err(String::new()),
         duration: Duration::ZERO,
     };
-    // The new socket: the OS picks its port, our transfer ID.
-    let socket = match UdpSocket::bind(SocketAddr::new(local_ip, 0)) {
-        Ok(socket) => socket,
-        Err(error) => {
-            log.outcome = Err(format!(
-                "binding a transfer socket: {}",
-                hostport::describe(&error)
-            ));
-            report(&log);
-            return;
-        }
-    };
     let trace = shared.config.trace.then(|| Trace {
         prefix: format!("[{peer}] "),
     });
-    let mut channel = Channel::new(&socket, peer, trace.as_ref(), 65536);
+    // Room for an ACK or an ERROR; an upload grows it to one DATA once options are
+    // agreed. A request that is never answered costs no more than this.
+    let mut channel = Channel::new(&socket, peer, trace.as_ref(), 4 + 512);
+    channel.set_watch(Some(watch));
     if let Some(trace) = &trace {
         trace.line(&format!("<- {}", Packet::Request(request.clone())));
     }
@@ -371,11 +675,14 @@ fn run_transfer(
     match result {
         Ok(done) => {
             log.outcome = Ok(done.bytes);
+            watch.set_file_moved();
             report(&log);
             if let Some((last, linger)) = done.linger {
                 // Our last ACK may be lost: stay to answer a repeated last block. A server
-                // shutting down stops lingering: the file is already complete.
-                let stopping = || shared.stopping.load(Ordering::Relaxed);
+                // shutting down stops lingering (no ERROR: the file is complete).
+                channel.set_watch(None);
+                let stopping =
+                    || shared.stopping.load(Ordering::Relaxed) || watch.stopped().is_some();
                 channel.linger(last, linger, &stopping);
             }
         }
@@ -425,7 +732,11 @@ pub fn negotiate(request: &Request, config: &ServerConfig, file_size: Option<u64
                 settings.blksize = size as u16;
                 accepted.push(TftpOption::new("blksize", size));
             }
-            ("timeout", Some(seconds @ 1..=255)) => {
+            // A longer wait than we allow is ignored: RFC 2349 lets us only take the
+            // value asked or leave the option out, and each wait costs us a socket.
+            ("timeout", Some(seconds @ 1..=255))
+                if Duration::from_secs(seconds) <= config.max_timeout.max(config.timeout) =>
+            {
                 settings.timeout = Duration::from_secs(seconds);
                 accepted.push(TftpOption::new("timeout", seconds));
             }
@@ -571,23 +882,35 @@ fn serve_write(
     if request.mode == Mode::Mail {
         return refuse(channel, Refusal::mail_mode());
     }
-    let target = match resolve(&shared.root, &request.filename) {
-        Ok(target) => target,
-        Err(refusal) => return refuse(channel, refusal),
+    let (directory, name) = match path_parts(&request.filename)
+        .map_err(|_| RootError::Outside)
+        .and_then(|parts| shared.root.parent_of(&parts))
+    {
+        Ok(found) => found,
+        Err(RootError::NotFound) => {
+            return refuse(
+                channel,
+                Refusal::new(ErrorCode::FileNotFound, "no such directory"),
+            );
+        }
+        Err(error) => return refuse(channel, refusal_for(error)),
     };
-    if let Ok(meta) = fs::symlink_metadata(&target) {
-        if meta.is_dir() {
+    match directory.kind_of(&name) {
+        Ok(None) => {}
+        Ok(Some(EntryKind::Directory)) => {
             return refuse(
                 channel,
                 Refusal::new(ErrorCode::AccessViolation, "that name is a directory"),
             );
         }
-        if !config.overwrite {
+        Ok(Some(_)) if !config.overwrite => {
             return refuse(
                 channel,
                 Refusal::new(ErrorCode::FileExists, "file already exists"),
             );
         }
+        Ok(Some(_)) => {}
+        Err(error) => return refuse(channel, refusal_for(RootError::Io(error))),
     }
     let announced = request
         .option("tsize")
@@ -604,7 +927,7 @@ fn serve_write(
             ),
         );
     }
-    let mut partial = match PartialFile::create(&target) {
+    let mut partial = match PartialFile::create(directory) {
         Ok(partial) => partial,
         Err(error) => {
             return refuse(
@@ -649,14 +972,19 @@ fn serve_write(
             hostport::describe(&error)
         )
     })?;
-    let writer = BufWriter::with_capacity(transfer::file_buffer_size(settings.blksize), file);
+    // The limit counts bytes as they arrive, whatever `tsize` announced.
+    let limited = Limited {
+        inner: file,
+        left: config.max_upload,
+    };
+    let writer = BufWriter::with_capacity(transfer::file_buffer_size(settings.blksize), limited);
     let mut sink: Box<dyn Write> = match request.mode {
         Mode::Netascii => Box::new(netascii::DecodeWriter::new(writer)),
         _ => Box::new(writer),
     };
     let mut partial = Some(partial);
     let mut commit = || match partial.take() {
-        Some(partial) => partial.commit(&target, config.overwrite),
+        Some(partial) => partial.commit(&name, config.overwrite),
         None => Ok(()),
     };
     let (bytes, last) = transfer::receive_blocks(
@@ -720,89 +1048,73 @@ pub enum PathRefused {
     NoFileName,
 }
 
-/// The real path of `requested` below `root`, following symlinks part by part and
-/// refusing any that lead outside. The last part need not exist (an upload creates it).
-fn resolve(root: &Path, requested: &str) -> Result<PathBuf, Refusal> {
-    let outside = || Refusal::new(ErrorCode::AccessViolation, "access outside the root denied");
-    let parts = path_parts(requested).map_err(|_| outside())?;
-    let mut current = root.to_path_buf();
-    for (index, part) in parts.iter().enumerate() {
-        let candidate = current.join(part);
-        if !matches!(
-            Path::new(part).components().next(),
-            Some(Component::Normal(_))
-        ) {
-            return Err(outside());
-        }
-        match candidate.canonicalize() {
-            Ok(real) if real.starts_with(root) => current = real,
-            // A link that leads out: refused the same way whether its target exists or
-            // not, so nobody learns what lies outside.
-            Ok(_) => return Err(outside()),
-            Err(_) if fs::symlink_metadata(&candidate).is_ok() => return Err(outside()),
-            Err(_) if index + 1 == parts.len() => return Ok(candidate),
-            Err(_) => {
-                return Err(Refusal::new(ErrorCode::FileNotFound, "no such directory"));
+/// The refusal that tells the client why a name cannot be used.
+fn refusal_for(error: RootError) -> Refusal {
+    let code = match &error {
+        RootError::NotFound | RootError::Unfinished => ErrorCode::FileNotFound,
+        RootError::Io(io) if io.kind() == io::ErrorKind::NotFound => ErrorCode::FileNotFound,
+        _ => ErrorCode::AccessViolation,
+    };
+    let message = match &error {
+        // The system's words may name what lies outside: keep them to ourselves.
+        RootError::Io(_) => "cannot use that file".to_string(),
+        other => other.to_string(),
+    };
+    Refusal::new(code, message)
+}
+
+/// Opens the regular file `requested` below the root (see [`crate::root`]).
+fn open_for_read(root: &Root, requested: &str) -> Result<File, Refusal> {
+    let parts = path_parts(requested).map_err(|_| refusal_for(RootError::Outside))?;
+    root.open_file(&parts).map_err(refusal_for)
+}
+
+/// Passes writes on until `left` bytes have gone through, then fails with "storage
+/// full" (the transfer answers ERROR 3, disk full or allocation exceeded).
+struct Limited<W> {
+    inner: W,
+    /// Bytes still allowed; `None` for no limit.
+    left: Option<u64>,
+}
+
+impl<W: Write> Write for Limited<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if let Some(left) = self.left {
+            if bytes.len() as u64 > left {
+                return Err(io::Error::new(
+                    io::ErrorKind::StorageFull,
+                    "the upload is larger than this server takes (--max-upload)",
+                ));
             }
         }
+        let written = self.inner.write(bytes)?;
+        if let Some(left) = &mut self.left {
+            *left -= written as u64;
+        }
+        Ok(written)
     }
-    Ok(current)
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
-fn open_for_read(root: &Path, requested: &str) -> Result<File, Refusal> {
-    let path = resolve(root, requested)?;
-    let meta = match fs::metadata(&path) {
-        Ok(meta) => meta,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Err(Refusal::new(ErrorCode::FileNotFound, "file not found"));
-        }
-        Err(_) => {
-            return Err(Refusal::new(
-                ErrorCode::AccessViolation,
-                "cannot read that file",
-            ));
-        }
-    };
-    if meta.is_dir() {
-        return Err(Refusal::new(
-            ErrorCode::AccessViolation,
-            "that name is a directory, not a file",
-        ));
-    }
-    if !meta.is_file() {
-        return Err(Refusal::new(
-            ErrorCode::AccessViolation,
-            "not a regular file",
-        ));
-    }
-    File::open(&path).map_err(|error| match error.kind() {
-        io::ErrorKind::NotFound => Refusal::new(ErrorCode::FileNotFound, "file not found"),
-        _ => Refusal::new(ErrorCode::AccessViolation, "cannot read that file"),
-    })
-}
-
-/// An upload in progress: a hidden temporary file beside the target, removed if the
-/// transfer fails, renamed to the target only when complete.
+/// An upload in progress: a temporary file with a random name in the target's directory,
+/// removed if the transfer fails, given the target's name only when complete.
 pub struct PartialFile {
-    path: PathBuf,
+    directory: Directory,
+    name: String,
     file: File,
     committed: bool,
 }
 
-static PARTIAL_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 impl PartialFile {
-    pub fn create(target: &Path) -> io::Result<PartialFile> {
-        let dir = target.parent().unwrap_or(Path::new("."));
-        let name = target
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let unique = PARTIAL_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{name}.{}-{unique}.part", std::process::id()));
-        let file = File::options().write(true).create_new(true).open(&path)?;
+    /// Creates the temporary file in `directory` (see [`crate::root`] for its name).
+    pub fn create(directory: Directory) -> io::Result<PartialFile> {
+        let (file, name) = directory.create_temporary()?;
         Ok(PartialFile {
-            path,
+            directory,
+            name,
             file,
             committed: false,
         })
@@ -813,20 +1125,10 @@ impl PartialFile {
         &mut self.file
     }
 
-    /// Gives the finished file its final name. Without `overwrite`, a hard link creates
-    /// the name only if nobody else did meanwhile (a rename would replace it).
-    pub fn commit(mut self, target: &Path, overwrite: bool) -> io::Result<()> {
-        if overwrite {
-            fs::rename(&self.path, target)?;
-        } else {
-            match fs::hard_link(&self.path, target) {
-                Ok(()) => fs::remove_file(&self.path)?,
-                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Err(error),
-                // A file system without hard links: check, then rename.
-                Err(_) if !target.exists() => fs::rename(&self.path, target)?,
-                Err(error) => return Err(error),
-            }
-        }
+    /// Gives the finished file the name `target` in its directory. Without `overwrite`
+    /// an existing file by that name is kept, and the commit fails.
+    pub fn commit(mut self, target: &str, overwrite: bool) -> io::Result<()> {
+        self.directory.commit(&self.name, target, overwrite)?;
         self.committed = true;
         Ok(())
     }
@@ -835,7 +1137,7 @@ impl PartialFile {
 impl Drop for PartialFile {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_file(&self.path);
+            let _ = self.directory.remove(&self.name);
         }
     }
 }

@@ -21,6 +21,8 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
@@ -66,6 +68,9 @@ pub enum TransferError {
     Unexpected(String),
     /// The server's OACK is not acceptable (we sent ERROR 8).
     OptionRejected(String),
+    /// Stopped from outside (a server making room or shutting down); we sent ERROR 0
+    /// with this reason.
+    Stopped(&'static str),
 }
 
 impl fmt::Display for TransferError {
@@ -87,6 +92,7 @@ impl fmt::Display for TransferError {
             TransferError::OptionRejected(why) => {
                 write!(f, "the server's option answer is not acceptable: {why}")
             }
+            TransferError::Stopped(why) => write!(f, "stopped: {why}"),
         }
     }
 }
@@ -101,7 +107,8 @@ impl std::error::Error for TransferError {
             TransferError::Peer(_)
             | TransferError::TimedOut { .. }
             | TransferError::Unexpected(_)
-            | TransferError::OptionRejected(_) => None,
+            | TransferError::OptionRejected(_)
+            | TransferError::Stopped(_) => None,
         }
     }
 }
@@ -129,6 +136,75 @@ pub enum Incoming {
     Timeout,
 }
 
+/// How a server watches one of its transfers from outside, and stops it.
+///
+/// The transfer's [`Channel`] notes when the peer is heard from, and checks at every
+/// wait (at least four times a second) whether it must stop: because it was told to
+/// ([`Watch::stop`]), or because its whole life has run out.
+#[derive(Debug)]
+pub struct Watch {
+    stop: OnceLock<&'static str>,
+    heard_from_peer: AtomicBool,
+    file_moved: AtomicBool,
+    end_of_life: Option<Instant>,
+}
+
+impl Watch {
+    /// A transfer that must end by `end_of_life` (when given).
+    pub fn new(end_of_life: Option<Instant>) -> Watch {
+        Watch {
+            stop: OnceLock::new(),
+            heard_from_peer: AtomicBool::new(false),
+            file_moved: AtomicBool::new(false),
+            end_of_life,
+        }
+    }
+
+    /// Asks the transfer to stop, telling its peer `why` (in an ERROR 0). The first
+    /// reason given wins.
+    pub fn stop(&self, why: &'static str) {
+        let _ = self.stop.set(why);
+    }
+
+    /// Why the transfer was asked to stop, if it was.
+    pub fn stopped(&self) -> Option<&'static str> {
+        self.stop.get().copied()
+    }
+
+    /// Has the peer sent anything to the transfer's socket yet?
+    pub fn heard_from_peer(&self) -> bool {
+        self.heard_from_peer.load(Ordering::Relaxed)
+    }
+
+    /// Notes that the whole file has moved: what remains (lingering) may be cut short.
+    pub fn set_file_moved(&self) {
+        self.file_moved.store(true, Ordering::Relaxed);
+    }
+
+    /// Has the whole file moved?
+    pub fn file_moved(&self) -> bool {
+        self.file_moved.load(Ordering::Relaxed)
+    }
+
+    /// The reason to stop now, if any.
+    fn must_stop(&self) -> Option<&'static str> {
+        if let Some(why) = self.stopped() {
+            return Some(why);
+        }
+        match self.end_of_life {
+            Some(end) if Instant::now() >= end => Some("transfer took too long"),
+            _ => None,
+        }
+    }
+}
+
+/// The longest single wait while a [`Watch`] is set, so a stop is seen soon.
+const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The most ERROR 5 answers one transfer sends to strangers: a stranger's datagrams
+/// must not turn the server into a reflector of traffic at someone else.
+const MOST_STRANGERS_ANSWERED: u32 = 16;
+
 /// One transfer's socket and the peer's transfer ID (its address and port).
 ///
 /// We keep the socket unconnected on purpose: a connected UDP socket silently drops
@@ -143,6 +219,9 @@ pub struct Channel<'a> {
     sent: Vec<u8>,
     /// Whether bursts (UDP GSO) work here; turned off at the first failure.
     bursts: bool,
+    /// Set by a server, to stop the transfer from outside.
+    watch: Option<&'a Watch>,
+    strangers_answered: u32,
 }
 
 impl<'a> Channel<'a> {
@@ -162,7 +241,14 @@ impl<'a> Channel<'a> {
             socket_timeout: None,
             sent: Vec::new(),
             bursts: cfg!(target_os = "linux"),
+            watch: None,
+            strangers_answered: 0,
         }
+    }
+
+    /// Lets `watch` stop this transfer (or nothing, with `None`).
+    pub fn set_watch(&mut self, watch: Option<&'a Watch>) {
+        self.watch = watch;
     }
 
     pub fn peer(&self) -> SocketAddr {
@@ -266,12 +352,19 @@ impl<'a> Channel<'a> {
     /// get ERROR 5 (unless they are ERRORs themselves: never answer an error with one).
     pub fn receive(&mut self, deadline: Instant) -> Result<Incoming, TransferError> {
         loop {
+            if let Some(why) = self.watch.and_then(Watch::must_stop) {
+                self.send_error(ErrorCode::NotDefined, why);
+                return Err(TransferError::Stopped(why));
+            }
             let now = Instant::now();
             if now >= deadline {
                 return Ok(Incoming::Timeout);
             }
             // A zero timeout means "block forever" to the OS, so wait at least 1 ms.
-            let wait = (deadline - now).max(Duration::from_millis(1));
+            let mut wait = (deadline - now).max(Duration::from_millis(1));
+            if self.watch.is_some() {
+                wait = wait.min(WATCH_INTERVAL);
+            }
             // setsockopt costs a system call: keep the current timeout unless it would
             // overshoot the deadline by more than an eighth, or end far too early.
             let close_enough = self
@@ -288,11 +381,16 @@ impl<'a> Channel<'a> {
             }
             match self.socket.recv_from(&mut self.buffer) {
                 Ok((len, from)) if from == self.peer => {
+                    if let Some(watch) = self.watch {
+                        watch.heard_from_peer.store(true, Ordering::Relaxed);
+                    }
                     if let Some(trace) = self.trace {
                         trace_received(trace, &self.buffer[..len], len);
                     }
                     return Ok(Incoming::Datagram(len));
                 }
+                // The server wakes a transfer it stops with an empty datagram: look again.
+                Ok(_) if self.watch.and_then(Watch::stopped).is_some() => {}
                 Ok((len, from)) => self.answer_stranger(len, from),
                 Err(error) if is_retry_later(&error) => {}
                 Err(source) => {
@@ -315,6 +413,10 @@ impl<'a> Channel<'a> {
         if matches!(Packet::parse(&self.buffer[..len]), Ok(Packet::Error(_))) {
             return;
         }
+        if self.strangers_answered >= MOST_STRANGERS_ANSWERED {
+            return;
+        }
+        self.strangers_answered += 1;
         let mut bytes = Vec::new();
         ErrorPacket::new(
             ErrorCode::UnknownTransferId,
