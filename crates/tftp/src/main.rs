@@ -16,7 +16,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -64,7 +64,8 @@ struct ServeArgs {
     /// The largest windowsize to agree to.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     max_windowsize: u16,
-    /// Refuse uploads announcing (tsize) more bytes than this.
+    /// The most bytes an upload may bring (refused at once when its tsize says more,
+    /// stopped with ERROR 3 when more arrive); no limit when not given.
     #[arg(long, value_name = "BYTES")]
     max_upload: Option<u64>,
     /// Seconds to wait for the client before sending again.
@@ -73,8 +74,25 @@ struct ServeArgs {
     /// Timeouts in a row before a transfer is abandoned.
     #[arg(long, default_value_t = 5)]
     retries: u32,
-    /// Stop after this many transfers.
-    #[arg(long, value_name = "N")]
+    /// The most transfers at once; beyond it a request gets ERROR 0 "busy, try again"
+    /// (a transfer whose client never answered gives its place first).
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_AT_ONCE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    max_transfers: usize,
+    /// The most transfers at once for one client address.
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_PER_CLIENT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
+    max_per_client: usize,
+    /// The longest timeout a client may ask for (seconds); a longer one is ignored.
+    #[arg(long, value_name = "SECS", default_value_t = server::DEFAULT_MAX_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=255))]
+    max_timeout: u64,
+    /// The longest a transfer may last, from request to end (seconds).
+    #[arg(long, value_name = "SECS", default_value_t = server::DEFAULT_MAX_TRANSFER_SECS,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    max_transfer_time: u64,
+    /// Stop after this many transfers (at least 1; without it, run until stopped).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
     /// Print every packet to stderr.
     #[arg(long)]
@@ -206,6 +224,10 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     config.timeout = Duration::from_secs(args.timeout);
     config.retries = args.retries;
     config.max_transfers = args.count;
+    config.max_at_once = args.max_transfers;
+    config.max_per_client = args.max_per_client;
+    config.max_timeout = Duration::from_secs(args.max_timeout);
+    config.max_transfer_time = Duration::from_secs(args.max_transfer_time);
     config.trace = args.trace;
     config.log = Some(Arc::new(|log: &server::TransferLog| println!("{log}")));
     if !args.root.is_dir() {
@@ -215,13 +237,57 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
             code: 2,
         });
     }
+    // Ctrl-C (SIGINT) and SIGTERM set `stop`: the server tells each client it is
+    // serving that it shuts down (ERROR 0), and returns.
+    let stop = Arc::new(AtomicBool::new(false));
+    let signal = Arc::new(AtomicUsize::new(0));
+    #[cfg(any(unix, windows))]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        for number in [SIGINT, SIGTERM] {
+            signal_hook::flag::register_usize(number, Arc::clone(&signal), number as usize)
+                .and_then(|_| signal_hook::flag::register(number, Arc::clone(&stop)))
+                .map_err(|error| Failure {
+                    message: format!("cannot watch for Ctrl-C: {}", hostport::describe(&error)),
+                    hint: None,
+                    code: 1,
+                })?;
+        }
+    }
     println!("listening on udp {local}");
-    server::serve(socket, config, Arc::new(AtomicBool::new(false))).map_err(|error| Failure {
+    let report = server::serve(socket, config, stop).map_err(|error| Failure {
         message: error.to_string(),
         hint: None,
         code: 1,
     })?;
-    Ok(())
+    match signal.load(Ordering::SeqCst) {
+        0 => Ok(()),
+        number => Err(Failure {
+            message: format!(
+                "stopped by {} ({} transfer{} cut short)",
+                signal_name(number),
+                report.cut_short,
+                if report.cut_short == 1 { "" } else { "s" }
+            ),
+            hint: None,
+            // 128 + the signal's number, the status a shell shows for it.
+            code: u8::try_from(128 + number).unwrap_or(1),
+        }),
+    }
+}
+
+fn signal_name(number: usize) -> &'static str {
+    #[cfg(any(unix, windows))]
+    {
+        if number == signal_hook::consts::SIGINT as usize {
+            return "SIGINT";
+        }
+        if number == signal_hook::consts::SIGTERM as usize {
+            return "SIGTERM";
+        }
+    }
+    let _ = number;
+    "a signal"
 }
 
 fn client_config(args: &ClientArgs) -> Result<ClientConfig, Failure> {

@@ -48,6 +48,7 @@ pub const TEMP_PREFIX: &str = ".tftp-upload-";
 pub const TEMP_SUFFIX: &str = ".part";
 
 /// The most symlinks one request may pass through (Linux's own limit is 40).
+#[cfg(unix)]
 const MOST_LINKS: u32 = 40;
 
 /// Why a name under the root cannot be used.

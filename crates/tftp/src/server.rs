@@ -188,6 +188,8 @@ impl fmt::Display for TransferLog {
 pub struct ServeReport {
     pub transfers: u64,
     pub failed: u64,
+    /// Transfers still running when the server was stopped (their peers got ERROR 0).
+    pub cut_short: u64,
 }
 
 /// Runs the server on `socket` until `stop` is set (or `max_transfers` have finished).
@@ -302,14 +304,25 @@ pub fn serve(
             continue;
         }
         // The new socket: the OS picks its port, our transfer ID.
-        let transfer_socket = match UdpSocket::bind(SocketAddr::new(local.ip(), 0)) {
+        let bind = || UdpSocket::bind(SocketAddr::new(local.ip(), 0));
+        let transfer_socket = match bind() {
+            Ok(transfer_socket) => Ok(transfer_socket),
+            // Out of descriptors (EMFILE) or buffers: a transfer whose peer never
+            // answered gives its descriptor back, and we try once more.
+            Err(error) if is_out_of_resources(&error) => {
+                warnings.other("binding a transfer socket", &error);
+                if end_one_silent_transfer(&socket, &mut running) {
+                    bind()
+                } else {
+                    Err(error)
+                }
+            }
+            Err(error) => Err(error),
+        };
+        let transfer_socket = match transfer_socket {
             Ok(transfer_socket) => transfer_socket,
             Err(error) => {
-                if is_out_of_resources(&error) {
-                    warnings.out_of_resources("binding a transfer socket", &error);
-                } else {
-                    warnings.other("binding a transfer socket", &error);
-                }
+                warnings.other("binding a transfer socket", &error);
                 answer(&socket, peer, ErrorCode::NotDefined, BUSY);
                 continue;
             }
@@ -363,7 +376,7 @@ pub fn serve(
             // No thread to be had (a limit on threads or memory): the socket went with
             // the closure; tell the client and carry on.
             Err(error) => {
-                warnings.out_of_resources("starting a transfer thread", &error);
+                warnings.other("starting a transfer thread", &error);
                 answer(&socket, peer, ErrorCode::NotDefined, BUSY);
             }
         }
@@ -383,6 +396,7 @@ pub fn serve(
     Ok(ServeReport {
         transfers: started,
         failed: shared.failed.load(Ordering::Relaxed),
+        cut_short: 0,
     })
 }
 
@@ -395,7 +409,11 @@ fn serve_stopped(
     started: u64,
 ) -> Result<ServeReport, ServerError> {
     shared.stopping.store(true, Ordering::Relaxed);
+    let mut cut_short = 0;
     for transfer in &running {
+        if transfer.watch.stopped().is_none() && !transfer.watch.file_moved() {
+            cut_short += 1;
+        }
         transfer.watch.stop(SHUTTING_DOWN);
         wake(socket, transfer.address);
     }
@@ -405,6 +423,7 @@ fn serve_stopped(
     Ok(ServeReport {
         transfers: started,
         failed: shared.failed.load(Ordering::Relaxed),
+        cut_short,
     })
 }
 
@@ -491,6 +510,26 @@ fn make_room(
     }
 }
 
+/// Stops the oldest transfer that never heard from its peer and waits for its thread to
+/// end, so that its socket is closed; false when there is none.
+fn end_one_silent_transfer(socket: &UdpSocket, running: &mut Vec<Running>) -> bool {
+    let victim = running
+        .iter()
+        .enumerate()
+        .filter(|(_, transfer)| !transfer.watch.heard_from_peer())
+        .min_by_key(|(_, transfer)| (transfer.watch.stopped().is_none(), transfer.started))
+        .map(|(index, _)| index);
+    let Some(index) = victim else {
+        return false;
+    };
+    let victim = running.swap_remove(index);
+    victim.watch.stop(BUSY);
+    wake(socket, victim.address);
+    // It is woken, and ends at once (at worst at its next check, a quarter second).
+    let _ = victim.handle.join();
+    true
+}
+
 /// Sends an empty datagram to a transfer's socket, so that a transfer asked to stop
 /// notices now rather than at its next check.
 fn wake(socket: &UdpSocket, mut address: SocketAddr) {
@@ -535,7 +574,8 @@ struct Warnings {
 }
 
 impl Warnings {
-    /// Out of resources: say so, and pause a moment so transfers can end.
+    /// Out of resources while receiving: say so, and pause a moment so transfers can
+    /// end (and the loop does not spin on an error that repeats at once).
     fn out_of_resources(&mut self, doing: &str, error: &io::Error) {
         self.other(doing, error);
         thread::sleep(RESOURCE_BACKOFF);
