@@ -579,4 +579,139 @@ mod tests {
         assert!(is_temporary_name(&first));
         assert!(!is_temporary_name("notes.part"));
     }
+
+    /// A scratch directory holding `root/` and `outside/`, removed when dropped.
+    #[cfg(unix)]
+    struct Tree(PathBuf);
+
+    #[cfg(unix)]
+    impl Tree {
+        fn new(name: &str) -> Tree {
+            let path =
+                std::env::temp_dir().join(format!("tftp-root-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(path.join("root/sub")).unwrap();
+            std::fs::create_dir_all(path.join("outside")).unwrap();
+            std::fs::write(path.join("root/sub/file.txt"), b"inside").unwrap();
+            std::fs::write(path.join("outside/secret.txt"), b"outside").unwrap();
+            Tree(path.canonicalize().unwrap())
+        }
+
+        fn root(&self) -> Root {
+            Root::open(&self.0.join("root")).unwrap()
+        }
+
+        fn link(&self, target: impl AsRef<Path>, name: &str) {
+            std::os::unix::fs::symlink(target, self.0.join("root").join(name)).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Reads `parts` with the one-name-at-a-time walk (what systems without `openat2`
+    /// use, and what Linux falls back to).
+    #[cfg(unix)]
+    fn walk_and_read(root: &Root, parts: &[&str]) -> Result<String, RootError> {
+        use std::io::Read;
+        match root.walk(parts, Goal::File)? {
+            Reached::File(mut file) => {
+                let mut text = String::new();
+                file.read_to_string(&mut text).map_err(RootError::Io)?;
+                Ok(text)
+            }
+            Reached::Parent(..) => panic!("asked for a file"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_walk_follows_links_that_stay_inside_and_refuses_the_others() {
+        let tree = Tree::new("walk");
+        tree.link("sub/file.txt", "relative");
+        tree.link(tree.0.join("root/sub/file.txt"), "absolute");
+        tree.link("sub", "subdir");
+        tree.link("../outside/secret.txt", "climbs");
+        tree.link(tree.0.join("outside/secret.txt"), "leaves");
+        tree.link(tree.0.join("outside"), "outdir");
+        tree.link("loop", "loop");
+        let root = tree.root();
+        assert_eq!(walk_and_read(&root, &["relative"]).unwrap(), "inside");
+        assert_eq!(walk_and_read(&root, &["absolute"]).unwrap(), "inside");
+        assert_eq!(
+            walk_and_read(&root, &["subdir", "file.txt"]).unwrap(),
+            "inside"
+        );
+        for parts in [&["climbs"][..], &["leaves"], &["outdir", "secret.txt"]] {
+            assert!(
+                matches!(walk_and_read(&root, parts), Err(RootError::Outside)),
+                "{parts:?}"
+            );
+        }
+        assert!(matches!(
+            walk_and_read(&root, &["loop"]),
+            Err(RootError::TooManyLinks)
+        ));
+        assert!(matches!(
+            walk_and_read(&root, &["sub"]),
+            Err(RootError::IsDirectory)
+        ));
+        // The same answers through open_file (openat2 first on Linux).
+        assert!(matches!(
+            root.open_file(&["leaves"]),
+            Err(RootError::Outside)
+        ));
+        assert!(root.open_file(&["absolute"]).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let tree = Tree::new("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(tree.0.join("root/pipe"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let root = tree.root();
+        assert!(matches!(
+            walk_and_read(&root, &["pipe"]),
+            Err(RootError::NotRegularFile)
+        ));
+        assert!(matches!(
+            root.open_file(&["pipe"]),
+            Err(RootError::NotRegularFile)
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_upload_through_a_link_out_of_the_root_is_refused() {
+        let tree = Tree::new("upload");
+        tree.link(tree.0.join("outside"), "outdir");
+        tree.link(tree.0.join("outside/new.txt"), "planted");
+        let root = tree.root();
+        assert!(matches!(
+            root.parent_of(&["outdir", "x"]),
+            Err(RootError::Outside)
+        ));
+        assert!(matches!(
+            root.parent_of(&["planted"]),
+            Err(RootError::Outside)
+        ));
+        let (directory, name) = root.parent_of(&["sub", "new.txt"]).unwrap();
+        assert_eq!(name, "new.txt");
+        let (mut file, temporary) = directory.create_temporary().unwrap();
+        std::io::Write::write_all(&mut file, b"new").unwrap();
+        directory.commit(&temporary, &name, false).unwrap();
+        assert_eq!(
+            std::fs::read(tree.0.join("root/sub/new.txt")).unwrap(),
+            b"new"
+        );
+        assert!(directory.kind_of(&temporary).unwrap().is_none());
+    }
 }

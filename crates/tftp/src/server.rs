@@ -16,9 +16,10 @@
 //! (`max_per_client`), answered beyond it with ERROR 0 "busy, try again"; a transfer's
 //! whole life (`max_transfer_time`); the `timeout` a client may ask for (`max_timeout`);
 //! the bytes of an upload (`max_upload`, counted as they arrive). When the server is
-//! full, a transfer whose peer never answered (a request sent and forgotten, or sent
-//! from a forged address) gives its place to the new request. Running out of file
-//! descriptors or memory is a moment to wait, not a reason to stop serving.
+//! full, a transfer that has moved nothing yet (its peer never acknowledged a block nor
+//! sent one: a request sent and forgotten, or sent from a forged address) gives its
+//! place to the new request. Running out of file descriptors or memory is a moment to
+//! wait, not a reason to stop serving.
 
 use std::fmt;
 use std::fs::File;
@@ -461,7 +462,7 @@ fn reap(running: &mut Vec<Running>) {
 }
 
 /// Finds room for a new transfer from `peer` within the limits, stopping a transfer
-/// that never heard from its peer if need be; false when there is no room.
+/// that has not moved any of its file yet if need be; false when there is no room.
 fn make_room(
     socket: &UdpSocket,
     running: &mut [Running],
@@ -492,12 +493,12 @@ fn make_room(
     if at_once < config.max_at_once.max(1) && !client_full {
         return true;
     }
-    // The oldest transfer whose peer never answered (from this client, when it is the
+    // The oldest transfer that has moved nothing yet (from this client, when it is the
     // client's limit that is reached) gives its place.
     let victim = running
         .iter()
         .filter(live)
-        .filter(|transfer| !transfer.watch.heard_from_peer())
+        .filter(|transfer| !transfer.watch.made_progress())
         .filter(|transfer| !client_full || same_client(transfer))
         .min_by_key(|transfer| transfer.started);
     match victim {
@@ -510,13 +511,13 @@ fn make_room(
     }
 }
 
-/// Stops the oldest transfer that never heard from its peer and waits for its thread to
+/// Stops the oldest transfer that has not moved any of its file and waits for its thread to
 /// end, so that its socket is closed; false when there is none.
 fn end_one_silent_transfer(socket: &UdpSocket, running: &mut Vec<Running>) -> bool {
     let victim = running
         .iter()
         .enumerate()
-        .filter(|(_, transfer)| !transfer.watch.heard_from_peer())
+        .filter(|(_, transfer)| !transfer.watch.made_progress())
         .min_by_key(|(_, transfer)| (transfer.watch.stopped().is_none(), transfer.started))
         .map(|(index, _)| index);
     let Some(index) = victim else {
@@ -1253,6 +1254,30 @@ mod tests {
         );
         assert_eq!(negotiated.settings.timeout, Duration::from_secs(3));
         assert_eq!(negotiated.accepted, vec![TftpOption::new("timeout", 3)]);
+    }
+
+    #[test]
+    fn a_timeout_longer_than_the_server_waits_is_left_out() {
+        let config = ServerConfig::new(".");
+        let negotiated = negotiate(
+            &request(&[("timeout", "255"), ("blksize", "1024")], Direction::Read),
+            &config,
+            Some(1),
+        );
+        assert_eq!(negotiated.settings.timeout, config.timeout);
+        assert_eq!(negotiated.accepted, vec![TftpOption::new("blksize", 1024)]);
+    }
+
+    #[test]
+    fn uploads_stop_at_the_limit_whatever_was_announced() {
+        let mut limited = Limited {
+            inner: Vec::new(),
+            left: Some(10),
+        };
+        limited.write_all(b"0123456789").unwrap();
+        let error = limited.write_all(b"!").unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+        assert_eq!(limited.inner, b"0123456789");
     }
 
     #[test]

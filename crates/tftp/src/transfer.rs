@@ -138,13 +138,14 @@ pub enum Incoming {
 
 /// How a server watches one of its transfers from outside, and stops it.
 ///
-/// The transfer's [`Channel`] notes when the peer is heard from, and checks at every
+/// The transfer's [`Channel`] notes when the file starts to move (the peer sends DATA, or
+/// acknowledges a block of ours: an ACK other than 0), and checks at every
 /// wait (at least four times a second) whether it must stop: because it was told to
 /// ([`Watch::stop`]), or because its whole life has run out.
 #[derive(Debug)]
 pub struct Watch {
     stop: OnceLock<&'static str>,
-    heard_from_peer: AtomicBool,
+    made_progress: AtomicBool,
     file_moved: AtomicBool,
     end_of_life: Option<Instant>,
 }
@@ -154,7 +155,7 @@ impl Watch {
     pub fn new(end_of_life: Option<Instant>) -> Watch {
         Watch {
             stop: OnceLock::new(),
-            heard_from_peer: AtomicBool::new(false),
+            made_progress: AtomicBool::new(false),
             file_moved: AtomicBool::new(false),
             end_of_life,
         }
@@ -171,9 +172,10 @@ impl Watch {
         self.stop.get().copied()
     }
 
-    /// Has the peer sent anything to the transfer's socket yet?
-    pub fn heard_from_peer(&self) -> bool {
-        self.heard_from_peer.load(Ordering::Relaxed)
+    /// Has the file started to move: a DATA from the peer, or an ACK of one of our
+    /// blocks? (An ACK 0 only accepts the options: it moves nothing.)
+    pub fn made_progress(&self) -> bool {
+        self.made_progress.load(Ordering::Relaxed)
     }
 
     /// Notes that the whole file has moved: what remains (lingering) may be cut short.
@@ -382,7 +384,9 @@ impl<'a> Channel<'a> {
             match self.socket.recv_from(&mut self.buffer) {
                 Ok((len, from)) if from == self.peer => {
                     if let Some(watch) = self.watch {
-                        watch.heard_from_peer.store(true, Ordering::Relaxed);
+                        if moves_the_file(&self.buffer[..len]) {
+                            watch.made_progress.store(true, Ordering::Relaxed);
+                        }
                     }
                     if let Some(trace) = self.trace {
                         trace_received(trace, &self.buffer[..len], len);
@@ -454,6 +458,16 @@ impl<'a> Channel<'a> {
             }
         }
     }
+}
+
+/// True for a DATA, or an ACK of a block other than 0 (see [`Watch::made_progress`]).
+fn moves_the_file(datagram: &[u8]) -> bool {
+    let Some(header) = datagram.get(..field::HEADER_LEN) else {
+        return false;
+    };
+    let opcode = u16::from_be_bytes([header[0], header[1]]);
+    let block = u16::from_be_bytes([header[2], header[3]]);
+    opcode == packet::opcode::DATA || (opcode == packet::opcode::ACK && block != 0)
 }
 
 fn trace_received(trace: &Trace, bytes: &[u8], len: usize) {

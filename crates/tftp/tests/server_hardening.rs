@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::{RawClient, Scratch, TestServer, content, quick_client, quick_config, rrq, wrq};
-use tftp::client::{self, ClientConfig};
+use tftp::client;
 use tftp::packet::{ErrorCode, Mode, Packet};
 
 /// The `tftp` binary's path.
@@ -46,6 +44,9 @@ fn spawn_server(setup: &str, root: &std::path::Path, extra: &[&str]) -> (testkit
 #[cfg(unix)]
 #[test]
 fn a_directory_swapped_for_a_symlink_never_leads_reads_or_writes_outside_the_root() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
     let outer = Scratch::new("race");
     let root = outer.join("root");
     let outside = outer.join("outside");
@@ -76,7 +77,7 @@ fn a_directory_swapped_for_a_symlink_never_leads_reads_or_writes_outside_the_roo
             swaps
         })
     };
-    let config = ClientConfig {
+    let config = client::ClientConfig {
         timeout: Duration::from_millis(200),
         retries: 1,
         ..quick_client()
@@ -141,12 +142,13 @@ fn a_directory_swapped_for_a_symlink_never_leads_reads_or_writes_outside_the_roo
 
 // ----- 2. a flood leaves room for a legitimate client -----
 
+#[cfg(unix)]
 /// Sends `count` read requests from each of `sockets` sockets, every one different (a
 /// `nonce` option the server ignores), asking for the largest window and timeout.
-fn flood(server: SocketAddr, sockets: usize, count: usize) -> Vec<UdpSocket> {
+fn flood(server: SocketAddr, sockets: usize, count: usize) -> Vec<std::net::UdpSocket> {
     let mut held = Vec::new();
     for socket_index in 0..sockets {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         for index in 0..count {
             let nonce = (socket_index * count + index).to_string();
             let request = rrq(
@@ -168,7 +170,7 @@ fn flood(server: SocketAddr, sockets: usize, count: usize) -> Vec<UdpSocket> {
     held
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 #[test]
 fn a_flood_under_a_low_descriptor_limit_leaves_room_for_a_legitimate_download() {
     let root = Scratch::new("flood");
@@ -178,7 +180,7 @@ fn a_flood_under_a_low_descriptor_limit_leaves_room_for_a_legitimate_download() 
     let addr = server.addr();
     // 600 requests against 128 descriptors: more than the server can hold open.
     let _flooders = flood(addr, 20, 30);
-    let config = ClientConfig {
+    let config = client::ClientConfig {
         timeout: Duration::from_secs(1),
         retries: 2,
         ..quick_client()
@@ -287,9 +289,11 @@ fn threads_and_memory_maps_stay_flat_under_back_to_back_transfers() {
         client::get_into(server.addr(), "small.txt", &mut out, &quick_client()).unwrap();
     }
     let after = maps();
-    // A thread that ended but was never joined keeps its stack and guard page mapped.
+    // A thread that ended but was never joined keeps its stack and guard page mapped
+    // (two maps per transfer). What may grow: the allocator's per-thread arenas (at most
+    // eight per core) and the few transfers still ending.
     assert!(
-        after <= before + 40,
+        after <= before + 100,
         "memory maps grew from {before} to {after} over 400 transfers"
     );
 }
@@ -347,9 +351,13 @@ fn an_upload_past_max_upload_gets_error_3_whatever_tsize_said() {
         let (code, _) = refused.unwrap_or_else(|| panic!("{name}: 600000 bytes were taken"));
         assert_eq!(code, ErrorCode::DiskFull, "{name}");
     }
-    // Nothing is left: neither a file nor a temporary one.
-    let names: Vec<String> = root.names();
-    assert!(names.is_empty(), "left behind: {names:?}");
+    // Nothing is left: neither a file nor a temporary one (the transfer removes its
+    // temporary file just after sending the ERROR).
+    testkit::poll_until(
+        "the partial uploads to be removed",
+        Duration::from_secs(5),
+        || root.names().is_empty().then_some(()),
+    );
     // An upload within the limit still works.
     assert_eq!(upload_by_hand(server.addr, "fits.bin", None, 100_000), None);
 }
