@@ -16,7 +16,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -240,7 +240,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Ctrl-C (SIGINT) and SIGTERM set `stop`: the server tells each client it is
     // serving that it shuts down (ERROR 0), and returns.
     let stop = Arc::new(AtomicBool::new(false));
-    let signal = Arc::new(AtomicUsize::new(0));
+    let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     #[cfg(any(unix, windows))]
     {
         use signal_hook::consts::{SIGINT, SIGTERM};
@@ -260,7 +260,7 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         hint: None,
         code: 1,
     })?;
-    match signal.load(Ordering::SeqCst) {
+    match signal.load(std::sync::atomic::Ordering::SeqCst) {
         0 => Ok(()),
         number => Err(Failure {
             message: format!(

@@ -934,6 +934,15 @@ fn serve_write(
                 Refusal::new(ErrorCode::FileNotFound, "no such directory"),
             );
         }
+        Err(RootError::Unfinished) => {
+            return refuse(
+                channel,
+                Refusal::new(
+                    ErrorCode::AccessViolation,
+                    "names like that are kept for unfinished uploads",
+                ),
+            );
+        }
         Err(error) => return refuse(channel, refusal_for(error)),
     };
     match directory.kind_of(&name) {
@@ -1091,6 +1100,11 @@ pub enum PathRefused {
 
 /// The refusal that tells the client why a name cannot be used.
 fn refusal_for(error: RootError) -> Refusal {
+    if let RootError::Io(io) = &error {
+        if is_out_of_resources(io) {
+            return Refusal::new(ErrorCode::NotDefined, BUSY);
+        }
+    }
     let code = match &error {
         RootError::NotFound | RootError::Unfinished => ErrorCode::FileNotFound,
         RootError::Io(io) if io.kind() == io::ErrorKind::NotFound => ErrorCode::FileNotFound,
