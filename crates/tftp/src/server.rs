@@ -304,80 +304,25 @@ pub fn serve(
             answer(&socket, peer, ErrorCode::NotDefined, BUSY);
             continue;
         }
-        // The new socket: the OS picks its port, our transfer ID.
-        let bind = || UdpSocket::bind(SocketAddr::new(local.ip(), 0));
-        let transfer_socket = match bind() {
-            Ok(transfer_socket) => Ok(transfer_socket),
-            // Out of descriptors (EMFILE) or buffers: a transfer whose peer never
-            // answered gives its descriptor back, and we try once more.
-            Err(error) if is_out_of_resources(&error) => {
-                warnings.other("binding a transfer socket", &error);
-                if end_one_silent_transfer(&socket, &mut running) {
-                    bind()
-                } else {
-                    Err(error)
-                }
-            }
-            Err(error) => Err(error),
-        };
-        let transfer_socket = match transfer_socket {
-            Ok(transfer_socket) => transfer_socket,
-            Err(error) => {
-                warnings.other("binding a transfer socket", &error);
-                answer(&socket, peer, ErrorCode::NotDefined, BUSY);
-                continue;
-            }
-        };
-        let transfer_address = match transfer_socket.local_addr() {
-            Ok(address) => address,
-            Err(error) => {
-                warnings.other("getsockname on a transfer socket", &error);
-                answer(&socket, peer, ErrorCode::NotDefined, BUSY);
-                continue;
-            }
-        };
-        let now = Instant::now();
-        let watch = Arc::new(Watch::new(now.checked_add(shared.config.max_transfer_time)));
-        let thread_shared = Arc::clone(&shared);
-        let thread_watch = Arc::clone(&watch);
-        let spawned = thread::Builder::new()
-            .name("tftp-transfer".into())
-            .stack_size(TRANSFER_STACK)
-            .spawn(move || {
-                let shared = thread_shared;
-                let report = |log: &TransferLog| {
-                    if log.outcome.is_err() {
-                        shared.failed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    if let Some(logger) = &shared.config.log {
-                        logger(log);
-                    }
-                };
-                run_transfer(
-                    &shared,
-                    transfer_socket,
-                    request,
-                    peer,
-                    &thread_watch,
-                    &report,
-                );
-            });
-        match spawned {
-            Ok(handle) => {
+        let started_transfer = start_transfer(
+            &shared,
+            &socket,
+            &mut running,
+            &mut warnings,
+            local.ip(),
+            (request, peer),
+        );
+        match started_transfer {
+            Ok(transfer) => {
                 started += 1;
                 running.push(Running {
-                    handle,
-                    peer,
                     request: bytes.to_vec(),
-                    address: transfer_address,
-                    watch,
-                    started: now,
+                    ..transfer
                 });
             }
-            // No thread to be had (a limit on threads or memory): the socket went with
-            // the closure; tell the client and carry on.
-            Err(error) => {
-                warnings.other("starting a transfer thread", &error);
+            // No socket or no thread to be had: tell the client and carry on.
+            Err((doing, error)) => {
+                warnings.other(doing, &error);
                 answer(&socket, peer, ErrorCode::NotDefined, BUSY);
             }
         }
@@ -447,6 +392,74 @@ struct Running {
     address: SocketAddr,
     watch: Arc<Watch>,
     started: Instant,
+}
+
+/// Binds the transfer's socket and starts its thread. On failure, says what failed.
+fn start_transfer(
+    shared: &Arc<Shared>,
+    socket: &UdpSocket,
+    running: &mut Vec<Running>,
+    warnings: &mut Warnings,
+    local_ip: IpAddr,
+    (request, peer): (Request, SocketAddr),
+) -> Result<Running, (&'static str, io::Error)> {
+    // The new socket: the OS picks its port, our transfer ID.
+    let bind = || UdpSocket::bind(SocketAddr::new(local_ip, 0));
+    let transfer_socket = match bind() {
+        Ok(transfer_socket) => transfer_socket,
+        // Out of descriptors (EMFILE) or buffers: a transfer that has moved nothing
+        // gives its descriptor back, and we try once more.
+        Err(error) if is_out_of_resources(&error) && end_one_silent_transfer(socket, running) => {
+            warnings.other(
+                "binding a transfer socket (ended a silent transfer)",
+                &error,
+            );
+            bind().map_err(|error| ("binding a transfer socket", error))?
+        }
+        Err(error) => return Err(("binding a transfer socket", error)),
+    };
+    let address = transfer_socket
+        .local_addr()
+        .map_err(|error| ("getsockname on a transfer socket", error))?;
+    let started = Instant::now();
+    let watch = Arc::new(Watch::new(
+        started.checked_add(shared.config.max_transfer_time),
+    ));
+    let thread_shared = Arc::clone(shared);
+    let thread_watch = Arc::clone(&watch);
+    let handle = thread::Builder::new()
+        .name("tftp-transfer".into())
+        .stack_size(TRANSFER_STACK)
+        .spawn(move || {
+            let shared = thread_shared;
+            let report = |log: &TransferLog| {
+                if log.outcome.is_err() {
+                    shared.failed.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Some(logger) = &shared.config.log {
+                    logger(log);
+                }
+            };
+            run_transfer(
+                &shared,
+                transfer_socket,
+                request,
+                peer,
+                &thread_watch,
+                &report,
+            );
+        })
+        // No thread to be had (a limit on threads or memory); the socket went with the
+        // closure and is closed.
+        .map_err(|error| ("starting a transfer thread", error))?;
+    Ok(Running {
+        handle,
+        peer,
+        request: Vec::new(),
+        address,
+        watch,
+        started,
+    })
 }
 
 /// Joins every transfer thread that has finished.
