@@ -75,7 +75,8 @@ struct ServeArgs {
     #[arg(long, default_value_t = 5)]
     retries: u32,
     /// The most transfers at once; beyond it a request gets ERROR 0 "busy, try again"
-    /// (a transfer whose client has acknowledged nothing gives its place first).
+    /// (a transfer whose client has acknowledged nothing gives its place first). Lowered
+    /// to what the limit on open files (ulimit -n) allows.
     #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_AT_ONCE,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=4096))]
     max_transfers: usize,

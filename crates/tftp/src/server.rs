@@ -200,9 +200,21 @@ pub struct ServeReport {
 /// shutting down" and ends; the server returns once all have.
 pub fn serve(
     socket: UdpSocket,
-    config: ServerConfig,
+    mut config: ServerConfig,
     stop: Arc<AtomicBool>,
 ) -> Result<ServeReport, ServerError> {
+    if let Some((most, descriptors)) = transfers_the_descriptors_allow() {
+        // Lowered quietly from the default (macOS allows only 256 open files by
+        // default); a limit someone chose is worth a warning.
+        if config.max_at_once > most && config.max_at_once != DEFAULT_MAX_AT_ONCE {
+            eprintln!(
+                "warning: at most {most} transfers at once, not {}: this process may open only \
+                 {descriptors} files (ulimit -n)",
+                config.max_at_once
+            );
+        }
+        config.max_at_once = config.max_at_once.min(most);
+    }
     let root = Root::open(&config.root).map_err(|source| ServerError::Root {
         root: config.root.clone(),
         source,
@@ -373,6 +385,32 @@ fn serve_stopped(
     })
 }
 
+/// Descriptors one transfer may hold at once: its socket and the file it reads, or its
+/// socket, the directory and the temporary file of an upload.
+#[cfg(unix)]
+const DESCRIPTORS_PER_TRANSFER: u64 = 3;
+/// Descriptors kept for the rest: standard streams, the listening socket, the root, and
+/// the directories a name lookup holds for a moment.
+#[cfg(unix)]
+const DESCRIPTORS_KEPT: u64 = 32;
+
+/// The most transfers at once that the process's limit on open files (`ulimit -n`)
+/// allows, and that limit; `None` where it is unknown or unlimited. Threads of stopped
+/// transfers may still be ending, so room is kept for twice as many.
+fn transfers_the_descriptors_allow() -> Option<(usize, u64)> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit};
+        let limit = getrlimit(Resource::Nofile).current?;
+        let most = limit.saturating_sub(DESCRIPTORS_KEPT) / (2 * DESCRIPTORS_PER_TRANSFER);
+        Some((usize::try_from(most.max(1)).unwrap_or(usize::MAX), limit))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// What a client is told when there is no room for its transfer.
 pub const BUSY: &str = "busy, try again";
 /// What the peers of running transfers are told when the server stops.
@@ -478,22 +516,34 @@ fn reap(running: &mut Vec<Running>) {
 /// that has not moved any of its file yet if need be; false when there is no room.
 fn make_room(
     socket: &UdpSocket,
-    running: &mut [Running],
+    running: &mut Vec<Running>,
     config: &ServerConfig,
     peer: SocketAddr,
 ) -> bool {
     // Threads of stopped transfers end within moments; until then they still count here,
-    // so a flood cannot pile up threads faster than they end.
-    if running.len() >= config.max_at_once.saturating_mul(2).max(1) {
-        // Lingering transfers end at once when stopped (they send nothing): make room
-        // for the next request.
-        for transfer in running
-            .iter()
-            .filter(|transfer| transfer.watch.file_moved())
-        {
-            transfer.watch.stop(BUSY);
+    // so a flood cannot pile up threads (and descriptors) faster than they end. When
+    // there are too many, wait for the stopped ones: that is how a flood is slowed down.
+    let most_threads = config.max_at_once.saturating_mul(2).max(1);
+    if running.len() >= most_threads {
+        // Lingering transfers end at once when stopped (they send nothing).
+        for transfer in running.iter() {
+            if transfer.watch.file_moved() {
+                transfer.watch.stop(BUSY);
+                wake(socket, transfer.address);
+            }
         }
-        return false;
+        let mut index = 0;
+        while index < running.len() {
+            if running[index].watch.stopped().is_some() {
+                // Woken when it was stopped; it ends at once (at worst at its next check).
+                let _ = running.swap_remove(index).handle.join();
+            } else {
+                index += 1;
+            }
+        }
+        if running.len() >= most_threads {
+            return false;
+        }
     }
     // A transfer whose file has moved only lingers to answer a lost last ACK: it needs
     // no place, and is the first to be cut short when room is needed.
