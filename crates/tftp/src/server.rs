@@ -373,7 +373,7 @@ fn serve_stopped(
             cut_short += 1;
         }
         transfer.watch.stop(SHUTTING_DOWN);
-        wake(socket, transfer.address);
+        wake(socket, transfer);
     }
     for transfer in running {
         let _ = transfer.handle.join();
@@ -529,7 +529,6 @@ fn make_room(
         for transfer in running.iter() {
             if transfer.watch.file_moved() {
                 transfer.watch.stop(BUSY);
-                wake(socket, transfer.address);
             }
         }
         let mut index = 0;
@@ -567,7 +566,7 @@ fn make_room(
     match victim {
         Some(victim) => {
             victim.watch.stop(BUSY);
-            wake(socket, victim.address);
+            wake(socket, victim);
             true
         }
         None => false,
@@ -588,15 +587,20 @@ fn end_one_silent_transfer(socket: &UdpSocket, running: &mut Vec<Running>) -> bo
     };
     let victim = running.swap_remove(index);
     victim.watch.stop(BUSY);
-    wake(socket, victim.address);
+    wake(socket, &victim);
     // It is woken, and ends at once (at worst at its next check, a quarter second).
     let _ = victim.handle.join();
     true
 }
 
 /// Sends an empty datagram to a transfer's socket, so that a transfer asked to stop
-/// notices now rather than at its next check.
-fn wake(socket: &UdpSocket, mut address: SocketAddr) {
+/// notices now rather than at its next check. A lingering transfer is left alone: it
+/// looks at its stop flag every 50 ms, and would answer the datagram with ERROR 5.
+fn wake(socket: &UdpSocket, transfer: &Running) {
+    if transfer.watch.file_moved() {
+        return;
+    }
+    let mut address = transfer.address;
     if address.ip().is_unspecified() {
         address.set_ip(match address {
             SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
