@@ -274,7 +274,9 @@ fn a_transfer_that_outlives_its_time_is_stopped_with_error_0() {
 fn threads_and_memory_maps_stay_flat_under_back_to_back_transfers() {
     let root = Scratch::new("steady");
     root.write("small.txt", b"small\n");
-    let (server, pid) = spawn_server("", &root.path, &[]);
+    // glibc gives each new thread its own malloc arena, up to eight per core, and keeps
+    // them: one arena keeps the count independent of the machine's cores.
+    let (server, pid) = spawn_server("export MALLOC_ARENA_MAX=1 &&", &root.path, &[]);
     let maps = || {
         std::fs::read_to_string(format!("/proc/{pid}/maps"))
             .unwrap()
@@ -289,11 +291,12 @@ fn threads_and_memory_maps_stay_flat_under_back_to_back_transfers() {
         client::get_into(server.addr(), "small.txt", &mut out, &quick_client()).unwrap();
     }
     let after = maps();
-    // A thread that ended but was never joined keeps its stack and guard page mapped
-    // (two maps per transfer). What may grow: the allocator's per-thread arenas (at most
-    // eight per core) and the few transfers still ending.
+    // A thread that ended but was never joined keeps its stack and guard page mapped:
+    // two maps per transfer, for ever. Joined threads leave only the stacks the C library
+    // keeps for reuse, as many as ever ran at the same moment (a few, more when the
+    // machine is busy and an ending thread waits for the CPU).
     assert!(
-        after <= before + 100,
+        after < before + 200,
         "memory maps grew from {before} to {after} over 400 transfers"
     );
 }
