@@ -139,8 +139,8 @@ pub enum Incoming {
 /// How a server watches one of its transfers from outside, and stops it.
 ///
 /// The transfer's [`Channel`] notes when the file starts to move (the peer sends DATA, or
-/// acknowledges a block of ours: an ACK other than 0), and checks at every
-/// wait (at least four times a second) whether it must stop: because it was told to
+/// acknowledges a block of ours: an ACK other than 0), and checks at every wait (at
+/// least four times a second) whether it must stop: because it was told to
 /// ([`Watch::stop`]), or because its whole life has run out.
 #[derive(Debug)]
 pub struct Watch {
