@@ -290,3 +290,139 @@ fn a_server_error_mid_upload_ends_the_client_at_once_with_its_words() {
         ["error: server sent error 0 (not defined): server shutting down"]
     );
 }
+
+/// How a download with a progress line on the terminal ends, for the tests below.
+enum Ending {
+    /// The server sends ERROR 0.
+    ServerError,
+    /// The user presses Ctrl-C.
+    CtrlC,
+}
+
+/// Downloads on a terminal (a pseudo-terminal made by `script`, so the client shows
+/// progress) until a progress line is on screen, then ends the transfer as `ending`
+/// says; returns everything the terminal showed.
+fn end_a_download_with_progress_on_screen(ending: Ending) -> Option<String> {
+    if !testkit::require_tool("progress_line_tests", "script", "bsdutils") {
+        return None;
+    }
+    let dir = Scratch::new("progress");
+    let (stop_sending, stop) = mpsc::channel::<()>();
+    let (addr, server) = fake_server(move |raw, client| {
+        // Lock-step blocks for as long as the test wants: a big file.
+        let deadline = Instant::now() + DEADLINE;
+        let mut block: u16 = 1;
+        while stop.try_recv().is_err() && Instant::now() < deadline {
+            raw.send_data(block, &[b'p'; 512], client);
+            let answer = raw.receive_within(DEADLINE);
+            match answer.as_ref().map(|(bytes, _)| Packet::parse(bytes)) {
+                Some(Ok(Packet::Ack(ack))) if ack.block == block => {}
+                // The client stopped (its ERROR 0 after Ctrl-C).
+                _ => return,
+            }
+            block = block.wrapping_add(1);
+        }
+        let mut bytes = Vec::new();
+        Packet::Error(ErrorPacket::new(
+            ErrorCode::NotDefined,
+            "server shutting down",
+        ))
+        .encode(&mut bytes);
+        raw.send_bytes(&bytes, client);
+    });
+    let tftp = assert_cmd::cargo::cargo_bin("tftp");
+    // The shell inside `script` prints its pid, then becomes tftp (exec): that pid is
+    // the client's, for `kill`.
+    let inner = format!(
+        "echo pid=$$; exec {} get {addr} big.bin -o big.bin --timeout 10",
+        tftp.display()
+    );
+    let mut terminal = Command::new("script")
+        .args(["-q", "-e", "-c", &inner, "/dev/null"])
+        .current_dir(&dir.path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut screen_pipe = terminal.stdout.take().unwrap();
+    let (chunks, screen_updates) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(len) = screen_pipe.read(&mut buffer) {
+            if len == 0 || chunks.send(buffer[..len].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    let deadline = Instant::now() + DEADLINE;
+    while !String::from_utf8_lossy(&screen).contains("MiB/s") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match screen_updates.recv_timeout(left) {
+            Ok(chunk) => screen.extend(chunk),
+            Err(_) => {
+                let _ = terminal.kill();
+                panic!("no progress line: {:?}", String::from_utf8_lossy(&screen));
+            }
+        }
+    }
+    match ending {
+        Ending::ServerError => stop_sending.send(()).unwrap(),
+        Ending::CtrlC => {
+            let text = String::from_utf8_lossy(&screen).into_owned();
+            let pid = text
+                .split("pid=")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .expect("the pid line")
+                .to_string();
+            let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+            assert!(killed.success());
+            stop_sending.send(()).unwrap();
+        }
+    }
+    while let Ok(chunk) = screen_updates.recv_timeout(DEADLINE) {
+        screen.extend(chunk);
+    }
+    let _ = wait_for_exit_status(terminal);
+    server.join().unwrap();
+    assert!(dir.names().is_empty(), "left behind: {:?}", dir.names());
+    Some(String::from_utf8_lossy(&screen).into_owned())
+}
+
+fn wait_for_exit_status(mut child: Child) -> ExitStatus {
+    testkit::poll_until("script to exit", DEADLINE, || child.try_wait().unwrap())
+}
+
+/// The error line starts on a line of its own: between the end of the last progress
+/// line (`ESC [K`) and `error:` there is a line break.
+#[track_caller]
+fn assert_error_on_its_own_line(screen: &str, error: &str) {
+    let at = screen
+        .find(error)
+        .unwrap_or_else(|| panic!("no {error:?} on screen: {screen:?}"));
+    let progress_end = screen[..at]
+        .rfind("\x1b[K")
+        .unwrap_or_else(|| panic!("no progress line before the error: {screen:?}"));
+    assert!(
+        screen[progress_end..at].contains('\n'),
+        "the error line follows the progress on the same line: {screen:?}"
+    );
+}
+
+#[test]
+fn a_progress_line_is_ended_before_a_server_error_is_printed() {
+    let Some(screen) = end_a_download_with_progress_on_screen(Ending::ServerError) else {
+        return;
+    };
+    assert_error_on_its_own_line(&screen, "error: server sent error 0");
+}
+
+#[test]
+fn a_progress_line_is_ended_before_the_interrupted_line() {
+    let Some(screen) = end_a_download_with_progress_on_screen(Ending::CtrlC) else {
+        return;
+    };
+    assert_error_on_its_own_line(&screen, "error: interrupted: ");
+}
