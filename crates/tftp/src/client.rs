@@ -669,9 +669,11 @@ impl LocalPartial {
         existing: Option<&fs::Metadata>,
         interrupt: &Interrupt,
     ) -> Result<LocalPartial, TransferError> {
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
+        // Beside the target: the same directory, so the final rename stays within one
+        // file system (and is atomic).
+        let beside = |name: String| match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+            _ => PathBuf::from(name),
         };
         let mut name = target
             .file_name()
@@ -688,7 +690,7 @@ impl LocalPartial {
         }
         let mut attempt = 0u32;
         let (path, file) = loop {
-            let path = dir.join(format!(".{name}.{}-{attempt}.part", std::process::id()));
+            let path = beside(format!(".{name}.{}-{attempt}.part", std::process::id()));
             // `create_new` never opens what is already there: not a stale file of an
             // earlier run, and not a symlink someone planted under this name.
             match File::options().write(true).create_new(true).open(&path) {
@@ -740,16 +742,19 @@ impl LocalPartial {
 
     /// Gives the complete download its final name, unless an interrupt came first.
     fn commit(mut self, target: &Path) -> Result<(), TransferError> {
-        let interrupt = self.interrupt.clone();
-        let mut state = interrupt.lock();
-        if state.stopped {
-            return Err(interrupted_error());
+        // The lock is released at the end of this block, before `self` may be dropped
+        // (its `drop` takes the lock too).
+        {
+            let mut state = self.interrupt.lock();
+            if state.stopped {
+                return Err(interrupted_error());
+            }
+            fs::rename(&self.path, target).map_err(|source| TransferError::File {
+                doing: format!("renaming the download to {}", target.display()),
+                source,
+            })?;
+            state.partial = None;
         }
-        fs::rename(&self.path, target).map_err(|source| TransferError::File {
-            doing: format!("renaming the download to {}", target.display()),
-            source,
-        })?;
-        state.partial = None;
         self.done = true;
         Ok(())
     }
