@@ -125,6 +125,7 @@ struct GetArgs {
     /// The file's name on the server.
     remote: String,
     /// Where to save it (`-` for standard output); default: the remote name's last part.
+    /// A device or FIFO is written into, never replaced.
     #[arg(short, long)]
     output: Option<String>,
     #[command(flatten)]

@@ -204,7 +204,8 @@ fn sigint_during_put_to_our_server_leaves_no_partial_upload_there() {
     let home = Scratch::new("interrupt-put-home");
     let mut serve = Command::cargo_bin("tftp").unwrap();
     serve
-        .args(["serve", "--bind", "127.0.0.1:0", "--allow-write", "--root"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--allow-write", "--trace"])
+        .arg("--root")
         .arg(&root.path);
     let server = Running::server(serve);
     // Standard input is the file: we hand over 2 KiB and then keep the pipe open, so
@@ -217,6 +218,9 @@ fn sigint_during_put_to_our_server_leaves_no_partial_upload_there() {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&common::content(2048, 5)).unwrap();
     stdin.flush().unwrap();
+    // DATA has arrived: the client knows the server's transfer ID, and the server holds
+    // a partial upload.
+    server.wait_for_stderr_containing("<- DATA");
     testkit::poll_until("the server's partial upload", DEADLINE, || {
         (!root.names().is_empty()).then_some(())
     });
@@ -302,8 +306,8 @@ enum Ending {
 /// Downloads on a terminal (a pseudo-terminal made by `script`, so the client shows
 /// progress) until a progress line is on screen, then ends the transfer as `ending`
 /// says; returns everything the terminal showed.
-fn end_a_download_with_progress_on_screen(ending: Ending) -> Option<String> {
-    if !testkit::require_tool("progress_line_tests", "script", "bsdutils") {
+fn end_a_download_with_progress_on_screen(test: &str, ending: Ending) -> Option<String> {
+    if !testkit::require_tool(test, "script", "bsdutils") {
         return None;
     }
     let dir = Scratch::new("progress");
@@ -377,9 +381,9 @@ fn end_a_download_with_progress_on_screen(ending: Ending) -> Option<String> {
                 .and_then(|rest| rest.split_whitespace().next())
                 .expect("the pid line")
                 .to_string();
+            // The fake server goes on sending until the client's ERROR 0 arrives.
             let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
             assert!(killed.success());
-            stop_sending.send(()).unwrap();
         }
     }
     while let Ok(chunk) = screen_updates.recv_timeout(DEADLINE) {
@@ -413,7 +417,10 @@ fn assert_error_on_its_own_line(screen: &str, error: &str) {
 
 #[test]
 fn a_progress_line_is_ended_before_a_server_error_is_printed() {
-    let Some(screen) = end_a_download_with_progress_on_screen(Ending::ServerError) else {
+    let Some(screen) = end_a_download_with_progress_on_screen(
+        "a_progress_line_is_ended_before_a_server_error_is_printed",
+        Ending::ServerError,
+    ) else {
         return;
     };
     assert_error_on_its_own_line(&screen, "error: server sent error 0");
@@ -421,7 +428,10 @@ fn a_progress_line_is_ended_before_a_server_error_is_printed() {
 
 #[test]
 fn a_progress_line_is_ended_before_the_interrupted_line() {
-    let Some(screen) = end_a_download_with_progress_on_screen(Ending::CtrlC) else {
+    let Some(screen) = end_a_download_with_progress_on_screen(
+        "a_progress_line_is_ended_before_the_interrupted_line",
+        Ending::CtrlC,
+    ) else {
         return;
     };
     assert_error_on_its_own_line(&screen, "error: interrupted: ");
