@@ -8,11 +8,20 @@
 //! server that knows no options answers as RFC 1350 did (DATA 1 for a read, ACK 0 for a
 //! write) and the transfer runs lock-step with 512-byte blocks. An OACK that grants
 //! something we did not ask for, or more than we asked, is refused with ERROR 8.
+//!
+//! A download into a file is written under a hidden temporary name beside it and renamed
+//! when complete, so a failed or interrupted transfer never leaves half a file under the
+//! name. A device (`/dev/null`), a FIFO or a standard stream is written straight into:
+//! renaming over it would replace it with a plain file. An [`Interrupt`] lets another
+//! thread (the Ctrl-C handler of `main.rs`) stop a transfer and undo what it leaves.
 
+use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
@@ -44,6 +53,8 @@ pub struct ClientConfig {
     pub trace: bool,
     /// Show progress on stderr (when it is a terminal).
     pub progress: bool,
+    /// Lets another thread stop the transfer (Ctrl-C): see [`Interrupt`].
+    pub interrupt: Option<Interrupt>,
 }
 
 impl Default for ClientConfig {
@@ -59,6 +70,7 @@ impl Default for ClientConfig {
             linger: Duration::from_millis(200),
             trace: false,
             progress: false,
+            interrupt: None,
         }
     }
 }
@@ -82,7 +94,9 @@ pub struct Outcome {
 /// Where a download goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
-    /// A file: written under a temporary name, renamed when complete.
+    /// A path. A regular file (or a new name) is written under a temporary name and
+    /// renamed when complete; a symlink is followed, and its target replaced; anything
+    /// else (a device, a FIFO, `/dev/stdout`) is written straight into.
     File(PathBuf),
     /// Standard output (`-o -`).
     Stdout,
@@ -95,22 +109,39 @@ pub fn get(
     destination: &Destination,
     config: &ClientConfig,
 ) -> Result<Outcome, TransferError> {
+    let interrupt = config.interrupt.clone().unwrap_or_default();
+    let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
     match destination {
         Destination::Stdout => {
+            interrupt.downloading("standard output".into());
             let stdout = io::stdout();
             let mut sink = BufWriter::with_capacity(64 * 1024, stdout.lock());
             get_into(server, remote, &mut sink, config)
         }
-        Destination::File(path) => {
-            let mut partial = LocalPartial::create(path)?;
-            let outcome = {
-                let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
-                let mut sink = BufWriter::with_capacity(capacity, &mut partial.file);
-                get_into(server, remote, &mut sink, config)?
-            };
-            partial.commit(path)?;
-            Ok(outcome)
-        }
+        Destination::File(path) => match LocalTarget::of(path)? {
+            LocalTarget::Straight(target) => {
+                interrupt.downloading(path.display().to_string());
+                let mut file = target.open().map_err(|source| TransferError::File {
+                    doing: format!("opening {}", path.display()),
+                    source,
+                })?;
+                let mut sink = BufWriter::with_capacity(capacity, &mut file);
+                get_into(server, remote, &mut sink, config)
+            }
+            LocalTarget::Replace {
+                path: target,
+                existing,
+            } => {
+                interrupt.downloading(path.display().to_string());
+                let mut partial = LocalPartial::create(&target, existing.as_ref(), &interrupt)?;
+                let outcome = {
+                    let mut sink = BufWriter::with_capacity(capacity, &mut partial.file);
+                    get_into(server, remote, &mut sink, config)?
+                };
+                partial.commit(&target)?;
+                Ok(outcome)
+            }
+        },
     }
 }
 
@@ -144,6 +175,9 @@ pub fn get_into(
     };
     let mut channel = Channel::new(&socket, server, trace.as_ref(), 65536 + 4);
     let first = first_answer(&mut channel, &socket, &request, config)?;
+    if let Some(interrupt) = &config.interrupt {
+        interrupt.talking_to(&socket, channel.peer());
+    }
     let mut progress = Progress::new(config.progress);
     let mut sink: Box<dyn Write + '_> = match config.mode {
         Mode::Netascii => Box::new(netascii::DecodeWriter::new(sink)),
@@ -195,6 +229,9 @@ pub fn get_into(
         })?;
     progress.finish();
     drop(sink);
+    if let Some(interrupt) = &config.interrupt {
+        interrupt.transfer_done();
+    }
     let outcome = Outcome {
         bytes,
         settings,
@@ -264,9 +301,15 @@ pub fn put_from(
         mode: config.mode,
         options: asked.clone(),
     };
+    if let Some(interrupt) = &config.interrupt {
+        interrupt.uploading(remote);
+    }
     let mut channel = Channel::new(&socket, server, trace.as_ref(), 65536 + 4);
-    let (settings, options_accepted) = match first_answer(&mut channel, &socket, &request, config)?
-    {
+    let first = first_answer(&mut channel, &socket, &request, config)?;
+    if let Some(interrupt) = &config.interrupt {
+        interrupt.talking_to(&socket, channel.peer());
+    }
+    let (settings, options_accepted) = match first {
         First::Oack(options) => {
             let (settings, _) = check_oack(&channel, &options, &asked, config)?;
             (settings, true)
@@ -288,6 +331,9 @@ pub fn put_from(
         progress.update(bytes)
     })?;
     progress.finish();
+    if let Some(interrupt) = &config.interrupt {
+        interrupt.transfer_done();
+    }
     Ok(Outcome {
         bytes,
         settings,
@@ -490,46 +536,225 @@ fn reject(channel: &Channel<'_>, why: String) -> TransferError {
     TransferError::OptionRejected(why)
 }
 
+/// How a download reaches a local path.
+#[derive(Debug)]
+enum LocalTarget {
+    /// A regular file, or a name that does not exist yet: written beside it under a
+    /// temporary name and renamed over it when complete. `path` is where symlinks lead
+    /// (the link stays a link); `existing` is the file being replaced, whose permissions
+    /// the new one keeps.
+    Replace {
+        path: PathBuf,
+        existing: Option<fs::Metadata>,
+    },
+    /// Anything else: written straight into.
+    Straight(StraightTarget),
+}
+
+/// A target that must not be replaced: a character or block device (`/dev/null`), a
+/// FIFO, a terminal, or a standard stream named by path (`/dev/stdout`). Renaming a
+/// file over one of these would put a plain file in its place: every program writing
+/// to `/dev/null` afterwards would fill that file.
+#[derive(Debug)]
+struct StraightTarget {
+    path: PathBuf,
+    /// A regular file behind `/dev/stdout` (the shell's `> out.txt` or `>> log`): add to
+    /// it, as the shell's own redirection does, never truncate it.
+    append: bool,
+}
+
+impl StraightTarget {
+    fn open(&self) -> io::Result<File> {
+        // No `truncate`: a device or FIFO has nothing to cut, and a file behind a
+        // standard stream belongs to the shell's redirection. Opening a FIFO waits here
+        // for a reader, as `cat > fifo` does.
+        File::options()
+            .write(true)
+            .append(self.append)
+            .open(&self.path)
+    }
+}
+
+impl LocalTarget {
+    fn of(path: &Path) -> Result<LocalTarget, TransferError> {
+        let file_error = |source| TransferError::File {
+            doing: format!("saving to {}", path.display()),
+            source,
+        };
+        // `metadata` follows symlinks: this is what the path finally names.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => Err(file_error(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory (name a file with -o DIR/NAME)",
+            ))),
+            Ok(meta) if !meta.is_file() => Ok(LocalTarget::Straight(StraightTarget {
+                path: path.to_path_buf(),
+                append: false,
+            })),
+            Ok(meta) => {
+                let (resolved, stream) = follow_symlinks(path).map_err(file_error)?;
+                if stream {
+                    return Ok(LocalTarget::Straight(StraightTarget {
+                        path: path.to_path_buf(),
+                        append: true,
+                    }));
+                }
+                Ok(LocalTarget::Replace {
+                    path: resolved,
+                    existing: Some(meta),
+                })
+            }
+            // A new name, or a symlink to a file not there yet: create the link's target.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                let (resolved, _) = follow_symlinks(path).map_err(file_error)?;
+                Ok(LocalTarget::Replace {
+                    path: resolved,
+                    existing: None,
+                })
+            }
+            Err(error) => Err(file_error(error)),
+        }
+    }
+}
+
+/// Follows `path` through symlinks to the name they finally lead to (which may not
+/// exist yet), so that the temporary file goes beside the real file and the rename
+/// replaces the file, not the link. Also says whether the way passes through a
+/// standard stream named by path (`/dev/stdout` → `/proc/self/fd/1` → ...).
+fn follow_symlinks(path: &Path) -> io::Result<(PathBuf, bool)> {
+    // The kernel gives up after 40 links (ELOOP); so do we.
+    const MOST_LINKS: usize = 40;
+    let mut current = path.to_path_buf();
+    let mut stream = names_a_stream(&current);
+    for _ in 0..MOST_LINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+                stream |= names_a_stream(&current);
+            }
+            _ => return Ok((current, stream)),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// True for a path that names an open file of this process rather than a place in a
+/// directory: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`.
+fn names_a_stream(path: &Path) -> bool {
+    cfg!(unix)
+        && (path == Path::new("/dev/stdout")
+            || path == Path::new("/dev/stderr")
+            || path.starts_with("/dev/fd")
+            || path.starts_with("/proc"))
+}
+
 /// A download in progress: written beside the target under a hidden name, renamed when
-/// complete, removed on failure.
+/// complete, removed on failure (and by [`Interrupt::stop`] on Ctrl-C).
 struct LocalPartial {
     path: PathBuf,
     file: File,
     done: bool,
+    interrupt: Interrupt,
 }
 
 impl LocalPartial {
-    fn create(target: &Path) -> Result<LocalPartial, TransferError> {
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
+    /// Creates the temporary file beside `target` and registers it with `interrupt`, so
+    /// that a Ctrl-C from now on removes it. `existing` is the file it will replace.
+    fn create(
+        target: &Path,
+        existing: Option<&fs::Metadata>,
+        interrupt: &Interrupt,
+    ) -> Result<LocalPartial, TransferError> {
+        // Beside the target: the same directory, so the final rename stays within one
+        // file system (and is atomic).
+        let beside = |name: String| match target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+            _ => PathBuf::from(name),
         };
-        let name = target
+        let mut name = target
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".into());
-        let path = dir.join(format!(".{name}.{}.part", std::process::id()));
-        let file = File::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)
-            .map_err(|source| TransferError::File {
-                doing: format!("creating {}", path.display()),
-                source,
-            })?;
-        Ok(LocalPartial {
+        // Keep `.NAME.PID-N.part` within the 255 bytes most file systems allow.
+        while name.len() > 200 {
+            name.pop();
+        }
+        // Held until the file is registered: an interrupt cannot fall in between.
+        let mut state = interrupt.lock();
+        if state.stopped {
+            return Err(interrupted_error());
+        }
+        let mut attempt = 0u32;
+        let (path, file) = loop {
+            let path = beside(format!(".{name}.{}-{attempt}.part", std::process::id()));
+            // `create_new` never opens what is already there: not a stale file of an
+            // earlier run, and not a symlink someone planted under this name.
+            match File::options().write(true).create_new(true).open(&path) {
+                Ok(file) => break (path, file),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(source) => {
+                    return Err(TransferError::File {
+                        doing: format!("creating {}", path.display()),
+                        source,
+                    });
+                }
+            }
+        };
+        state.partial = Some(path.clone());
+        drop(state);
+        let partial = LocalPartial {
             path,
             file,
             done: false,
-        })
+            interrupt: interrupt.clone(),
+        };
+        if let Some(existing) = existing {
+            partial.keep_permissions_of(existing)?;
+        }
+        Ok(partial)
     }
 
+    /// Gives the new file the owner and mode of the one it replaces (a private 0600
+    /// file must not become world-readable because we downloaded it again).
+    fn keep_permissions_of(&self, existing: &fs::Metadata) -> Result<(), TransferError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; for anyone else this fails and the file
+            // stays ours, which is what replacing it means anyway. Before the mode:
+            // changing the owner clears set-user-ID bits.
+            let _ =
+                std::os::unix::fs::fchown(&self.file, Some(existing.uid()), Some(existing.gid()));
+        }
+        self.file
+            .set_permissions(existing.permissions())
+            .map_err(|source| TransferError::File {
+                doing: format!("setting the permissions of {}", self.path.display()),
+                source,
+            })
+    }
+
+    /// Gives the complete download its final name, unless an interrupt came first.
     fn commit(mut self, target: &Path) -> Result<(), TransferError> {
-        fs::rename(&self.path, target).map_err(|source| TransferError::File {
-            doing: format!("renaming the download to {}", target.display()),
-            source,
-        })?;
+        // The lock is released at the end of this block, before `self` may be dropped
+        // (its `drop` takes the lock too).
+        {
+            let mut state = self.interrupt.lock();
+            if state.stopped {
+                return Err(interrupted_error());
+            }
+            fs::rename(&self.path, target).map_err(|source| TransferError::File {
+                doing: format!("renaming the download to {}", target.display()),
+                source,
+            })?;
+            state.partial = None;
+        }
         self.done = true;
         Ok(())
     }
@@ -538,8 +763,205 @@ impl LocalPartial {
 impl Drop for LocalPartial {
     fn drop(&mut self) {
         if !self.done {
+            let mut state = self.interrupt.lock();
             let _ = fs::remove_file(&self.path);
+            if state.partial.as_ref() == Some(&self.path) {
+                state.partial = None;
+            }
         }
+    }
+}
+
+/// Stops a transfer from another thread and undoes what it would leave behind: the
+/// Ctrl-C (SIGINT) and SIGTERM handler of `main.rs` calls [`Interrupt::stop`].
+///
+/// The transfer itself may be anywhere at that moment: waiting for a datagram, writing
+/// into a FIFO nobody reads, renaming the finished file. So it registers here, under one
+/// lock, what an interrupt must undo (the temporary file, the server's transfer ID) and
+/// takes the same lock to give a download its final name: either the rename happens and
+/// the interrupt finds nothing to remove, or the file is removed and the rename refused.
+#[derive(Clone, Default)]
+pub struct Interrupt {
+    state: Arc<Mutex<InterruptState>>,
+}
+
+#[derive(Default)]
+struct InterruptState {
+    stopped: bool,
+    job: Job,
+    /// The temporary file of a download, until it gets its final name.
+    partial: Option<PathBuf>,
+    /// Our socket and the server's transfer ID, to tell the server that we stop.
+    server: Option<(UdpSocket, SocketAddr)>,
+    /// The last packet went: nothing to tell the server any more.
+    finished: bool,
+}
+
+#[derive(Default)]
+enum Job {
+    #[default]
+    Nothing,
+    Download {
+        target: String,
+    },
+    Upload {
+        remote: String,
+    },
+}
+
+/// What [`Interrupt::stop`] did, for the one line the user sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// No transfer had started.
+    Idle,
+    /// A download stopped part way. `removed` is its temporary file, deleted (none
+    /// when it was written straight into a device, a FIFO or standard output).
+    Download {
+        target: String,
+        removed: Option<PathBuf>,
+    },
+    /// An upload stopped part way; `told_server`: the server was sent ERROR 0, so it
+    /// removes the partial file it holds (false: it had not answered yet).
+    Upload { remote: String, told_server: bool },
+    /// The transfer had already completed: nothing to undo.
+    Finished,
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stopped::Idle => write!(f, "interrupted: no transfer had started"),
+            Stopped::Download {
+                target,
+                removed: Some(partial),
+            } => write!(
+                f,
+                "interrupted: nothing saved as {target}, the partial file {} was removed",
+                partial.display()
+            ),
+            Stopped::Download {
+                target,
+                removed: None,
+            } => write!(
+                f,
+                "interrupted: the download into {target} stopped part way (nothing to remove)"
+            ),
+            Stopped::Upload {
+                remote,
+                told_server: true,
+            } => write!(
+                f,
+                "interrupted: upload of {remote:?} cancelled, the server was told to remove its partial file"
+            ),
+            Stopped::Upload {
+                remote,
+                told_server: false,
+            } => write!(
+                f,
+                "interrupted: upload of {remote:?} cancelled before the server answered"
+            ),
+            Stopped::Finished => write!(f, "interrupted: the transfer had already completed"),
+        }
+    }
+}
+
+/// The message in the ERROR 0 that tells the server we stopped.
+pub const CANCELLED_MESSAGE: &str = "transfer cancelled by the user";
+
+impl Interrupt {
+    pub fn new() -> Interrupt {
+        Interrupt::default()
+    }
+
+    /// Stops the transfer: removes a download's temporary file, sends the server ERROR 0
+    /// so it stops too (and drops a partial upload), and says what was done. From now
+    /// on the transfer can no longer create or rename a file. The caller ends the
+    /// process: the transfer's own thread may still be waiting for a datagram.
+    pub fn stop(&self) -> Stopped {
+        let mut state = self.lock();
+        state.stopped = true;
+        let mut told_server = false;
+        if let Some((socket, peer)) = state.server.take() {
+            let mut bytes = Vec::new();
+            ErrorPacket::new(ErrorCode::NotDefined, CANCELLED_MESSAGE).encode(&mut bytes);
+            told_server = socket.send_to(&bytes, peer).is_ok();
+        }
+        let removed = state.partial.take();
+        if let Some(partial) = &removed {
+            let _ = fs::remove_file(partial);
+        }
+        match &state.job {
+            Job::Download { target } if removed.is_some() || !state.finished => Stopped::Download {
+                target: target.clone(),
+                removed,
+            },
+            _ if state.finished => Stopped::Finished,
+            Job::Upload { remote } => Stopped::Upload {
+                remote: remote.clone(),
+                told_server,
+            },
+            Job::Download { .. } | Job::Nothing => Stopped::Idle,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, InterruptState> {
+        // A panic elsewhere while holding the lock leaves the state usable: every field
+        // is valid on its own.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn downloading(&self, target: String) {
+        self.lock().job = Job::Download { target };
+    }
+
+    fn uploading(&self, remote: &str) {
+        self.lock().job = Job::Upload {
+            remote: remote.to_string(),
+        };
+    }
+
+    /// The server answered from `peer`, its transfer ID.
+    fn talking_to(&self, socket: &UdpSocket, peer: SocketAddr) {
+        // A second handle on the same socket, so the interrupting thread can send from
+        // our transfer ID while this one waits on it.
+        if let Ok(socket) = socket.try_clone() {
+            self.lock().server = Some((socket, peer));
+        }
+    }
+
+    /// The last DATA or ACK went: the server needs no ERROR any more.
+    fn transfer_done(&self) {
+        let mut state = self.lock();
+        state.server = None;
+        state.finished = true;
+    }
+}
+
+impl fmt::Debug for Interrupt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Interrupt")
+    }
+}
+
+fn interrupted_error() -> TransferError {
+    TransferError::File {
+        doing: "saving the download".into(),
+        source: io::Error::new(io::ErrorKind::Interrupted, "interrupted"),
+    }
+}
+
+/// Whether a progress line is on the terminal, not yet ended with a newline. One per
+/// process, like stderr itself: whoever prints an error line ends it first (see
+/// [`end_progress_line`]).
+static PROGRESS_LINE_OPEN: AtomicBool = AtomicBool::new(false);
+
+/// Ends a progress line left on the terminal, so that the next line (an error) starts
+/// on a line of its own. Call it with stderr locked.
+pub fn end_progress_line(stderr: &mut dyn Write) {
+    if PROGRESS_LINE_OPEN.swap(false, Ordering::SeqCst) {
+        let _ = writeln!(stderr);
     }
 }
 
@@ -576,21 +998,75 @@ impl Progress {
         }
         self.last_shown = Some(Instant::now());
         let rate = bytes as f64 / elapsed.as_secs_f64() / (1024.0 * 1024.0);
-        let line = match self.total {
-            Some(total) if total > 0 => format!(
-                "{bytes} of {total} bytes ({:.0}%), {rate:.1} MiB/s",
-                bytes as f64 * 100.0 / total as f64
-            ),
-            _ => format!("{bytes} bytes, {rate:.1} MiB/s"),
-        };
+        let line = progress_line(bytes, self.total, rate);
         let mut stderr = io::stderr().lock();
         let _ = write!(stderr, "\r{line}\x1b[K");
         let _ = stderr.flush();
+        PROGRESS_LINE_OPEN.store(true, Ordering::SeqCst);
     }
 
     fn finish(&mut self) {
-        if self.last_shown.is_some() {
-            let _ = writeln!(io::stderr());
-        }
+        end_progress_line(&mut io::stderr().lock());
+    }
+}
+
+impl Drop for Progress {
+    /// A transfer that fails drops its progress: the error line then starts on a line
+    /// of its own.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn progress_line(bytes: u64, total: Option<u64>, rate: f64) -> String {
+    match total {
+        Some(total) if total > 0 => format!(
+            "{bytes} of {total} bytes ({:.0}%), {rate:.1} MiB/s",
+            bytes as f64 * 100.0 / total as f64
+        ),
+        _ => format!("{bytes} bytes, {rate:.1} MiB/s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_progress_line_is_ended_before_the_next_line() {
+        PROGRESS_LINE_OPEN.store(true, Ordering::SeqCst);
+        let mut out = Vec::new();
+        end_progress_line(&mut out);
+        assert_eq!(out, b"\n");
+        // Ended once: a second error line needs no empty line before it.
+        let mut again = Vec::new();
+        end_progress_line(&mut again);
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn stopping_an_idle_interrupt_has_nothing_to_undo() {
+        assert_eq!(Interrupt::new().stop(), Stopped::Idle);
+    }
+
+    #[test]
+    fn an_interrupt_removes_the_partial_download_and_refuses_the_rename() {
+        let dir = std::env::temp_dir().join(format!("tftp-interrupt-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("out.bin");
+        let interrupt = Interrupt::new();
+        interrupt.downloading(target.display().to_string());
+        let partial = LocalPartial::create(&target, None, &interrupt).unwrap();
+        let temporary = partial.path.clone();
+        assert!(temporary.exists());
+        let stopped = interrupt.stop();
+        assert!(
+            matches!(&stopped, Stopped::Download { removed: Some(path), .. } if *path == temporary),
+            "{stopped:?}"
+        );
+        assert!(!temporary.exists());
+        assert!(partial.commit(&target).is_err());
+        assert!(!target.exists());
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use tftp::client::{self, ClientConfig, Destination};
+use tftp::client::{self, ClientConfig, Destination, Interrupt};
 use tftp::packet::{ErrorCode, Mode};
 use tftp::server::{self, ServerConfig};
 use tftp::transfer::{Trace, TransferError};
@@ -144,6 +144,7 @@ struct GetArgs {
     /// The file's name on the server.
     remote: String,
     /// Where to save it (`-` for standard output); default: the remote name's last part.
+    /// A device or FIFO is written into, never replaced.
     #[arg(short, long)]
     output: Option<String>,
     #[command(flatten)]
@@ -310,6 +311,7 @@ fn client_config(args: &ClientArgs) -> Result<ClientConfig, Failure> {
         linger: Duration::from_secs_f64(args.linger),
         trace: args.trace,
         progress: true,
+        interrupt: None,
     })
 }
 
@@ -326,7 +328,8 @@ fn last_part(name: &str) -> &str {
 
 fn get(args: GetArgs) -> Result<(), Failure> {
     let server = server_address(&args.server)?;
-    let config = client_config(&args.client)?;
+    let mut config = client_config(&args.client)?;
+    config.interrupt = Some(stop_on_signals()?);
     let destination = match args.output.as_deref() {
         Some("-") => Destination::Stdout,
         Some(path) => Destination::File(PathBuf::from(path)),
@@ -349,7 +352,8 @@ fn get(args: GetArgs) -> Result<(), Failure> {
 
 fn put(args: PutArgs) -> Result<(), Failure> {
     let server = server_address(&args.server)?;
-    let config = client_config(&args.client)?;
+    let mut config = client_config(&args.client)?;
+    config.interrupt = Some(stop_on_signals()?);
     let remote = match &args.remote {
         Some(remote) => remote.clone(),
         None if args.local == Path::new("-") => {
@@ -368,6 +372,71 @@ fn put(args: PutArgs) -> Result<(), Failure> {
         describe_settings(&outcome)
     );
     Ok(())
+}
+
+/// From now on Ctrl-C (SIGINT) or SIGTERM stops the transfer that registers with the
+/// returned [`Interrupt`]: a thread of ours removes the partial download (or tells the
+/// server that the upload is cancelled), prints one line and exits with 128 + the
+/// signal's number (130 for SIGINT, 143 for SIGTERM), the status a shell shows for a
+/// program a signal ended.
+fn stop_on_signals() -> Result<Interrupt, Failure> {
+    let interrupt = Interrupt::new();
+    let cannot = |error: std::io::Error| Failure {
+        message: format!("cannot watch for Ctrl-C: {}", hostport::describe(&error)),
+        hint: None,
+        code: 1,
+    };
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        // The signal handler only wakes this thread; the cleanup runs here, as ordinary
+        // code (a handler itself may do almost nothing safely).
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(cannot)?;
+        let watched = interrupt.clone();
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                exit_interrupted(&watched, signal);
+            }
+        });
+    }
+    #[cfg(windows)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        // Windows has no signal iterator: the handlers set flags, and this thread looks
+        // at them ten times a second (a Ctrl-C is answered within 0.1 s).
+        let int = Arc::new(AtomicBool::new(false));
+        let term = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(SIGINT, Arc::clone(&int)).map_err(cannot)?;
+        signal_hook::flag::register(SIGTERM, Arc::clone(&term)).map_err(cannot)?;
+        let watched = interrupt.clone();
+        std::thread::spawn(move || {
+            loop {
+                if int.load(std::sync::atomic::Ordering::SeqCst) {
+                    exit_interrupted(&watched, SIGINT);
+                }
+                if term.load(std::sync::atomic::Ordering::SeqCst) {
+                    exit_interrupted(&watched, SIGTERM);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+    }
+    #[cfg(not(any(unix, windows)))]
+    let _ = cannot; // no signals here: Ctrl-C ends the program the platform's way
+    Ok(interrupt)
+}
+
+/// Stops the transfer, says what happened in one line, and exits.
+#[cfg(any(unix, windows))]
+fn exit_interrupted(interrupt: &Interrupt, signal: i32) -> ! {
+    use std::io::Write;
+    // Held until the exit: the transfer's thread may still be running, and must not
+    // print a progress or error line after ours.
+    let mut stderr = std::io::stderr().lock();
+    let stopped = interrupt.stop();
+    client::end_progress_line(&mut stderr);
+    let _ = writeln!(stderr, "error: {stopped}");
+    std::process::exit(128 + signal)
 }
 
 fn describe_settings(outcome: &client::Outcome) -> String {
