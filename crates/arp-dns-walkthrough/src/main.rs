@@ -134,7 +134,8 @@ enum ArpCommand {
     },
     /// Step a host's ARP behaviour through a script (see the lesson for the format).
     Simulate {
-        /// the script file (`-` for standard input)
+        /// the script file (`-` for standard input); at most 1 MiB, and each `tick` at
+        /// most 3600000 ms
         script: PathBuf,
     },
     /// (root, Linux) Send a real ARP request and print the MAC in the reply.
@@ -191,7 +192,7 @@ enum DnsCommand {
     /// Decode a message (hex on the command line, or the raw bytes of --file).
     Parse {
         hex: Option<String>,
-        /// a file holding the message as raw bytes
+        /// a file holding the message as raw bytes (at most 65535)
         #[arg(long)]
         file: Option<PathBuf>,
     },

@@ -341,6 +341,33 @@ fn arp_clock_refuses_to_overflow() {
     assert_eq!(host.now_ms(), u64::MAX);
 }
 
+#[test]
+fn arp_script_over_a_mebibyte_is_refused() {
+    let mut script = String::from("host 10.0.0.1 02:00:00:00:00:01\n");
+    while script.len() <= 1024 * 1024 {
+        script.push_str("tick 1\n");
+    }
+    walkthrough()
+        .args(["arp", "simulate", "-"])
+        .write_stdin(script)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("longer than 1048576 bytes"));
+}
+
+#[test]
+fn dns_parse_of_a_file_bigger_than_any_message_is_refused() {
+    let file = std::env::temp_dir().join(format!("netlab-hardening-big-{}", std::process::id()));
+    std::fs::write(&file, vec![0u8; 70_000]).unwrap();
+    walkthrough()
+        .args(["dns", "parse", "--file"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("longer than 65535 bytes"));
+    let _ = std::fs::remove_file(&file);
+}
+
 // ---- point 12: --pcap-dir creates at most its last directory ----
 
 #[test]
