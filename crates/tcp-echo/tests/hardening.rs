@@ -21,6 +21,7 @@ fn client(address: SocketAddr) -> TcpStream {
 }
 
 /// Sends `message`, half-closes, and returns everything the server sent back.
+#[cfg(unix)]
 fn echo(address: SocketAddr, message: &[u8]) -> Vec<u8> {
     let mut stream = client(address);
     stream.write_all(message).unwrap();
