@@ -12,9 +12,12 @@ use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use super::{
-    Message, NameError, ParseError, RCODE_NOERROR, RCODE_NXDOMAIN, Record, RecordData, RecordType,
-    rcode_name,
+    FLAG_QR, Message, NameError, ParseError, RCODE_FORMERR, RCODE_NOERROR, RCODE_NXDOMAIN,
+    RCODE_REFUSED, RCODE_SERVFAIL, Record, RecordData, RecordType, field, rcode_name,
 };
+
+/// NOTIMP: the server does not implement this kind of query (RFC 1035 §4.1.1).
+const RCODE_NOTIMP: u8 = 4;
 
 /// The longest wait this module will compute a deadline for; longer timeouts are cut to
 /// it (the command line already refuses them), so `Instant + timeout` cannot overflow.
@@ -194,20 +197,23 @@ pub fn random_id() -> Result<u16, ResolveError> {
 /// must be ours and QR must be 1. The question is checked once the message is parsed
 /// ([`check_question`]).
 pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
-    if answer.len() < 12 {
-        return Err(Mismatch::TooShort {
-            length: answer.len(),
-        });
-    }
-    let got = u16::from_be_bytes([answer[0], answer[1]]);
+    let header = answer.get(..field::HEADER_LEN).ok_or(Mismatch::TooShort {
+        length: answer.len(),
+    })?;
+    // The whole header is there, so both two-byte fields can be read.
+    let two_bytes = |range: std::ops::Range<usize>| {
+        let bytes = &header[range];
+        u16::from_be_bytes([bytes[0], bytes[1]])
+    };
+    let (got, flags) = (two_bytes(field::ID), two_bytes(field::FLAGS));
     if got != query.header.id {
         return Err(Mismatch::WrongId {
             expected: query.header.id,
             got,
         });
     }
-    // QR is the top bit of the third byte (RFC 1035 §4.1.1).
-    if answer[2] & 0x80 == 0 {
+    // QR (RFC 1035 §4.1.1): 0 for a query, 1 for a response.
+    if flags & FLAG_QR == 0 {
         return Err(Mismatch::NotAResponse);
     }
     Ok(())
@@ -231,7 +237,10 @@ pub fn check_question(query: &Message, answer: &Message) -> Result<(), Mismatch>
                 && ours.class == theirs.class
         }
         // FORMERR, SERVFAIL, NOTIMP, REFUSED may come without the question.
-        (_, []) => matches!(answer.header.rcode(), 1 | 2 | 4 | 5),
+        (_, []) => matches!(
+            answer.header.rcode(),
+            RCODE_FORMERR | RCODE_SERVFAIL | RCODE_NOTIMP | RCODE_REFUSED
+        ),
         _ => false,
     };
     if same {
@@ -265,7 +274,7 @@ pub fn exchange_until(
     trace: bool,
 ) -> Result<(Vec<u8>, Message), ResolveError> {
     let started = Instant::now();
-    let timeout = |_: ()| ResolveError::Timeout {
+    let timeout = || ResolveError::Timeout {
         server,
         waited: started.elapsed(),
     };
@@ -283,10 +292,10 @@ fn io_error(doing: String) -> impl FnOnce(io::Error) -> ResolveError {
     move |source| ResolveError::Io { doing, source }
 }
 
-/// The time left until `deadline`, or `Err(())` when it has passed.
-fn left_until(deadline: Instant) -> Result<Duration, ()> {
+/// The time left until `deadline`, or `None` when it has passed.
+fn left_until(deadline: Instant) -> Option<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() { Err(()) } else { Ok(left) }
+    (!left.is_zero()).then_some(left)
 }
 
 fn is_timeout(error: &io::Error) -> bool {
@@ -302,7 +311,7 @@ fn exchange_udp(
     server: SocketAddr,
     deadline: Instant,
     trace: bool,
-    timeout: impl Fn(()) -> ResolveError,
+    timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
     let local: SocketAddr = if server.is_ipv4() {
         "0.0.0.0:0".parse().unwrap_or(server)
@@ -337,13 +346,13 @@ fn exchange_udp(
     // until the one deadline: a stray or forged datagram cannot end the wait early, nor
     // make it longer.
     loop {
-        let left = left_until(deadline).map_err(&timeout)?;
+        let left = left_until(deadline).ok_or_else(&timeout)?;
         socket
             .set_read_timeout(Some(left))
             .map_err(io_error("setting the receive timeout".into()))?;
         let length = match socket.recv(&mut buffer) {
             Ok(length) => length,
-            Err(error) if is_timeout(&error) => return Err(timeout(())),
+            Err(error) if is_timeout(&error) => return Err(timeout()),
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => {
                 return Err(ResolveError::Io {
@@ -378,12 +387,12 @@ fn exchange_tcp(
     server: SocketAddr,
     deadline: Instant,
     trace: bool,
-    timeout: impl Fn(()) -> ResolveError,
+    timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
-    let left = left_until(deadline).map_err(&timeout)?;
+    let left = left_until(deadline).ok_or_else(&timeout)?;
     let mut stream = TcpStream::connect_timeout(&server, left).map_err(|error| {
         if is_timeout(&error) {
-            timeout(())
+            timeout()
         } else {
             ResolveError::Io {
                 doing: format!("connecting tcp to {server}"),
@@ -402,13 +411,13 @@ fn exchange_tcp(
     // is far below 65 535 bytes (one name of at most 255).
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
-    let left = left_until(deadline).map_err(&timeout)?;
+    let left = left_until(deadline).ok_or_else(&timeout)?;
     stream
         .set_write_timeout(Some(left))
         .map_err(io_error("setting the send timeout".into()))?;
     stream.write_all(&framed).map_err(|error| {
         if is_timeout(&error) {
-            timeout(())
+            timeout()
         } else {
             ResolveError::Io {
                 doing: format!("sending the query to {server} over tcp"),
@@ -445,11 +454,11 @@ fn read_exact_until(
     buffer: &mut [u8],
     deadline: Instant,
     server: SocketAddr,
-    timeout: &impl Fn(()) -> ResolveError,
+    timeout: &impl Fn() -> ResolveError,
 ) -> Result<(), ResolveError> {
     let mut filled = 0;
     while filled < buffer.len() {
-        let left = left_until(deadline).map_err(timeout)?;
+        let left = left_until(deadline).ok_or_else(timeout)?;
         stream
             .set_read_timeout(Some(left))
             .map_err(io_error("setting the receive timeout".into()))?;
@@ -468,7 +477,7 @@ fn read_exact_until(
             }
             Ok(count) => filled += count,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) if is_timeout(&error) => return Err(timeout(())),
+            Err(error) if is_timeout(&error) => return Err(timeout()),
             Err(error) => {
                 return Err(ResolveError::Io {
                     doing: format!("reading the answer from {server} over tcp"),
@@ -637,4 +646,57 @@ fn next_alias(answer: &Message, name: &str) -> Option<(String, u32)> {
 fn note(lines: &mut Vec<String>, log: &mut dyn FnMut(&str), line: String) {
     log(&line);
     lines.push(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query() -> Message {
+        Message::query(0x44cb, "baidu.com", RecordType::A, true).unwrap()
+    }
+
+    /// The response to `query()` with `rcode` and no question section.
+    fn bare_response(rcode: u8) -> Message {
+        let mut answer = query();
+        answer.header.flags |= FLAG_QR | u16::from(rcode);
+        answer.questions.clear();
+        answer
+    }
+
+    #[test]
+    fn a_refusal_without_the_question_is_still_our_answer() {
+        assert_eq!(
+            check_question(&query(), &bare_response(RCODE_REFUSED)),
+            Ok(())
+        );
+        assert_eq!(
+            check_question(&query(), &bare_response(RCODE_FORMERR)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_address_answer_without_the_question_is_not_ours() {
+        assert!(matches!(
+            check_question(&query(), &bare_response(RCODE_NOERROR)),
+            Err(Mismatch::OtherQuestion { .. })
+        ));
+    }
+
+    #[test]
+    fn the_question_is_compared_without_regard_to_case() {
+        let mut answer = query();
+        answer.header.flags |= FLAG_QR;
+        answer.questions[0].name = "BaiDu.CoM".into();
+        assert_eq!(check_question(&query(), &answer), Ok(()));
+    }
+
+    #[test]
+    fn a_header_cut_short_is_named() {
+        assert_eq!(
+            check_header(&query(), &[0x44, 0xcb, 0x81]),
+            Err(Mismatch::TooShort { length: 3 })
+        );
+    }
 }
