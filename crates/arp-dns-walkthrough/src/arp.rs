@@ -508,9 +508,25 @@ impl ArpHost {
         events
     }
 
-    /// Lets `ms` milliseconds pass; mappings older than 30 s expire.
+    /// Lets `ms` milliseconds pass; mappings older than 30 s expire. A clock that would
+    /// pass `u64::MAX` ms (585 million years) stops there; [`ArpHost::try_tick`] reports it.
     pub fn tick(&mut self, ms: u64) -> Vec<ArpEvent> {
-        self.now_ms += ms;
+        let ms = ms.min(u64::MAX - self.now_ms);
+        self.try_tick(ms).unwrap_or_default()
+    }
+
+    /// Like [`ArpHost::tick`], but a clock that would overflow is an error and the clock
+    /// does not move.
+    pub fn try_tick(&mut self, ms: u64) -> Result<Vec<ArpEvent>, ClockOverflow> {
+        self.now_ms = self.now_ms.checked_add(ms).ok_or(ClockOverflow {
+            now_ms: self.now_ms,
+            added_ms: ms,
+        })?;
+        Ok(self.expire())
+    }
+
+    /// Forgets the mappings learned 30 s or more ago.
+    fn expire(&mut self) -> Vec<ArpEvent> {
         let now = self.now_ms;
         let expired: Vec<(Ipv4Addr, MacAddr)> = self
             .cache
@@ -527,6 +543,29 @@ impl ArpHost {
             .collect()
     }
 }
+
+/// The simulated clock cannot count that far (`tick` past `u64::MAX` milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockOverflow {
+    pub now_ms: u64,
+    pub added_ms: u64,
+}
+
+impl fmt::Display for ClockOverflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the clock is at {} ms and cannot go {} ms further",
+            self.now_ms, self.added_ms
+        )
+    }
+}
+
+impl std::error::Error for ClockOverflow {}
+
+/// The longest single `tick` a script may ask for: one hour, far beyond the 30 s a
+/// mapping lives and the 5 s between requests.
+pub const MAX_TICK_MS: u64 = 3_600_000;
 
 /// A bad line in an `arp simulate` script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -555,7 +594,7 @@ impl std::error::Error for ScriptError {}
 pub fn run_script(script: &str) -> Result<Vec<String>, ScriptError> {
     let mut host: Option<ArpHost> = None;
     let mut lines = Vec::new();
-    let mut next_datagram = 1;
+    let mut next_datagram: u32 = 1;
     for (index, raw) in script.lines().enumerate() {
         let line_number = index + 1;
         let text = raw.split('#').next().unwrap_or("").trim();
@@ -591,7 +630,9 @@ pub fn run_script(script: &str) -> Result<Vec<String>, ScriptError> {
             "send" => {
                 let next_hop = ip(words.get(1))?;
                 let number = next_datagram;
-                next_datagram += 1;
+                next_datagram = next_datagram
+                    .checked_add(1)
+                    .ok_or_else(|| error("too many datagrams in one script".to_string()))?;
                 host.send_datagram(number, next_hop)
             }
             "tick" => {
@@ -599,7 +640,14 @@ pub fn run_script(script: &str) -> Result<Vec<String>, ScriptError> {
                     .get(1)
                     .and_then(|w| w.parse().ok())
                     .ok_or_else(|| error("tick needs milliseconds, like 'tick 800'".to_string()))?;
-                let events = host.tick(ms);
+                if ms > MAX_TICK_MS {
+                    return Err(error(format!(
+                        "tick {ms}: at most {MAX_TICK_MS} ms (one hour) per tick"
+                    )));
+                }
+                let events = host
+                    .try_tick(ms)
+                    .map_err(|overflow| error(overflow.to_string()))?;
                 lines.push(format!("{} {ms} ms pass", stamp(host)));
                 events
             }

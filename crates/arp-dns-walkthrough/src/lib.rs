@@ -173,7 +173,7 @@ pub fn tour(out: &mut dyn std::io::Write) -> Result<(), Box<dyn std::error::Erro
         record_type: dns::RecordType::A,
         tcp: false,
         timeout: Duration::from_secs(2),
-        first_id: 0x44cb,
+        first_id: Some(0x44cb),
         trace: false,
     };
     let resolution = dns::resolve::resolve("www.baidu.com", &options)?;

@@ -85,9 +85,9 @@ enum Command {
         /// write visit.pcap into this directory
         #[arg(long)]
         pcap_dir: Option<PathBuf>,
-        /// seconds to wait for each answer
-        #[arg(long, default_value_t = 3.0)]
-        timeout: f64,
+        /// seconds to wait for each answer (at most 3600)
+        #[arg(long, value_name = "SECS", default_value = "3", value_parser = parse_seconds)]
+        timeout: Duration,
     },
 }
 
@@ -134,7 +134,8 @@ enum ArpCommand {
     },
     /// Step a host's ARP behaviour through a script (see the lesson for the format).
     Simulate {
-        /// the script file (`-` for standard input)
+        /// the script file (`-` for standard input); at most 1 MiB, and each `tick` at
+        /// most 3600000 ms
         script: PathBuf,
     },
     /// (root, Linux) Send a real ARP request and print the MAC in the reply.
@@ -146,8 +147,9 @@ enum ArpCommand {
         /// our IP in the request (0.0.0.0, an RFC 5227 probe, when left out)
         #[arg(long)]
         sender_ip: Option<String>,
-        #[arg(long, default_value_t = 2.0)]
-        timeout: f64,
+        /// seconds to wait for the reply (at most 3600)
+        #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_seconds)]
+        timeout: Duration,
     },
     /// (root, Linux) Answer ARP requests for IP from user space.
     Respond {
@@ -158,12 +160,12 @@ enum ArpCommand {
         /// the MAC to answer with (the interface's own when left out)
         #[arg(long)]
         mac: Option<String>,
-        /// stop after this many replies
-        #[arg(long)]
-        count: Option<usize>,
-        /// stop when no request came for this many seconds
-        #[arg(long, default_value_t = 10.0)]
-        timeout: f64,
+        /// stop after this many replies (at most 1000000)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        count: Option<u64>,
+        /// stop when no request came for this many seconds (at most 3600)
+        #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
+        timeout: Duration,
     },
 }
 
@@ -190,7 +192,7 @@ enum DnsCommand {
     /// Decode a message (hex on the command line, or the raw bytes of --file).
     Parse {
         hex: Option<String>,
-        /// a file holding the message as raw bytes
+        /// a file holding the message as raw bytes (at most 65535)
         #[arg(long)]
         file: Option<PathBuf>,
     },
@@ -205,8 +207,9 @@ enum DnsCommand {
         /// ask over TCP from the start
         #[arg(long)]
         tcp: bool,
-        #[arg(long, default_value_t = 2.0)]
-        timeout: f64,
+        /// seconds the whole resolution may take, every exchange included (at most 3600)
+        #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_seconds)]
+        timeout: Duration,
         /// the first query ID (random when left out)
         #[arg(long)]
         id: Option<String>,
@@ -292,15 +295,48 @@ fn main() -> ExitCode {
     }
 }
 
-fn seconds(value: f64) -> Result<Duration, Failure> {
+/// The longest wait any command accepts: an hour is more than any exchange on a lab
+/// network needs, and keeps every `now + timeout` far from overflowing.
+const MAX_SECONDS: f64 = 3600.0;
+
+/// `2`, `0.5`: a positive number of seconds, at most [`MAX_SECONDS`] (a clap value
+/// parser, so a bad value is a usage error, exit 2).
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("'{text}': give a positive number of seconds"));
+    }
+    if value > MAX_SECONDS {
+        return Err(format!("'{text}': at most {MAX_SECONDS} seconds"));
+    }
     Duration::try_from_secs_f64(value)
         .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            usage(format!(
-                "timeout {value} is not a positive number of seconds"
-            ))
-        })
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| format!("'{text}': give a positive number of seconds"))
+}
+
+/// The largest script `arp simulate` reads: far more lines than any lesson needs.
+const MAX_SCRIPT_BYTES: u64 = 1024 * 1024;
+
+/// The largest message `dns parse --file` reads: a DNS message over TCP is at most
+/// 65 535 bytes (its length is two bytes).
+const MAX_MESSAGE_BYTES: u64 = 65_535;
+
+/// Reads at most `limit` bytes from `reader`; more is an error naming `what`.
+fn read_bounded(reader: impl std::io::Read, limit: u64, what: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| runtime(format!("reading {what}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!("{what} is longer than {limit} bytes")));
+    }
+    Ok(bytes)
 }
 
 fn run_subnet(address: &str, mask: Option<&str>, json: bool) -> Outcome {
@@ -417,13 +453,15 @@ fn run_arp(command: ArpCommand) -> Outcome {
             Ok(())
         }
         ArpCommand::Simulate { script } => {
-            let text = if script.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin())
-                    .map_err(|e| runtime(format!("reading standard input: {e}")))?
+            let bytes = if script.as_os_str() == "-" {
+                read_bounded(std::io::stdin(), MAX_SCRIPT_BYTES, "standard input")?
             } else {
-                std::fs::read_to_string(&script)
-                    .map_err(|e| runtime(format!("reading {}: {e}", script.display())))?
+                let file = std::fs::File::open(&script)
+                    .map_err(|e| runtime(format!("reading {}: {e}", script.display())))?;
+                read_bounded(file, MAX_SCRIPT_BYTES, &script.display().to_string())?
             };
+            let text = String::from_utf8(bytes)
+                .map_err(|_| usage("the script is not valid UTF-8 text"))?;
             for line in arp::run_script(&text).map_err(usage)? {
                 say!("{line}");
             }
@@ -440,7 +478,6 @@ fn run_arp(command: ArpCommand) -> Outcome {
                 Some(text) => ip_arg(&text)?,
                 None => Ipv4Addr::UNSPECIFIED,
             };
-            let timeout = seconds(timeout)?;
             arp_send(&interface, sender, target, timeout)
         }
         ArpCommand::Respond {
@@ -452,7 +489,8 @@ fn run_arp(command: ArpCommand) -> Outcome {
         } => {
             let ip = ip_arg(&ip)?;
             let mac = mac.as_deref().map(mac_arg).transpose()?;
-            let timeout = seconds(timeout)?;
+            // Bounded at the parser to a million, which fits every usize.
+            let count = count.map(|count| count as usize);
             arp_respond(&interface, ip, mac, count, timeout)
         }
     }
@@ -535,19 +573,16 @@ fn arp_respond(_: &str, _: Ipv4Addr, _: Option<MacAddr>, _: Option<usize>, _: Du
     Err(runtime("arp respond needs Linux (AF_PACKET sockets)"))
 }
 
-fn id_arg(text: Option<&str>) -> Result<u16, Failure> {
+/// A query ID from `--id`, or `None` when it was left out.
+fn id_arg(text: Option<&str>) -> Result<Option<u16>, Failure> {
     let Some(text) = text else {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        return Ok((nanos ^ std::process::id()) as u16);
+        return Ok(None);
     };
     let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u16::from_str_radix(hex, 16),
         None => text.parse::<u16>(),
     };
-    parsed.map_err(|_| {
+    parsed.map(Some).map_err(|_| {
         usage(format!(
             "--id {text}: a query ID is a number from 0 to 65535 (or 0x0000 to 0xffff)"
         ))
@@ -574,7 +609,10 @@ fn run_dns(command: DnsCommand) -> Outcome {
             pcap,
         } => {
             let record_type: RecordType = record_type.parse().map_err(usage)?;
-            let id = id_arg(id.as_deref())?;
+            let id = match id_arg(id.as_deref())? {
+                Some(id) => id,
+                None => dns::resolve::random_id().map_err(runtime)?,
+            };
             let query = Message::query(id, &name, record_type, !no_rd).map_err(usage)?;
             let bytes = query.to_bytes();
             if let Some(path) = &pcap {
@@ -596,8 +634,11 @@ fn run_dns(command: DnsCommand) -> Outcome {
         DnsCommand::Parse { hex: text, file } => {
             let bytes = match (text, file) {
                 (Some(text), None) => parse_hex(&text).map_err(usage)?,
-                (None, Some(path)) => std::fs::read(&path)
-                    .map_err(|e| runtime(format!("reading {}: {e}", path.display())))?,
+                (None, Some(path)) => {
+                    let file = std::fs::File::open(&path)
+                        .map_err(|e| runtime(format!("reading {}: {e}", path.display())))?;
+                    read_bounded(file, MAX_MESSAGE_BYTES, &path.display().to_string())?
+                }
                 _ => {
                     return Err(usage(
                         "give the message as HEX or with --file FILE (one of them)",
@@ -621,7 +662,7 @@ fn run_dns(command: DnsCommand) -> Outcome {
                 server,
                 record_type,
                 tcp,
-                timeout: seconds(timeout)?,
+                timeout,
                 first_id: id_arg(id.as_deref())?,
                 trace,
             };
@@ -673,8 +714,7 @@ fn run_simulate(pcap_dir: Option<PathBuf>, json: bool) -> Outcome {
         }
     }
     if let Some(dir) = pcap_dir {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| runtime(format!("creating {}: {e}", dir.display())))?;
+        create_pcap_dir(&dir)?;
         let mut written = Vec::new();
         for (link, records) in topology.capture() {
             let path = dir.join(format!("{link}.pcap"));
@@ -693,12 +733,41 @@ fn run_simulate(pcap_dir: Option<PathBuf>, json: bool) -> Outcome {
     Ok(())
 }
 
+/// Makes sure `--pcap-dir DIR` exists: DIR itself may be created, but not its parents
+/// (a typo in the path should be an error, not a tree of new directories).
+fn create_pcap_dir(dir: &std::path::Path) -> Outcome {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = match dir.parent() {
+        Some(parent) if parent.as_os_str().is_empty() => std::path::Path::new("."),
+        Some(parent) => parent,
+        None => std::path::Path::new("/"),
+    };
+    if !parent.is_dir() {
+        return Err(Failure::Runtime(
+            format!(
+                "--pcap-dir {}: the directory {} does not exist",
+                dir.display(),
+                parent.display()
+            ),
+            Some("only the last directory of --pcap-dir is created: create its parent first (mkdir -p)".into()),
+        ));
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        // Someone made it meanwhile: what we wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(runtime(format!("creating {}: {e}", dir.display()))),
+    }
+}
+
 fn run_visit(
     url: String,
     dns: Option<String>,
     connect: Option<String>,
     pcap_dir: Option<PathBuf>,
-    timeout: f64,
+    timeout: Duration,
 ) -> Outcome {
     let loopback_only = |text: &str, flag: &str| -> Result<SocketAddr, Failure> {
         let address =
@@ -721,11 +790,10 @@ fn run_visit(
             .map(|c| loopback_only(c, "--connect"))
             .transpose()?,
         pcap_dir: pcap_dir.clone(),
-        timeout: seconds(timeout)?,
+        timeout,
     };
     if let Some(dir) = &pcap_dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| runtime(format!("creating {}: {e}", dir.display())))?;
+        create_pcap_dir(dir)?;
     }
     let mut stdout = std::io::stdout();
     visit::visit(&options, &mut stdout).map_err(|error| {

@@ -262,7 +262,7 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
                 record_type: RecordType::A,
                 tcp: false,
                 timeout: options.timeout,
-                first_id: query_id(),
+                first_id: None, // a random ID per query
                 trace: false,
             };
             let resolution = crate::dns::resolve::resolve(&url.host, &resolve_options)
@@ -426,15 +426,6 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
         body_len: body.len(),
         pcap,
     })
-}
-
-/// A query ID that differs between runs (RFC 5452: IDs should be hard to guess).
-fn query_id() -> u16 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    (nanos ^ std::process::id()) as u16
 }
 
 /// The text between `<title>` and `</title>`, if any.

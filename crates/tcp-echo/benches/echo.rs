@@ -50,11 +50,19 @@ impl Drop for KillOnDrop {
 }
 
 /// Our binary, started like a student would, with a backlog big enough for 100
-/// simultaneous connects. Its log lines are read and thrown away, so logging costs what
-/// it costs a real run.
+/// simultaneous connects and room for 100 clients at once (the default is 64). Its log
+/// lines are read and thrown away, so logging costs what it costs a real run.
 fn start_ours() -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tcp-echo"));
-    command.args(["serve", "--bind", "127.0.0.1:0", "--backlog", "512"]);
+    command.args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--backlog",
+        "512",
+        "--max-clients",
+        "1000",
+    ]);
     start_process("tcp-echo", command)
 }
 

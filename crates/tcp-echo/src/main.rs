@@ -38,21 +38,32 @@ struct Cli {
 enum Command {
     /// Listen for TCP clients and send back every byte each one sends.
     Serve {
-        /// Address to bind, HOST:PORT (0.0.0.0 = every interface, as Python's '').
-        #[arg(long, default_value = "0.0.0.0:8899")]
+        /// Address to bind, HOST:PORT. The default answers only this machine; give
+        /// 0.0.0.0:8899 (every interface, as Python's '') to let other machines in.
+        #[arg(long, default_value = "127.0.0.1:8899")]
         bind: String,
-        /// Length of the queue of finished handshakes not yet accepted (listen(N)).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(0..))]
+        /// Length of the queue of finished handshakes not yet accepted (listen(N)); the
+        /// notes' 5 is too short for a server with many clients arriving at once.
+        #[arg(
+            long,
+            default_value_t = 128,
+            value_parser = clap::value_parser!(i32).range(0..=65535)
+        )]
         backlog: i32,
         /// Serve one client, then exit (the notes' program).
         #[arg(long, conflicts_with = "count")]
         once: bool,
         /// Serve this many clients, then exit.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=4_294_967_295))]
         count: Option<u64>,
-        /// Close connections that arrive while this many clients are being served.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        max_clients: Option<u64>,
+        /// Close connections that arrive while this many clients are being served
+        /// (one thread each, so a flood cannot start thousands).
+        #[arg(
+            long,
+            default_value_t = 64,
+            value_parser = clap::value_parser!(u64).range(1..=100_000)
+        )]
+        max_clients: u64,
         /// Drop a client that stays silent this many seconds.
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         idle_timeout: Option<Duration>,
@@ -192,7 +203,7 @@ fn main() -> ExitCode {
                 } else {
                     count.map(|count| count as usize)
                 },
-                max_clients: max_clients.map(|max| max as usize),
+                max_clients: Some(max_clients as usize),
                 idle_timeout,
                 no_accept,
                 exit_after,

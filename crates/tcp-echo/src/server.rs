@@ -431,6 +431,38 @@ fn accept_error_is_transient(error: &io::Error) -> bool {
     )
 }
 
+/// How long the accept loop waits after running out of descriptors or memory before it
+/// calls `accept` again: long enough not to spin, short enough that nobody notices.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// True for `accept` errors that say the *machine* is short of something (file
+/// descriptors, kernel buffers, memory), not that the listening socket is broken. The
+/// finished handshake stays in the accept queue, so once a client closes and frees a
+/// descriptor, the next `accept` takes it: the server waits a little and goes on.
+fn accept_error_is_lack_of_resources(error: &io::Error) -> bool {
+    if error.kind() == io::ErrorKind::OutOfMemory {
+        return true;
+    }
+    let Some(code) = error.raw_os_error() else {
+        return false;
+    };
+    RESOURCE_ERRORS.contains(&code)
+}
+
+/// EMFILE ("too many open files": this process's limit, `ulimit -n`), ENFILE (the whole
+/// system's limit), ENOBUFS and ENOMEM (no kernel memory for the new socket).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const RESOURCE_ERRORS: &[i32] = &[24, 23, 105, 12];
+/// The same on the BSDs and macOS, where ENOBUFS is 55.
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+const RESOURCE_ERRORS: &[i32] = &[24, 23, 55, 12];
+/// WSAEMFILE and WSAENOBUFS: Windows reports these from `accept` under the same pressure.
+#[cfg(windows)]
+const RESOURCE_ERRORS: &[i32] = &[10024, 10055];
+/// Elsewhere only `ErrorKind::OutOfMemory` is recognised.
+#[cfg(not(any(unix, windows)))]
+const RESOURCE_ERRORS: &[i32] = &[];
+
 /// Runs the echo server on an already listening socket until `options` or `stop` say to
 /// end, then waits for the clients it is serving and returns.
 ///
@@ -438,6 +470,10 @@ fn accept_error_is_transient(error: &io::Error) -> bool {
 /// of clients; thousands call for non-blocking sockets and an event loop, the next step
 /// after this lesson). The log gets one line per event: `accepted PEER`, `closed PEER (N
 /// bytes echoed)`, `dropped PEER: silent for ...`, `reset PEER: ...`, `refused PEER: ...`.
+///
+/// Running out of file descriptors or memory (`accept` failing with EMFILE, ENFILE,
+/// ENOBUFS, ENOMEM) does not end the server: it logs `accept() failed: ...` once, tries
+/// again every [`ACCEPT_BACKOFF`] until a client leaves, then logs `accept() works again`.
 pub fn serve(
     listener: TcpListener,
     options: &ServeOptions,
@@ -466,6 +502,9 @@ pub fn serve(
     let options = Arc::new(options.clone());
     let active = Arc::new(AtomicUsize::new(0));
     let mut clients: Vec<JoinHandle<()>> = Vec::new();
+    // True while `accept` keeps failing for lack of resources: one log line per episode,
+    // not ten a second.
+    let mut starved = false;
     loop {
         if stop.is_requested() || options.count.is_some_and(|count| summary.served >= count) {
             break;
@@ -473,8 +512,25 @@ pub fn serve(
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(error) if accept_error_is_transient(&error) => continue,
+            Err(error) if accept_error_is_lack_of_resources(&error) => {
+                if !starved {
+                    starved = true;
+                    log(&format!(
+                        "accept() failed: {}; retrying every {} ms until a client leaves",
+                        hostport::describe(&error),
+                        ACCEPT_BACKOFF.as_millis()
+                    ));
+                }
+                // Waiting on `stop` rather than sleeping, so a stop request is not delayed.
+                stop.wait(Some(ACCEPT_BACKOFF));
+                continue;
+            }
             Err(error) => return Err(ServerError::Accept { source: error }),
         };
+        if starved {
+            starved = false;
+            log("accept() works again");
+        }
         if stop.is_requested() {
             break; // this was Stop::request waking us up
         }

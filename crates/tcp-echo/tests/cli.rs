@@ -110,7 +110,7 @@ fn two_hundred_concurrent_clients_each_get_their_own_bytes_back() {
     const SIZE: usize = 256 * 1024;
     // A backlog big enough for 200 simultaneous connects: with 5, SYNs beyond the queue
     // would be dropped and retried a second later (slow, though still correct).
-    let server = server(&["--backlog", "256", "--count", "200"]);
+    let server = server(&["--backlog", "256", "--count", "200", "--max-clients", "200"]);
     let address = server.addr();
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| {

@@ -12,9 +12,23 @@ use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use super::{
-    Message, NameError, ParseError, RCODE_NOERROR, RCODE_NXDOMAIN, Record, RecordData, RecordType,
-    rcode_name,
+    FLAG_QR, Message, NameError, ParseError, RCODE_FORMERR, RCODE_NOERROR, RCODE_NXDOMAIN,
+    RCODE_REFUSED, RCODE_SERVFAIL, Record, RecordData, RecordType, field, rcode_name,
 };
+
+/// NOTIMP: the server does not implement this kind of query (RFC 1035 §4.1.1).
+const RCODE_NOTIMP: u8 = 4;
+
+/// The longest wait this module will compute a deadline for; longer timeouts are cut to
+/// it (the command line already refuses them), so `Instant + timeout` cannot overflow.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The moment `timeout` from now, with `timeout` cut to [`MAX_TIMEOUT`].
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    // MAX_TIMEOUT is a day: every platform's clock can add that to "now".
+    now.checked_add(timeout.min(MAX_TIMEOUT)).unwrap_or(now)
+}
 
 /// How many CNAMEs we follow before giving up (a chain longer than this is a loop or
 /// a misconfiguration).
@@ -38,8 +52,48 @@ pub enum ResolveError {
     ServerError { name: String, rcode: u8 },
     /// The answer could not be parsed.
     BadAnswer(ParseError),
-    /// CNAMEs that never reach an address.
-    CnameLoop { name: String },
+    /// Over TCP, the answer is not the answer to our query (see [`Mismatch`]).
+    NotOurAnswer {
+        server: SocketAddr,
+        mismatch: Mismatch,
+    },
+    /// CNAMEs that come back to a name already in the chain (`a -> b -> a`).
+    CnameLoop { chain: Vec<String> },
+    /// More than [`MAX_CNAME_HOPS`] CNAMEs in a row.
+    TooManyCnames { name: String },
+    /// The OS random source, for the query ID, failed.
+    Random(getrandom::Error),
+}
+
+/// Why a message from the server is not the answer to our query (RFC 1035 §7.3: match
+/// the ID and the question; RFC 5452 §3 explains why both matter against forgery).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// Shorter than the 12-byte header.
+    TooShort { length: usize },
+    /// The ID is not the one we sent (a late answer to an old query, or a forgery).
+    WrongId { expected: u16, got: u16 },
+    /// QR is 0: a query, not a response (our own query reflected back, say).
+    NotAResponse,
+    /// The question section is not our question.
+    OtherQuestion { expected: String, got: String },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::TooShort { length } => {
+                write!(f, "{length} bytes, shorter than a DNS header")
+            }
+            Mismatch::WrongId { expected, got } => {
+                write!(f, "ID 0x{got:04x}, but we sent 0x{expected:04x}")
+            }
+            Mismatch::NotAResponse => write!(f, "QR is 0: it is a query, not an answer"),
+            Mismatch::OtherQuestion { expected, got } => {
+                write!(f, "it answers \"{got}\", but we asked \"{expected}\"")
+            }
+        }
+    }
 }
 
 impl fmt::Display for ResolveError {
@@ -61,10 +115,22 @@ impl fmt::Display for ResolveError {
                 write!(f, "the server answered {} for {name}", rcode_name(*rcode))
             }
             ResolveError::BadAnswer(error) => write!(f, "malformed answer: {error}"),
-            ResolveError::CnameLoop { name } => write!(
+            ResolveError::NotOurAnswer { server, mismatch } => {
+                write!(
+                    f,
+                    "{server} sent a message that is not our answer: {mismatch}"
+                )
+            }
+            ResolveError::CnameLoop { chain } => {
+                write!(f, "CNAME loop: {}", chain.join(" -> "))
+            }
+            ResolveError::TooManyCnames { name } => write!(
                 f,
-                "CNAMEs starting at {name} do not reach an address within {MAX_CNAME_HOPS} steps"
+                "CNAMEs starting at {name} go on for more than {MAX_CNAME_HOPS} steps (the cap)"
             ),
+            ResolveError::Random(error) => {
+                write!(f, "drawing a random query ID: {error}")
+            }
         }
     }
 }
@@ -93,9 +159,12 @@ pub struct ResolveOptions {
     pub record_type: RecordType,
     /// Skip UDP and ask over TCP straight away.
     pub tcp: bool,
+    /// The longest the whole resolution may take, every exchange included.
     pub timeout: Duration,
-    /// Query IDs are taken from here, one per query (tests pass fixed ones).
-    pub first_id: u16,
+    /// `Some(id)`: the first query ID, then +1 per query (tests and the lesson, for
+    /// bytes that do not change between runs). `None`: a fresh ID from the OS random
+    /// source for every query (RFC 5452 §9.2: IDs must be hard to guess).
+    pub first_id: Option<u16>,
     /// Print each socket call to stderr, in the notes' terms (`sendto(...)`).
     pub trace: bool,
 }
@@ -117,7 +186,75 @@ pub struct Resolution {
     pub last_answer: Vec<u8>,
 }
 
-/// One query, one answer: over UDP, or TCP when `tcp` is set.
+/// A query ID drawn from the OS random source (`getrandom`).
+pub fn random_id() -> Result<u16, ResolveError> {
+    let mut bytes = [0u8; 2];
+    getrandom::fill(&mut bytes).map_err(ResolveError::Random)?;
+    Ok(u16::from_be_bytes(bytes))
+}
+
+/// Is `answer` (raw bytes) the answer to `query`, as far as its header says? The ID
+/// must be ours and QR must be 1. The question is checked once the message is parsed
+/// ([`check_question`]).
+pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
+    let header = answer.get(..field::HEADER_LEN).ok_or(Mismatch::TooShort {
+        length: answer.len(),
+    })?;
+    // The whole header is there, so both two-byte fields can be read.
+    let two_bytes = |range: std::ops::Range<usize>| {
+        let bytes = &header[range];
+        u16::from_be_bytes([bytes[0], bytes[1]])
+    };
+    let (got, flags) = (two_bytes(field::ID), two_bytes(field::FLAGS));
+    if got != query.header.id {
+        return Err(Mismatch::WrongId {
+            expected: query.header.id,
+            got,
+        });
+    }
+    // QR (RFC 1035 §4.1.1): 0 for a query, 1 for a response.
+    if flags & FLAG_QR == 0 {
+        return Err(Mismatch::NotAResponse);
+    }
+    Ok(())
+}
+
+/// Does the parsed `answer` echo the question of `query` (name, without regard to
+/// case, type and class)? A server may leave the question out when it refuses or cannot
+/// parse the query (FORMERR, SERVFAIL, NOTIMP, REFUSED); any other answer must echo it.
+pub fn check_question(query: &Message, answer: &Message) -> Result<(), Mismatch> {
+    let describe = |message: &Message| -> String {
+        match message.questions.as_slice() {
+            [] => "no question".to_string(),
+            [one] => format!("{} {} class {}", one.name, one.record_type, one.class),
+            many => format!("{} questions", many.len()),
+        }
+    };
+    let same = match (query.questions.as_slice(), answer.questions.as_slice()) {
+        ([ours], [theirs]) => {
+            ours.name.eq_ignore_ascii_case(&theirs.name)
+                && ours.record_type == theirs.record_type
+                && ours.class == theirs.class
+        }
+        // FORMERR, SERVFAIL, NOTIMP, REFUSED may come without the question.
+        (_, []) => matches!(
+            answer.header.rcode(),
+            RCODE_FORMERR | RCODE_SERVFAIL | RCODE_NOTIMP | RCODE_REFUSED
+        ),
+        _ => false,
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(Mismatch::OtherQuestion {
+            expected: describe(query),
+            got: describe(answer),
+        })
+    }
+}
+
+/// One query, one answer: over UDP, or TCP when `tcp` is set; `timeout` bounds the
+/// whole exchange.
 pub fn exchange(
     query: &Message,
     server: SocketAddr,
@@ -125,11 +262,27 @@ pub fn exchange(
     timeout: Duration,
     trace: bool,
 ) -> Result<(Vec<u8>, Message), ResolveError> {
+    exchange_until(query, server, tcp, deadline_after(timeout), trace)
+}
+
+/// Like [`exchange`], but everything (connect, send, every read) ends by `deadline`.
+pub fn exchange_until(
+    query: &Message,
+    server: SocketAddr,
+    tcp: bool,
+    deadline: Instant,
+    trace: bool,
+) -> Result<(Vec<u8>, Message), ResolveError> {
+    let started = Instant::now();
+    let timeout = || ResolveError::Timeout {
+        server,
+        waited: started.elapsed(),
+    };
     let bytes = query.to_bytes();
     let answer = if tcp {
-        exchange_tcp(&bytes, server, timeout, trace)?
+        exchange_tcp(query, &bytes, server, deadline, trace, timeout)?
     } else {
-        exchange_udp(&bytes, query.header.id, server, timeout, trace)?
+        exchange_udp(query, &bytes, server, deadline, trace, timeout)?
     };
     let message = Message::parse(&answer).map_err(ResolveError::BadAnswer)?;
     Ok((answer, message))
@@ -139,12 +292,26 @@ fn io_error(doing: String) -> impl FnOnce(io::Error) -> ResolveError {
     move |source| ResolveError::Io { doing, source }
 }
 
+/// The time left until `deadline`, or `None` when it has passed.
+fn left_until(deadline: Instant) -> Option<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    (!left.is_zero()).then_some(left)
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 fn exchange_udp(
-    query: &[u8],
-    id: u16,
+    query: &Message,
+    bytes: &[u8],
     server: SocketAddr,
-    timeout: Duration,
+    deadline: Instant,
     trace: bool,
+    timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
     let local: SocketAddr = if server.is_ipv4() {
         "0.0.0.0:0".parse().unwrap_or(server)
@@ -169,64 +336,70 @@ fn exchange_udp(
         eprintln!("connect({server})");
     }
     socket
-        .send(query)
+        .send(bytes)
         .map_err(io_error(format!("sending the query to {server}")))?;
     if trace {
-        eprintln!("sendto({server}, {} bytes)", query.len());
+        eprintln!("sendto({server}, {} bytes)", bytes.len());
     }
-    let deadline = Instant::now() + timeout;
     let mut buffer = [0u8; 65_535];
+    // Every datagram that is not our answer is passed over, and we wait on for ours
+    // until the one deadline: a stray or forged datagram cannot end the wait early, nor
+    // make it longer.
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(ResolveError::Timeout {
-                server,
-                waited: timeout,
-            });
-        }
+        let left = left_until(deadline).ok_or_else(&timeout)?;
         socket
             .set_read_timeout(Some(left))
             .map_err(io_error("setting the receive timeout".into()))?;
-        match socket.recv(&mut buffer) {
-            Ok(length) => {
-                let answer = &buffer[..length];
-                if trace {
-                    eprintln!("recvfrom -> {length} bytes from {server}");
-                }
-                // Only an answer with our ID is ours (a late answer to an old query is not).
-                if answer.len() >= 2 && u16::from_be_bytes([answer[0], answer[1]]) == id {
-                    return Ok(answer.to_vec());
-                }
-            }
-            Err(error)
-                if matches!(
-                    error.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(ResolveError::Timeout {
-                    server,
-                    waited: timeout,
-                });
-            }
+        let length = match socket.recv(&mut buffer) {
+            Ok(length) => length,
+            Err(error) if is_timeout(&error) => return Err(timeout()),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => {
                 return Err(ResolveError::Io {
                     doing: format!("waiting for the answer from {server}"),
                     source: error,
                 });
             }
+        };
+        let answer = &buffer[..length];
+        if trace {
+            eprintln!("recvfrom -> {length} bytes from {server}");
+        }
+        let verdict = check_header(query, answer).and_then(|()| match Message::parse(answer) {
+            Ok(message) => check_question(query, &message),
+            // Our ID and QR=1 but not a valid message: the caller reports the parse error.
+            Err(_) => Ok(()),
+        });
+        match verdict {
+            Ok(()) => return Ok(answer.to_vec()),
+            Err(mismatch) => {
+                if trace {
+                    eprintln!("  not our answer ({mismatch}): still waiting");
+                }
+            }
         }
     }
 }
 
 fn exchange_tcp(
-    query: &[u8],
+    query: &Message,
+    bytes: &[u8],
     server: SocketAddr,
-    timeout: Duration,
+    deadline: Instant,
     trace: bool,
+    timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
-    let mut stream = TcpStream::connect_timeout(&server, timeout)
-        .map_err(io_error(format!("connecting tcp to {server}")))?;
+    let left = left_until(deadline).ok_or_else(&timeout)?;
+    let mut stream = TcpStream::connect_timeout(&server, left).map_err(|error| {
+        if is_timeout(&error) {
+            timeout()
+        } else {
+            ResolveError::Io {
+                doing: format!("connecting tcp to {server}"),
+                source: error,
+            }
+        }
+    })?;
     if trace {
         let local = stream
             .local_addr()
@@ -234,46 +407,86 @@ fn exchange_tcp(
             .unwrap_or_default();
         eprintln!("connect({server}) -> from {local} (three-way handshake done)");
     }
+    // Over TCP each message is preceded by its length, two bytes big-endian. A query
+    // is far below 65 535 bytes (one name of at most 255).
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(bytes);
+    let left = left_until(deadline).ok_or_else(&timeout)?;
     stream
-        .set_read_timeout(Some(timeout))
-        .map_err(io_error("setting the receive timeout".into()))?;
-    // Over TCP each message is preceded by its length, two bytes big-endian.
-    let mut framed = (query.len() as u16).to_be_bytes().to_vec();
-    framed.extend_from_slice(query);
-    stream
-        .write_all(&framed)
-        .map_err(io_error(format!("sending the query to {server} over tcp")))?;
+        .set_write_timeout(Some(left))
+        .map_err(io_error("setting the send timeout".into()))?;
+    stream.write_all(&framed).map_err(|error| {
+        if is_timeout(&error) {
+            timeout()
+        } else {
+            ResolveError::Io {
+                doing: format!("sending the query to {server} over tcp"),
+                source: error,
+            }
+        }
+    })?;
     if trace {
         eprintln!(
             "send({} bytes: 2-byte length + {} bytes)",
             framed.len(),
-            query.len()
+            bytes.len()
         );
     }
-    let timed_out = |source: io::Error| {
-        if matches!(
-            source.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        ) {
-            ResolveError::Timeout {
-                server,
-                waited: timeout,
-            }
-        } else {
-            ResolveError::Io {
-                doing: format!("reading the answer from {server} over tcp"),
-                source,
-            }
-        }
-    };
     let mut length = [0u8; 2];
-    stream.read_exact(&mut length).map_err(timed_out)?;
+    read_exact_until(&mut stream, &mut length, deadline, server, &timeout)?;
     let mut answer = vec![0u8; usize::from(u16::from_be_bytes(length))];
-    stream.read_exact(&mut answer).map_err(timed_out)?;
+    read_exact_until(&mut stream, &mut answer, deadline, server, &timeout)?;
     if trace {
         eprintln!("recv -> 2-byte length + {} bytes", answer.len());
     }
+    // One connection, one server: a wrong answer here is an error, not noise to skip.
+    let not_ours = |mismatch| ResolveError::NotOurAnswer { server, mismatch };
+    check_header(query, &answer).map_err(not_ours)?;
+    let message = Message::parse(&answer).map_err(ResolveError::BadAnswer)?;
+    check_question(query, &message).map_err(not_ours)?;
     Ok(answer)
+}
+
+/// `read_exact` where the deadline bounds the whole read, not each `recv`: a server
+/// that trickles one byte a second cannot stretch the wait.
+fn read_exact_until(
+    stream: &mut TcpStream,
+    buffer: &mut [u8],
+    deadline: Instant,
+    server: SocketAddr,
+    timeout: &impl Fn() -> ResolveError,
+) -> Result<(), ResolveError> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let left = left_until(deadline).ok_or_else(timeout)?;
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(io_error("setting the receive timeout".into()))?;
+        match stream.read(&mut buffer[filled..]) {
+            Ok(0) => {
+                return Err(ResolveError::Io {
+                    doing: format!("reading the answer from {server} over tcp"),
+                    source: io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "the server closed the connection after {filled} of {} bytes",
+                            buffer.len()
+                        ),
+                    ),
+                });
+            }
+            Ok(count) => filled += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) if is_timeout(&error) => return Err(timeout()),
+            Err(error) => {
+                return Err(ResolveError::Io {
+                    doing: format!("reading the answer from {server} over tcp"),
+                    source: error,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Resolves `name`: asks, retries over TCP on TC, follows CNAMEs.
@@ -299,18 +512,24 @@ pub fn resolve_with_log(
         last_query: Vec::new(),
         last_answer: Vec::new(),
     };
-    let mut id = options.first_id;
+    // One deadline for everything: the UDP try, the TCP retry, the queries for aliases.
+    let deadline = deadline_after(options.timeout);
+    let mut next_id = options.first_id;
+    // The names we sent a query for: the original name, then canonical names.
     let mut asked: Vec<String> = Vec::new();
+    // The whole chain so far, the original name first: a name seen twice is a loop.
+    let mut chain: Vec<String> = vec![current.clone()];
     loop {
-        if asked.len() > MAX_CNAME_HOPS || asked.iter().any(|n| n.eq_ignore_ascii_case(&current)) {
-            return Err(ResolveError::CnameLoop {
-                name: name.to_string(),
-            });
-        }
         asked.push(current.clone());
+        let id = match next_id {
+            Some(id) => {
+                next_id = Some(id.wrapping_add(1));
+                id
+            }
+            None => random_id()?,
+        };
         let query =
             Message::query(id, &current, options.record_type, true).map_err(ResolveError::Name)?;
-        id = id.wrapping_add(1);
         let mut tcp = options.tcp;
         let (raw, answer) = loop {
             let transport = if tcp { "TCP" } else { "UDP" };
@@ -323,7 +542,16 @@ pub fn resolve_with_log(
                 ),
             );
             let (raw, answer) =
-                exchange(&query, options.server, tcp, options.timeout, options.trace)?;
+                exchange_until(&query, options.server, tcp, deadline, options.trace).map_err(
+                    |error| match error {
+                        // Say how long the whole resolution was allowed, not this exchange.
+                        ResolveError::Timeout { server, .. } => ResolveError::Timeout {
+                            server,
+                            waited: options.timeout,
+                        },
+                        other => other,
+                    },
+                )?;
             note(
                 &mut resolution.log,
                 log,
@@ -363,24 +591,23 @@ pub fn resolve_with_log(
             }
         }
         // Follow the CNAME chain inside this answer, in whatever order the records came.
-        let mut followed = true;
-        while followed {
-            followed = false;
-            for record in &answer.answers {
-                if let RecordData::Cname(target) = &record.data {
-                    if record.name.eq_ignore_ascii_case(&current)
-                        && options.record_type != RecordType::Cname
-                        && resolution.aliases.len() < MAX_CNAME_HOPS
-                    {
-                        resolution
-                            .aliases
-                            .push((current.clone(), target.clone(), record.ttl));
-                        current = target.clone();
-                        followed = true;
-                        break;
-                    }
-                }
+        // Asking for CNAME records themselves, the alias is the answer: nothing to follow.
+        let follow = options.record_type != RecordType::Cname;
+        while let Some((target, ttl)) = follow.then(|| next_alias(&answer, &current)).flatten() {
+            if chain.iter().any(|seen| seen.eq_ignore_ascii_case(&target)) {
+                chain.push(target);
+                return Err(ResolveError::CnameLoop { chain });
             }
+            if resolution.aliases.len() >= MAX_CNAME_HOPS {
+                return Err(ResolveError::TooManyCnames {
+                    name: name.to_string(),
+                });
+            }
+            chain.push(target.clone());
+            resolution
+                .aliases
+                .push((current.clone(), target.clone(), ttl));
+            current = target;
         }
         resolution.canonical_name = current.clone();
         resolution.records = answer
@@ -406,7 +633,70 @@ pub fn resolve_with_log(
     }
 }
 
+/// The CNAME record for `name` in `answer`, if any: (canonical name, ttl).
+fn next_alias(answer: &Message, name: &str) -> Option<(String, u32)> {
+    answer.answers.iter().find_map(|record| match &record.data {
+        RecordData::Cname(target) if record.name.eq_ignore_ascii_case(name) => {
+            Some((target.clone(), record.ttl))
+        }
+        _ => None,
+    })
+}
+
 fn note(lines: &mut Vec<String>, log: &mut dyn FnMut(&str), line: String) {
     log(&line);
     lines.push(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query() -> Message {
+        Message::query(0x44cb, "baidu.com", RecordType::A, true).unwrap()
+    }
+
+    /// The response to `query()` with `rcode` and no question section.
+    fn bare_response(rcode: u8) -> Message {
+        let mut answer = query();
+        answer.header.flags |= FLAG_QR | u16::from(rcode);
+        answer.questions.clear();
+        answer
+    }
+
+    #[test]
+    fn a_refusal_without_the_question_is_still_our_answer() {
+        assert_eq!(
+            check_question(&query(), &bare_response(RCODE_REFUSED)),
+            Ok(())
+        );
+        assert_eq!(
+            check_question(&query(), &bare_response(RCODE_FORMERR)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_address_answer_without_the_question_is_not_ours() {
+        assert!(matches!(
+            check_question(&query(), &bare_response(RCODE_NOERROR)),
+            Err(Mismatch::OtherQuestion { .. })
+        ));
+    }
+
+    #[test]
+    fn the_question_is_compared_without_regard_to_case() {
+        let mut answer = query();
+        answer.header.flags |= FLAG_QR;
+        answer.questions[0].name = "BaiDu.CoM".into();
+        assert_eq!(check_question(&query(), &answer), Ok(()));
+    }
+
+    #[test]
+    fn a_header_cut_short_is_named() {
+        assert_eq!(
+            check_header(&query(), &[0x44, 0xcb, 0x81]),
+            Err(Mismatch::TooShort { length: 3 })
+        );
+    }
 }
