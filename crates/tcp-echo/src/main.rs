@@ -173,6 +173,7 @@ fn say(line: &str) {
 }
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve {
