@@ -255,6 +255,7 @@ fn runtime(error: impl std::fmt::Display) -> Failure {
 type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Subnet {

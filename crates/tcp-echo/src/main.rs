@@ -184,6 +184,7 @@ fn say(line: &str) {
 }
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve {

@@ -181,6 +181,7 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),

@@ -134,6 +134,7 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,

@@ -200,6 +200,7 @@ fn usage(message: String) -> Failure {
 }
 
 fn main() -> ExitCode {
+    unsolved::install();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

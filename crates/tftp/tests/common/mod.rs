@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a scratch directory and an in-process server.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,26 +106,57 @@ pub fn quick_config(root: &Path) -> ServerConfig {
     config
 }
 
+/// How long a [`RawClient`] waits for each packet before the test fails.
+pub const RAW_WAIT: Duration = Duration::from_secs(5);
+
 /// A raw UDP socket speaking TFTP by hand, to check the server packet by packet.
+///
+/// Its `expect_*` methods fail a test with the protocol step that went wrong, in the
+/// words of the RFC, at the line of the test that expected it: "expected ACK 3 after
+/// DATA 3, got nothing within 5 s", "expected DATA after ACK 2, got ERROR 0 ...". It
+/// remembers the last packet it sent for that sentence.
 pub struct RawClient {
     pub socket: UdpSocket,
     buffer: Vec<u8>,
+    /// The last packet sent, in short (`DATA 3`, `ACK 2`, `RRQ "f.bin"`).
+    last_sent: RefCell<Option<String>>,
+}
+
+/// A packet in the fewest words that name it in a protocol step: `DATA 3`, `ACK 2`,
+/// `OACK`, `ERROR 1 "File not found"`, `RRQ "f.bin"`; for a failure message.
+pub fn describe(bytes: &[u8]) -> String {
+    match Packet::parse(bytes) {
+        Ok(Packet::Request(request)) => {
+            let kind = match request.direction {
+                tftp::packet::Direction::Read => "RRQ",
+                tftp::packet::Direction::Write => "WRQ",
+            };
+            format!("{kind} {:?}", request.filename)
+        }
+        Ok(Packet::Data(data)) => format!("DATA {}", data.block),
+        Ok(Packet::Ack(ack)) => format!("ACK {}", ack.block),
+        Ok(Packet::Oack(_)) => "OACK".to_string(),
+        Ok(Packet::Error(error)) => format!("ERROR {} {:?}", error.code.to_u16(), error.message),
+        Err(error) => format!("{} bytes that are not TFTP ({error})", bytes.len()),
+    }
 }
 
 impl RawClient {
     pub fn new() -> RawClient {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
+        socket.set_read_timeout(Some(RAW_WAIT)).unwrap();
         RawClient {
             socket,
             buffer: vec![0; 70000],
+            last_sent: RefCell::new(None),
         }
     }
 
     pub fn send_bytes(&self, bytes: &[u8], to: SocketAddr) {
-        self.socket.send_to(bytes, to).unwrap();
+        self.socket
+            .send_to(bytes, to)
+            .unwrap_or_else(|error| panic!("sending {} to {to}: {error}", describe(bytes)));
+        *self.last_sent.borrow_mut() = Some(describe(bytes));
     }
 
     pub fn send(&self, packet: &Packet<'_>, to: SocketAddr) {
@@ -152,47 +184,87 @@ impl RawClient {
         self.send(&Packet::Oack(Oack { options }), to);
     }
 
+    /// "expected ACK 3 after DATA 3", or "expected a request" before we sent anything.
+    fn step(&self, expected: &str) -> String {
+        match self.last_sent.borrow().as_deref() {
+            Some(sent) => format!("expected {expected} after {sent}"),
+            None => format!("expected {expected}"),
+        }
+    }
+
+    /// The next datagram, or a test failure naming the protocol step that waited for it.
+    #[track_caller]
+    fn next(&mut self, expected: &str) -> (Vec<u8>, SocketAddr) {
+        match self.socket.recv_from(&mut self.buffer) {
+            Ok((len, from)) => (self.buffer[..len].to_vec(), from),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "{}, got nothing within {} s",
+                    self.step(expected),
+                    RAW_WAIT.as_secs()
+                )
+            }
+            Err(error) => panic!("{}, but receiving failed: {error}", self.step(expected)),
+        }
+    }
+
     /// Reads a packet and expects ACK `block`; returns its sender.
     #[track_caller]
     pub fn expect_ack(&mut self, block: u16) -> SocketAddr {
-        let (bytes, from) = self.receive();
-        match Packet::parse(&bytes).unwrap() {
-            Packet::Ack(ack) => assert_eq!(ack.block, block, "expected ACK #{block}"),
-            other => panic!("expected ACK #{block}, got {other}"),
+        let expected = format!("ACK {block}");
+        let (bytes, from) = self.next(&expected);
+        match Packet::parse(&bytes) {
+            Ok(Packet::Ack(ack)) if ack.block == block => from,
+            _ => panic!("{}, got {}", self.step(&expected), describe(&bytes)),
         }
-        from
     }
 
     /// Reads a packet and expects a DATA; returns its block, payload and sender.
     #[track_caller]
     pub fn expect_data(&mut self) -> (u16, Vec<u8>, SocketAddr) {
-        let (bytes, from) = self.receive();
-        match Packet::parse(&bytes).unwrap() {
-            Packet::Data(Data { block, payload }) => (block, payload.to_vec(), from),
-            other => panic!("expected DATA, got {other}"),
+        let (bytes, from) = self.next("DATA");
+        match Packet::parse(&bytes) {
+            Ok(Packet::Data(Data { block, payload })) => (block, payload.to_vec(), from),
+            _ => panic!("{}, got {}", self.step("DATA"), describe(&bytes)),
+        }
+    }
+
+    /// Reads a packet and expects DATA `block`; returns its payload and sender.
+    #[track_caller]
+    pub fn expect_block(&mut self, block: u16) -> (Vec<u8>, SocketAddr) {
+        let expected = format!("DATA {block}");
+        let (bytes, from) = self.next(&expected);
+        match Packet::parse(&bytes) {
+            Ok(Packet::Data(data)) if data.block == block => (data.payload.to_vec(), from),
+            _ => panic!("{}, got {}", self.step(&expected), describe(&bytes)),
         }
     }
 
     /// Reads a packet and expects an ERROR with `code`; returns its message.
     #[track_caller]
     pub fn expect_error(&mut self, code: ErrorCode) -> String {
-        let (bytes, _) = self.receive();
-        match Packet::parse(&bytes).unwrap() {
-            Packet::Error(error) => {
-                assert_eq!(error.code, code, "got {error}");
-                error.message
-            }
-            other => panic!("expected ERROR {code:?}, got {other}"),
+        let expected = format!("ERROR {} ({code:?})", code.to_u16());
+        let (bytes, _) = self.next(&expected);
+        match Packet::parse(&bytes) {
+            Ok(Packet::Error(error)) if error.code == code => error.message,
+            _ => panic!("{}, got {}", self.step(&expected), describe(&bytes)),
         }
     }
 
-    /// The next datagram (panics after 5 s), as owned bytes and its sender.
+    /// The next datagram (the test fails after 5 s), as owned bytes and its sender.
+    #[track_caller]
     pub fn receive(&mut self) -> (Vec<u8>, SocketAddr) {
-        let (len, from) = self
-            .socket
-            .recv_from(&mut self.buffer)
-            .expect("no answer within 5 s");
-        (self.buffer[..len].to_vec(), from)
+        let expected = if self.last_sent.borrow().is_some() {
+            "an answer"
+        } else {
+            "a packet"
+        };
+        self.next(expected)
     }
 
     /// The next datagram within `wait`, or None.
@@ -203,9 +275,7 @@ impl RawClient {
             .recv_from(&mut self.buffer)
             .ok()
             .map(|(len, from)| (self.buffer[..len].to_vec(), from));
-        self.socket
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
+        self.socket.set_read_timeout(Some(RAW_WAIT)).unwrap();
         result
     }
 }
