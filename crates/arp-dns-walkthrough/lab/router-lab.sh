@@ -64,13 +64,16 @@ ip netns exec "$B" dnsmasq -C /dev/null -k -p 53 --listen-address=10.0.2.53 --bi
 PIDS="$PIDS $!"
 wait_for "$OUT/dnsmasq.log" started
 
-# Capture the DNS exchange on both sides of the router (2 packets each).
-ip netns exec "$A" tshark -i veth-a -f 'udp port 53' -c 2 -w "$OUT/a.pcap" 2>"$OUT/a.log" &
+# Capture the DNS exchange on both sides of the router (2 packets each). tcpdump prints
+# "listening on" once its filter is installed, so nothing sent after that line is missed
+# (tshark's "Capturing on" can come before its capture is live). `timeout` bounds the wait
+# below if a packet is lost anyway.
+ip netns exec "$A" timeout 20 tcpdump -i veth-a -U -c 2 -w "$OUT/a.pcap" 'udp port 53' 2>"$OUT/a.log" &
 TA=$!; PIDS="$PIDS $TA"
-ip netns exec "$B" tshark -i veth-b -f 'udp port 53' -c 2 -w "$OUT/b.pcap" 2>"$OUT/b.log" &
+ip netns exec "$B" timeout 20 tcpdump -i veth-b -U -c 2 -w "$OUT/b.pcap" 'udp port 53' 2>"$OUT/b.log" &
 TB=$!; PIDS="$PIDS $TB"
-wait_for "$OUT/a.log" "Capturing on"
-wait_for "$OUT/b.log" "Capturing on"
+wait_for "$OUT/a.log" "listening on"
+wait_for "$OUT/b.log" "listening on"
 
 echo "== step 1: the client ARPs for its gateway (our AF_PACKET socket)"
 ip netns exec "$A" "$@" arp send --interface veth-a --sender-ip 10.0.1.2 --target-ip 10.0.1.1

@@ -7,6 +7,7 @@ use std::process::Command;
 fn lab_tools_present(test: &str) -> bool {
     testkit::require_root(test)
         && testkit::require_tool(test, "ip", "iproute2")
+        && testkit::require_tool(test, "tcpdump", "tcpdump")
         && testkit::require_tool(test, "tshark", "tshark")
         && testkit::require_tool(test, "dnsmasq", "dnsmasq")
         && testkit::require_tool(test, "arping", "iputils-arping")
