@@ -116,7 +116,8 @@ impl ClientError {
         // exercise 3.1: begin
         match self {
             ClientError::Refused { address } => Some(format!(
-                "start a server first, in another terminal: tcp-echo serve --bind {address}"
+                "start a server first (tcp-echo serve), in another terminal: \
+                 cargo run -q -p tcp-echo -- serve --bind {address}"
             )),
             ClientError::ConnectTimeout { .. } => Some(
                 "the SYN got no answer: is the address right, does a firewall drop it, or is \
