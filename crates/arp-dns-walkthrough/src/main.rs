@@ -161,7 +161,8 @@ enum ArpCommand {
         /// stop after this many replies
         #[arg(long)]
         count: Option<usize>,
-        /// stop when no request came for this many seconds
+        /// after the first request, stop when none came for this many seconds (the
+        /// first is awaited without a limit: stop it with Ctrl-C)
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
     },
@@ -462,7 +463,7 @@ fn run_arp(command: ArpCommand) -> Outcome {
 fn raw_socket_failure(interface: &str, error: std::io::Error) -> Failure {
     let hint = match error.kind() {
         std::io::ErrorKind::PermissionDenied => {
-            Some("AF_PACKET sockets need root (or CAP_NET_RAW): run it with sudo, inside a lab namespace".to_string())
+            Some("AF_PACKET sockets need root (or CAP_NET_RAW): build as yourself, then run the binary with sudo, inside a lab namespace: sudo ip netns exec NS ./target/debug/arp-dns-walkthrough ...".to_string())
         }
         std::io::ErrorKind::NotFound => Some("list the interfaces with `ip link`".to_string()),
         _ => None,
