@@ -59,9 +59,9 @@ enum Command {
         /// Stop after this many datagrams.
         #[arg(long)]
         count: Option<u64>,
-        /// Idle time: once datagrams have started to arrive, fail when the next one takes
-        /// longer than this many seconds. The first datagram is awaited without a time
-        /// limit (Ctrl-C stops the receiver).
+        /// Idle time: once datagrams have started to arrive, stop when the next one takes
+        /// longer than this many seconds (an error if --count was not reached yet). The
+        /// first datagram is awaited without a time limit (Ctrl-C stops the receiver).
         #[arg(long, value_parser = parse_seconds)]
         timeout: Option<Duration>,
         /// How to decode the bytes (any WHATWG label: utf-8, gbk, gb2312, big5, ...).

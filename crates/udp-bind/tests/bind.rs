@@ -199,6 +199,30 @@ fn silence_past_the_timeout_after_the_first_datagram_is_exit_1() {
 }
 
 #[test]
+fn without_a_count_silence_after_traffic_ends_the_receiver_normally() {
+    let receiver = Running::server(udp_bind(&[
+        "recv",
+        "--bind",
+        "127.0.0.1:0",
+        "--timeout",
+        "0.2",
+    ]));
+    let to = receiver.addr().to_string();
+    assert!(
+        Running::start(udp_bind(&["send", &to, "one"]))
+            .finish()
+            .status
+            .success()
+    );
+    let finished = receiver.finish();
+    assert!(finished.status.success(), "{finished:?}");
+    assert_eq!(
+        finished.stdout.last().map(String::as_str),
+        Some("(no datagram for 0.2 s: stopping after 1 datagram)")
+    );
+}
+
+#[test]
 fn receiver_waits_for_its_first_datagram_longer_than_the_timeout() {
     let mut receiver = Running::server(udp_bind(&[
         "recv",
