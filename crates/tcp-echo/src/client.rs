@@ -121,7 +121,7 @@ impl ClientError {
             )),
             ClientError::ConnectTimeout { .. } => Some(
                 "the SYN got no answer: is the address right, does a firewall drop it, or is \
-                 the server's backlog full (see `tcp-echo probe`)?"
+                 the server's backlog full (lesson 3, step 7)?"
                     .to_string(),
             ),
             ClientError::Timeout { .. } => Some(
