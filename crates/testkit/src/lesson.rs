@@ -561,16 +561,21 @@ impl LessonRun {
 /// how long a person takes to switch terminals and type the next command. None when
 /// the variable is unset or empty: the fast run.
 fn pace_from_env() -> Option<Duration> {
-    let value = std::env::var("NETLAB_LESSON_PACE").ok()?;
-    if value.trim().is_empty() {
-        return None;
-    }
-    match value.trim().parse::<u64>() {
-        Ok(seconds) if seconds <= MAX_PACE_SECS => Some(Duration::from_secs(seconds)),
-        _ => panic!(
+    parse_pace(std::env::var("NETLAB_LESSON_PACE").ok().as_deref())
+        .unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The value of `NETLAB_LESSON_PACE`: unset or empty is the fast run.
+pub fn parse_pace(value: Option<&str>) -> Result<Option<Duration>, String> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds <= MAX_PACE_SECS => Ok(Some(Duration::from_secs(seconds))),
+        _ => Err(format!(
             "NETLAB_LESSON_PACE={value:?}: give whole seconds from 0 to {MAX_PACE_SECS}, \
              for example NETLAB_LESSON_PACE=5"
-        ),
+        )),
     }
 }
 
@@ -1111,6 +1116,16 @@ mod tests {
             substitute_port("127.0.0.1:7788 and 77880 and --port 7788", 7788, 40000),
             "127.0.0.1:40000 and 77880 and --port 40000"
         );
+    }
+
+    #[test]
+    fn pace_is_whole_seconds_and_bounded() {
+        assert_eq!(parse_pace(None), Ok(None));
+        assert_eq!(parse_pace(Some("")), Ok(None));
+        assert_eq!(parse_pace(Some("5")), Ok(Some(Duration::from_secs(5))));
+        assert!(parse_pace(Some("601")).is_err());
+        assert!(parse_pace(Some("1.5")).is_err());
+        assert!(parse_pace(Some("18446744073709551616")).is_err());
     }
 
     #[test]
