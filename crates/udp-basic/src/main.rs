@@ -247,7 +247,9 @@ fn run(command: Command) -> Result<(), Failure> {
             stdout.flush()?;
             // A person starts the sender after this line, in another terminal, whenever
             // they are ready: no deadline until the first datagram is here.
-            udp_basic::wait_for_first_datagram(&socket, trace)?;
+            if count > 0 {
+                udp_basic::wait_for_first_datagram(&socket, trace)?;
+            }
             if busy_ms > 0 {
                 std::thread::sleep(Duration::from_millis(busy_ms));
             }

@@ -307,7 +307,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
             ready(&socket)?;
-            if timeout.is_some() {
+            if timeout.is_some() && count != Some(0) {
                 // --timeout is idle time once clients have started to write: the first
                 // datagram may take as long as the person needs to start a client.
                 udp_bind::wait_for_first_datagram(&socket, trace)?;
