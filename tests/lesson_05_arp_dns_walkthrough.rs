@@ -7,5 +7,6 @@ fn lesson_05_commands_run_as_written() {
         "lessons/05-arp-dns-walkthrough.md",
     )
     .ports(&[5300])
+    .paths(&["/tmp/netlab-05"])
     .run();
 }

@@ -163,7 +163,8 @@ enum ArpCommand {
         /// stop after this many replies (at most 1000000)
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         count: Option<u64>,
-        /// stop when no request came for this many seconds (at most 3600)
+        /// after the first request, stop when none came for this many seconds (at most
+        /// 3600; the first is awaited without a limit: stop it with Ctrl-C)
         #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
         timeout: Duration,
     },
@@ -501,7 +502,7 @@ fn run_arp(command: ArpCommand) -> Outcome {
 fn raw_socket_failure(interface: &str, error: std::io::Error) -> Failure {
     let hint = match error.kind() {
         std::io::ErrorKind::PermissionDenied => {
-            Some("AF_PACKET sockets need root (or CAP_NET_RAW): run it with sudo, inside a lab namespace".to_string())
+            Some("AF_PACKET sockets need root (or CAP_NET_RAW): build as yourself, then run the binary with sudo, inside a lab namespace: sudo ip netns exec NS ./target/debug/arp-dns-walkthrough ...".to_string())
         }
         std::io::ErrorKind::NotFound => Some("list the interfaces with `ip link`".to_string()),
         _ => None,

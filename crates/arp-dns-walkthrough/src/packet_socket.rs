@@ -163,9 +163,13 @@ pub fn ask(
     Ok(None)
 }
 
+/// How long one wait for the first request lasts before `respond` waits again.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(3600);
+
 /// `arp respond`: on an open `socket`, answers requests for `our_ip` with `our_mac` (the interface's MAC
 /// when None), calling `on_reply` for each; stops after `count` replies or when no
-/// request came for `idle` time.
+/// request came for `idle` time after the last reply. It waits for the first request
+/// without a limit, so a person has all the time needed to start `arping` elsewhere.
 pub fn respond(
     socket: &PacketSocket,
     our_ip: Ipv4Addr,
@@ -177,7 +181,13 @@ pub fn respond(
     let mac = our_mac.unwrap_or(socket.mac);
     let mut replies = 0;
     while count.is_none_or(|c| replies < c) {
-        let Some(packet) = socket.receive(Instant::now() + idle)? else {
+        // Until the first reply, wait an hour at a time, as often as it takes; after
+        // it, a quiet spell of `idle` ends the responder.
+        let wait = if replies == 0 { WAIT_FOR_FIRST } else { idle };
+        let Some(packet) = socket.receive(Instant::now() + wait)? else {
+            if replies == 0 {
+                continue;
+            }
             break;
         };
         if let Some(reply) = arp::answer(mac, our_ip, &packet) {

@@ -116,11 +116,12 @@ impl ClientError {
         // exercise 3.1: begin
         match self {
             ClientError::Refused { address } => Some(format!(
-                "start a server first, in another terminal: tcp-echo serve --bind {address}"
+                "start a server first (tcp-echo serve), in another terminal: \
+                 cargo run -q -p tcp-echo -- serve --bind {address}"
             )),
             ClientError::ConnectTimeout { .. } => Some(
                 "the SYN got no answer: is the address right, does a firewall drop it, or is \
-                 the server's backlog full (see `tcp-echo probe`)?"
+                 the server's backlog full (lesson 3, step 7)?"
                     .to_string(),
             ),
             ClientError::Timeout { .. } => Some(

@@ -64,13 +64,15 @@ enum Command {
             value_parser = clap::value_parser!(u64).range(1..=100_000)
         )]
         max_clients: u64,
-        /// Drop a client that stays silent this many seconds.
+        /// Drop a client that stays silent this many seconds (counted for each client from
+        /// its connection and its last byte; the server itself waits for clients forever).
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         idle_timeout: Option<Duration>,
         /// Listen but never accept: connections pile up in the backlog queue.
         #[arg(long)]
         no_accept: bool,
-        /// Stop by itself after this many seconds.
+        /// Stop by itself this many seconds after starting, clients or not (for scripts;
+        /// in a terminal, stop the server with Ctrl-C).
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         exit_after: Option<Duration>,
         /// Print every socket call on stderr.

@@ -232,7 +232,7 @@ pub struct ServeOptions {
     pub idle_timeout: Option<Duration>,
     /// Never call `accept`: clients pile up in the backlog (the backlog experiment).
     pub no_accept: bool,
-    /// Stop by itself after this long (so a lesson's background server ends).
+    /// Stop by itself this long after starting, clients or not (for scripts).
     pub exit_after: Option<Duration>,
     /// Print every socket call on stderr.
     pub trace: bool,

@@ -15,11 +15,20 @@
 //! * `norun`: shown, never run. Only for `cargo test`/`cargo bench`/`cargo build`, which
 //!   CI runs itself; anything else is rejected, so lessons cannot hide untested commands.
 //!
-//! Commands run through `sh -c` from the workspace root. `cargo run -q -p NAME --` is
-//! replaced by the already built binary `target/debug/NAME` (and `cargo run -q --` by the
-//! course runner), so no cargo runs inside the tests. Fixed ports the lesson names (7788,
-//! 8899, ...) are each replaced by a free port, in commands and in expected output alike,
-//! so lessons can run in parallel with each other and with anything else on the machine.
+//! Commands run through `sh -c` from the workspace root. `cargo run -q -p NAME --` and
+//! `./target/debug/NAME` are replaced by the already built binary (and `cargo run -q --`
+//! by the course runner); `cargo build -q -p NAME` does nothing, since the test built it:
+//! no cargo runs inside the tests. Fixed ports the lesson names (7788, 8899, ...) are each
+//! replaced by a free port with as many digits, fixed paths (`/tmp/netlab-04`) by a
+//! directory of this run, namespace names (`nl2-h1`) by names unique to the run, in
+//! commands and in expected output alike, so lessons run in parallel with each other and
+//! never touch a student's files. The run's directory and namespaces are deleted at the end.
+//!
+//! The text is checked for the student's form before anything runs: root blocks use
+//! `sudo ./target/debug/NAME`, never `cargo run`; no command changes the shell's directory
+//! (`(cd DIR && ...)` instead). With `NETLAB_LESSON_PACE=SECS` the run waits SECS seconds
+//! before every command that follows a background command, as a person switching
+//! terminals would: a step that only works when typed fast fails there.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -241,8 +250,16 @@ fn build_binaries(workspace: &Path, packages: &BTreeSet<String>) {
     });
 }
 
-/// The packages a command line runs through `cargo run -q [-p NAME] --`.
+/// The packages a command line runs: `cargo run -q [-p NAME] --`, `cargo build -q -p
+/// NAME` and `./target/debug/NAME`. The test builds them before the lesson runs.
 pub fn packages_in(command: &str) -> BTreeSet<String> {
+    let mut packages = packages_built_by(command);
+    packages.extend(target_debug_binaries(command));
+    packages
+}
+
+/// The packages a command line runs through `cargo run -q [-p NAME] --`.
+fn packages_run_by(command: &str) -> BTreeSet<String> {
     let mut packages = BTreeSet::new();
     for (at, _) in command.match_indices("cargo run -q ") {
         let after = &command[at + "cargo run -q ".len()..];
@@ -349,6 +366,8 @@ pub struct LessonRun {
     workspace: PathBuf,
     lesson: PathBuf,
     ports: Vec<u16>,
+    paths: Vec<String>,
+    names: Vec<String>,
 }
 
 impl LessonRun {
@@ -359,12 +378,38 @@ impl LessonRun {
             workspace: PathBuf::from(workspace),
             lesson: PathBuf::from(lesson),
             ports: Vec::new(),
+            paths: Vec::new(),
+            names: Vec::new(),
         }
     }
 
     /// Fixed ports the lesson names; each is swapped for a free port while testing.
     pub fn ports(mut self, ports: &[u16]) -> LessonRun {
         self.ports = ports.to_vec();
+        self
+    }
+
+    /// Fixed paths the lesson names (`/tmp/netlab-04`); each is swapped for a directory
+    /// inside a fresh temporary directory of this run, deleted when the run ends, so a
+    /// student's own `/tmp/netlab-04` is never touched and two runs never collide.
+    pub fn paths(mut self, paths: &[&str]) -> LessonRun {
+        self.paths = paths.iter().map(|p| p.to_string()).collect();
+        self
+    }
+
+    /// Fixed network namespace and interface names the lesson names (`nl2-h1`,
+    /// `nl2-veth1`); each gets a suffix unique to this run (the result stays within the
+    /// 15 bytes Linux allows for an interface name), and whatever exists under those
+    /// names when the run ends is deleted.
+    pub fn names(mut self, names: &[&str]) -> LessonRun {
+        for name in names {
+            assert!(
+                name.len() + NAME_SUFFIX_LEN <= MAX_INTERFACE_NAME,
+                "{name:?} is too long: with the {NAME_SUFFIX_LEN}-letter suffix of a run it \
+                 must fit in {MAX_INTERFACE_NAME} bytes (Linux's limit for an interface name)"
+            );
+        }
+        self.names = names.iter().map(|n| n.to_string()).collect();
         self
     }
 
@@ -376,6 +421,7 @@ impl LessonRun {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let blocks = parse(&markdown);
         assert!(!blocks.is_empty(), "{name} has no console blocks");
+        check_student_form(&name, &blocks);
 
         let missing: Vec<String> = blocks
             .iter()
@@ -410,42 +456,50 @@ impl LessonRun {
             build_binaries(&self.workspace, &packages);
         }
         let bin_dir = target_dir();
-        let port_map: Vec<(u16, u16)> = self
-            .ports
-            .iter()
-            .map(|p| (*p, crate::free_port()))
-            .collect();
+        let pace = pace_from_env();
+        let port_map = choose_ports(&self.ports);
+        // Dropped at the end of `run`, even when a step fails: deletes the run's directory
+        // and whatever namespaces and interfaces exist under the run's names.
+        let scratch = Scratch::new(&self.paths, &self.names);
         let localise = |text: &str| -> String {
-            port_map.iter().fold(text.to_string(), |t, (from, to)| {
+            let text = port_map.iter().fold(text.to_string(), |t, (from, to)| {
                 substitute_port(&t, *from, *to)
-            })
+            });
+            scratch.localise(&text)
+        };
+        // A student who is not root types `sudo`; as root without sudo installed (a CI
+        // container), the same line runs with `sudo ` left out.
+        let without_sudo = is_root() && find_tool("sudo").is_none();
+        let prepare = |command: &str| -> String {
+            let command = substitute_cargo_build(&localise(command));
+            let command = substitute_cargo_run(&command, &bin_dir);
+            let command = substitute_target_debug(&command, &bin_dir);
+            if without_sudo {
+                strip_sudo(&command)
+            } else {
+                command
+            }
         };
 
         let mut background: Vec<Started> = Vec::new();
         let mut section = 0;
         let mut ran = 0;
+        // True right after a background command started: a person now switches to
+        // another terminal before typing the next command (paced mode waits here).
+        let mut switching_terminal = false;
+        let before_command = |switching: &mut bool| {
+            if std::mem::take(switching) {
+                if let Some(pace) = pace {
+                    std::thread::sleep(pace);
+                }
+            }
+        };
         for block in &blocks {
             if block.section != section {
                 finish_background(&name, &mut background);
                 section = block.section;
             }
             if block.has_tag("norun") {
-                for step in &block.commands {
-                    let allowed = [
-                        "cargo test",
-                        "cargo bench",
-                        "cargo build",
-                        "cargo clippy",
-                        "cargo fmt",
-                    ];
-                    assert!(
-                        allowed.iter().any(|a| step.command.starts_with(a)),
-                        "{name}:{}: a norun block may only hold cargo test/bench/build commands, \
-                         which CI runs itself; found: {}",
-                        block.line,
-                        step.command
-                    );
-                }
                 continue;
             }
             if block.has_tag("root") && !is_root() {
@@ -460,7 +514,8 @@ impl LessonRun {
                     block.line
                 );
                 let step = &block.commands[0];
-                let command = substitute_cargo_run(&localise(&step.command), &bin_dir);
+                before_command(&mut switching_terminal);
+                let command = prepare(&step.command);
                 let mut running = Running::start(shell(&command, &self.workspace));
                 let expected: Vec<String> = step.expected.iter().map(|l| localise(l)).collect();
                 if let Some(first) = expected.iter().find(|l| l.trim() != "...") {
@@ -476,11 +531,13 @@ impl LessonRun {
                     expected,
                     running,
                 });
+                switching_terminal = true;
                 ran += 1;
                 continue;
             }
             for step in &block.commands {
-                let command = substitute_cargo_run(&localise(&step.command), &bin_dir);
+                before_command(&mut switching_terminal);
+                let command = prepare(&step.command);
                 let running = Running::start(shell(&command, &self.workspace));
                 let finished = running.finish_within(COMMAND_DEADLINE);
                 let expected: Vec<String> = step.expected.iter().map(|l| localise(l)).collect();
@@ -495,8 +552,443 @@ impl LessonRun {
             }
         }
         finish_background(&name, &mut background);
+        drop(scratch);
         assert!(ran > 0, "{name}: no command ran");
     }
+}
+
+/// The paced mode's pause from `NETLAB_LESSON_PACE=SECS` (whole seconds, at most 600):
+/// how long a person takes to switch terminals and type the next command. None when
+/// the variable is unset or empty: the fast run.
+fn pace_from_env() -> Option<Duration> {
+    parse_pace(std::env::var("NETLAB_LESSON_PACE").ok().as_deref())
+        .unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The value of `NETLAB_LESSON_PACE`: unset or empty is the fast run.
+pub fn parse_pace(value: Option<&str>) -> Result<Option<Duration>, String> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds <= MAX_PACE_SECS => Ok(Some(Duration::from_secs(seconds))),
+        _ => Err(format!(
+            "NETLAB_LESSON_PACE={value:?}: give whole seconds from 0 to {MAX_PACE_SECS}, \
+             for example NETLAB_LESSON_PACE=5"
+        )),
+    }
+}
+
+/// Checks, before anything runs, that every command works as printed for a student
+/// typing into one shell who is not root. Panics naming the lesson and the block.
+fn check_student_form(name: &str, blocks: &[Block]) {
+    const NORUN_ALLOWED: [&str; 5] = [
+        "cargo test",
+        "cargo bench",
+        "cargo build",
+        "cargo clippy",
+        "cargo fmt",
+    ];
+    // Binaries the student has built so far (by `cargo run` or `cargo build`), so that
+    // `./target/debug/NAME` exists when a root step uses it.
+    let mut built: BTreeSet<String> = BTreeSet::new();
+    for block in blocks {
+        for step in &block.commands {
+            let command = &step.command;
+            let place = format!("{name}:{}", block.line);
+            if block.has_tag("norun") {
+                assert!(
+                    NORUN_ALLOWED.iter().any(|a| command.starts_with(a)),
+                    "{place}: a norun block may only hold cargo test/bench/build commands, \
+                     which CI runs itself; found: {command}"
+                );
+            } else {
+                assert!(
+                    !changes_directory(command),
+                    "{place}: `{command}` changes the directory of the student's shell, so the \
+                     next `cargo run` fails outside the repository; write a subshell: \
+                     `(cd DIR && ...)`"
+                );
+                if block.has_tag("root") {
+                    assert!(
+                        !command.contains("cargo run") && !command.contains("cargo build"),
+                        "{place}: a root block runs `{command}`; under sudo cargo is not found \
+                         (sudo's PATH lacks ~/.cargo/bin) and building as root leaves root-owned \
+                         files in target/. Build as yourself in a normal block \
+                         (`cargo build -q -p NAME`) and write `sudo ./target/debug/NAME ...` here"
+                    );
+                } else {
+                    assert!(
+                        !programs_in(command).contains("sudo"),
+                        "{place}: `{command}` uses sudo outside a root block; tag the block \
+                         `console root` (it is skipped when the tests do not run as root)"
+                    );
+                }
+            }
+            for binary in target_debug_binaries(command) {
+                assert!(
+                    built.contains(&binary),
+                    "{place}: `{command}` runs ./target/debug/{binary} before the lesson builds \
+                     it; add `$ cargo build -q -p {binary}` to a normal block before it"
+                );
+            }
+            built.extend(packages_built_by(command));
+        }
+    }
+}
+
+/// Does this command line change the directory of the shell it is typed into (a `cd`
+/// or `pushd` outside parentheses)? Inside `( ... )` it only changes a subshell's.
+pub fn changes_directory(command: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut segment = String::new();
+    let mut segments = Vec::new();
+    for character in command.chars() {
+        match (quote, character) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'') | (None, '"') => quote = Some(character),
+            (None, '(') => {
+                depth += 1;
+                segments.push(std::mem::take(&mut segment));
+            }
+            (None, ')') => {
+                depth = depth.saturating_sub(1);
+                segment.clear();
+            }
+            (None, ';' | '&' | '|' | '\n') => {
+                if depth == 0 {
+                    segments.push(std::mem::take(&mut segment));
+                } else {
+                    segment.clear();
+                }
+            }
+            (None, c) if depth == 0 => segment.push(c),
+            (None, _) => {}
+        }
+    }
+    segments.push(segment);
+    segments.iter().any(|part| {
+        let first = part
+            .split_whitespace()
+            .find(|w| !w.contains('=') || w.starts_with('-'));
+        matches!(first, Some("cd") | Some("pushd") | Some("popd"))
+    })
+}
+
+/// Binaries named as `./target/debug/NAME` in a command.
+pub fn target_debug_binaries(command: &str) -> BTreeSet<String> {
+    command
+        .match_indices(TARGET_DEBUG)
+        .map(|(at, _)| {
+            command[at + TARGET_DEBUG.len()..]
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .filter(|binary| !binary.is_empty())
+        .collect()
+}
+
+/// How a student runs a binary built by `cargo build` (in a root step, under sudo).
+const TARGET_DEBUG: &str = "./target/debug/";
+
+/// The packages a command builds: `cargo run -q -p NAME` and `cargo build -q -p NAME`.
+fn packages_built_by(command: &str) -> BTreeSet<String> {
+    let mut packages = packages_run_by(command);
+    if let Some(rest) = command.trim().strip_prefix("cargo build") {
+        let mut words = rest.split_whitespace();
+        while let Some(word) = words.next() {
+            if word == "-p" {
+                if let Some(package) = words.next() {
+                    packages.insert(package.to_string());
+                }
+            }
+        }
+    }
+    packages
+}
+
+/// A command that is exactly `cargo build -q -p NAME [-p NAME]...` builds what the test
+/// has built already (see [`build_binaries`]), so it runs as `true`; no cargo runs inside
+/// the tests. Any other `cargo build` line is refused: it would run cargo.
+pub fn substitute_cargo_build(command: &str) -> String {
+    let Some(rest) = command.trim().strip_prefix("cargo build ") else {
+        return command.to_string();
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let simple = words.first() == Some(&"-q")
+        && words.len() >= 3
+        && words[1..]
+            .chunks(2)
+            .all(|pair| pair.len() == 2 && pair[0] == "-p");
+    assert!(
+        simple,
+        "write `cargo build -q -p NAME` alone on its line (the test builds NAME itself): {command}"
+    );
+    "true".to_string()
+}
+
+/// Replaces `./target/debug/NAME` by the binary the test built.
+pub fn substitute_target_debug(command: &str, bin_dir: &Path) -> String {
+    let replacement = format!("{}/", bin_dir.display());
+    command.replace(TARGET_DEBUG, &replacement)
+}
+
+/// Leaves out `sudo ` where it starts a program (as root, when sudo is not installed).
+pub fn strip_sudo(command: &str) -> String {
+    let mut out = String::with_capacity(command.len());
+    let mut rest = command;
+    while let Some(at) = rest.find("sudo ") {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let starts_program =
+            before.is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '|' | ';' | '&'));
+        out.push_str(&rest[..at]);
+        if starts_program {
+            let after = &rest[at + "sudo ".len()..];
+            assert!(
+                !after.starts_with('-'),
+                "write `sudo COMMAND` without sudo options, so it runs the same as root: {command}"
+            );
+            rest = after;
+        } else {
+            out.push_str("sudo ");
+            rest = &rest[at + "sudo ".len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Free ports, one per lesson port, each near the lesson's and with as many digits (so
+/// the columns of `ss` and `tcpdump` line up as the student sees them), all different.
+/// Near, because tcpdump and tshark decode some ports as another protocol (7000-7009 as
+/// AFS `[|rx]`); [`DECODED_PORTS`] lists the ones near our lessons' ports. Five-digit
+/// ports below 32768 stay below Linux's ephemeral range, where the OS picks ports.
+fn choose_ports(ports: &[u16]) -> Vec<(u16, u16)> {
+    let mut random = Random::new();
+    let mut chosen: Vec<(u16, u16)> = Vec::new();
+    for &port in ports {
+        let (low, high) = same_digit_range(port);
+        let low = low.max(port.saturating_sub(PORT_WINDOW));
+        let high = high.min(port.saturating_add(PORT_WINDOW));
+        let mut found = None;
+        for _ in 0..500 {
+            let span = u64::from(high - low) + 1;
+            let candidate = low + (random.next() % span) as u16;
+            let taken = candidate == port
+                || ports.contains(&candidate)
+                || chosen.iter().any(|(_, to)| *to == candidate)
+                || DECODED_PORTS.iter().any(|range| range.contains(&candidate));
+            if !taken && port_is_free(candidate) {
+                found = Some(candidate);
+                break;
+            }
+        }
+        let to = found.unwrap_or_else(|| {
+            panic!("no free port with the digits of {port} between {low} and {high}")
+        });
+        chosen.push((port, to));
+    }
+    chosen
+}
+
+/// How far from the lesson's port a swapped port may be.
+const PORT_WINDOW: u16 = 100;
+
+/// Ports that tcpdump or tshark print as some other protocol, so a lesson's capture
+/// would read differently than with the lesson's own port.
+const DECODED_PORTS: &[std::ops::RangeInclusive<u16>] = &[
+    1701..=1701, // L2TP
+    1812..=1813, // RADIUS
+    1900..=1900, // SSDP
+    2049..=2049, // NFS
+    2055..=2055, // NetFlow
+    3478..=3478, // STUN
+    4500..=4500, // IKE NAT traversal
+    4789..=4789, // VXLAN
+    5060..=5061, // SIP
+    5246..=5247, // CAPWAP
+    5353..=5355, // mDNS, LLMNR
+    6081..=6081, // Geneve
+    6343..=6343, // sFlow
+    6633..=6653, // OpenFlow
+    7000..=7009, // AFS (Rx)
+    8080..=8080, // HTTP
+    9995..=9996, // NetFlow
+];
+
+/// The ports with as many digits as `port`, above the privileged range.
+pub fn same_digit_range(port: u16) -> (u16, u16) {
+    let digits = port.to_string().len() as u32;
+    let low = 10u32.pow(digits - 1).max(1024);
+    let mut high = (10u32.pow(digits) - 1).min(u32::from(u16::MAX));
+    if port < 32768 {
+        high = high.min(32767);
+    }
+    assert!(
+        low <= high,
+        "port {port}: a lesson port must be unprivileged (1024 or above)"
+    );
+    (low as u16, high as u16)
+}
+
+/// Free for TCP and UDP, on 127.0.0.1 and on all addresses (`0.0.0.0`), right now.
+fn port_is_free(port: u16) -> bool {
+    use std::net::{TcpListener, UdpSocket};
+    let tcp = TcpListener::bind(("0.0.0.0", port)).is_ok()
+        && TcpListener::bind(("127.0.0.1", port)).is_ok();
+    tcp && UdpSocket::bind(("0.0.0.0", port)).is_ok()
+        && UdpSocket::bind(("127.0.0.1", port)).is_ok()
+}
+
+/// A small xorshift generator seeded from the clock and the process id: enough to spread
+/// parallel runs over different ports and names; freeness is checked, not assumed.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Random {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Random((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Letters added to each of a lesson's namespace and interface names for one run.
+const NAME_SUFFIX_LEN: usize = 4;
+/// Linux's limit for an interface name (IFNAMSIZ 16, with the final zero byte).
+const MAX_INTERFACE_NAME: usize = 15;
+/// The longest pause paced mode accepts.
+const MAX_PACE_SECS: u64 = 600;
+
+/// The paths and names of one run, and their cleanup.
+struct Scratch {
+    dir: Option<PathBuf>,
+    paths: Vec<(String, String)>,
+    names: Vec<(String, String)>,
+}
+
+impl Scratch {
+    fn new(paths: &[String], names: &[String]) -> Scratch {
+        let mut random = Random::new();
+        let dir = (!paths.is_empty()).then(|| fresh_directory(&mut random));
+        let paths = paths
+            .iter()
+            .map(|path| {
+                let base = Path::new(path)
+                    .file_name()
+                    .map(|b| b.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| panic!("{path:?}: name a directory, like /tmp/netlab-04"));
+                let dir = dir.as_ref().expect("made above when there are paths");
+                (path.clone(), dir.join(base).display().to_string())
+            })
+            .collect();
+        let names = unused_names(names, &mut random);
+        Scratch { dir, paths, names }
+    }
+
+    fn localise(&self, text: &str) -> String {
+        let paths = self.paths.iter().fold(text.to_string(), |t, (from, to)| {
+            substitute_word(&t, from, to)
+        });
+        self.names
+            .iter()
+            .fold(paths, |t, (from, to)| substitute_word(&t, from, to))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        for (_, name) in &self.names {
+            if Path::new("/run/netns").join(name).exists() {
+                let _ = Command::new("ip").args(["netns", "del", name]).status();
+            }
+            if Path::new("/sys/class/net").join(name).exists() {
+                let _ = Command::new("ip").args(["link", "del", name]).status();
+            }
+        }
+    }
+}
+
+/// A new, empty directory under the system's temporary directory, for this run only.
+fn fresh_directory(random: &mut Random) -> PathBuf {
+    for _ in 0..100 {
+        let dir = std::env::temp_dir().join(format!(
+            "netlab-lesson-{}-{:08x}",
+            std::process::id(),
+            random.next() as u32
+        ));
+        if std::fs::create_dir(&dir).is_ok() {
+            return dir;
+        }
+    }
+    panic!(
+        "cannot create a fresh directory under {}",
+        std::env::temp_dir().display()
+    );
+}
+
+/// Each name with one suffix of lower-case letters, chosen so that no namespace or
+/// interface of that name exists yet.
+fn unused_names(names: &[String], random: &mut Random) -> Vec<(String, String)> {
+    if names.is_empty() {
+        return Vec::new();
+    }
+    for _ in 0..100 {
+        let mut value = random.next();
+        let suffix: String = (0..NAME_SUFFIX_LEN)
+            .map(|_| {
+                let letter = (b'a' + (value % 26) as u8) as char;
+                value /= 26;
+                letter
+            })
+            .collect();
+        let mapped: Vec<(String, String)> = names
+            .iter()
+            .map(|name| (name.clone(), format!("{name}{suffix}")))
+            .collect();
+        let exists = mapped.iter().any(|(_, new)| {
+            Path::new("/run/netns").join(new).exists()
+                || Path::new("/sys/class/net").join(new).exists()
+        });
+        if !exists {
+            return mapped;
+        }
+    }
+    panic!("no unused suffix for the names {names:?} after 100 tries");
+}
+
+/// Replaces `from` by `to` where it stands as a whole path or name: not inside a longer
+/// word (`/tmp/netlab-04` is not replaced in `/tmp/netlab-045`, `nl2-h1` not in `nl2-h10`).
+pub fn substitute_word(text: &str, from: &str, to: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + from.len()..].chars().next();
+        let whole = !before.is_some_and(|c| is_word(c) || c == '/' || c == '.')
+            && !after.is_some_and(is_word);
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { to } else { from });
+        rest = &rest[at + from.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `sh -c 'COMMAND' 2>&1`: the terminal's view, stdout and stderr in one stream.
@@ -624,6 +1116,112 @@ mod tests {
             substitute_port("127.0.0.1:7788 and 77880 and --port 7788", 7788, 40000),
             "127.0.0.1:40000 and 77880 and --port 40000"
         );
+    }
+
+    #[test]
+    fn pace_is_whole_seconds_and_bounded() {
+        assert_eq!(parse_pace(None), Ok(None));
+        assert_eq!(parse_pace(Some("")), Ok(None));
+        assert_eq!(parse_pace(Some("5")), Ok(Some(Duration::from_secs(5))));
+        assert!(parse_pace(Some("601")).is_err());
+        assert!(parse_pace(Some("1.5")).is_err());
+        assert!(parse_pace(Some("18446744073709551616")).is_err());
+    }
+
+    #[test]
+    fn swapped_ports_keep_the_number_of_digits() {
+        for (from, to) in choose_ports(&[7788, 8899, 5300, 40000]) {
+            assert_eq!(
+                from.to_string().len(),
+                to.to_string().len(),
+                "{from} -> {to}"
+            );
+            assert_ne!(from, to);
+        }
+        assert_eq!(same_digit_range(7788), (1024, 9999));
+        assert_eq!(same_digit_range(12345), (10000, 32767));
+        assert_eq!(same_digit_range(40000), (10000, 65535));
+    }
+
+    #[test]
+    fn paths_and_names_are_swapped_only_as_whole_words() {
+        assert_eq!(
+            substitute_word(
+                "ls /tmp/netlab-04/home /tmp/netlab-045 x/tmp/netlab-04",
+                "/tmp/netlab-04",
+                "/T/n"
+            ),
+            "ls /T/n/home /tmp/netlab-045 x/tmp/netlab-04"
+        );
+        assert_eq!(
+            substitute_word(
+                "ip -n nl2-h1 link; nl2-h10 nl2-h1, dev",
+                "nl2-h1",
+                "nl2-h1abcd"
+            ),
+            "ip -n nl2-h1abcd link; nl2-h10 nl2-h1abcd, dev"
+        );
+    }
+
+    #[test]
+    fn run_names_fit_an_interface_name_and_differ_per_run() {
+        let names = vec!["nl2-veth1".to_string(), "nl2-h1".to_string()];
+        let first = unused_names(&names, &mut Random::new());
+        let second = unused_names(&names, &mut Random::new());
+        assert!(first.iter().all(|(_, n)| n.len() <= MAX_INTERFACE_NAME));
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn scratch_directory_is_deleted_at_the_end_of_the_run() {
+        let scratch = Scratch::new(&["/tmp/netlab-04".to_string()], &[]);
+        let dir = PathBuf::from(scratch.localise("/tmp/netlab-04"));
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        assert!(!dir.starts_with("/tmp/netlab-04"));
+        drop(scratch);
+        assert!(!dir.exists() && !dir.parent().unwrap().exists());
+    }
+
+    #[test]
+    fn cd_outside_a_subshell_changes_the_shell_directory() {
+        assert!(changes_directory("cd /tmp/x && tftp get a"));
+        assert!(changes_directory("echo hi; cd /tmp"));
+        assert!(!changes_directory("(cd /tmp/x && tftp get a) && cat b"));
+        assert!(!changes_directory("echo 'a; cd b'"));
+        assert!(!changes_directory("printf cd"));
+    }
+
+    #[test]
+    fn root_steps_run_as_the_student_types_them() {
+        let dir = Path::new("/t/debug");
+        assert_eq!(
+            strip_sudo("sudo ip netns exec h1 ./target/debug/udp-bind recv; echo pseudo done"),
+            "ip netns exec h1 ./target/debug/udp-bind recv; echo pseudo done"
+        );
+        assert_eq!(
+            substitute_target_debug("ip netns exec h1 ./target/debug/udp-bind recv", dir),
+            "ip netns exec h1 /t/debug/udp-bind recv"
+        );
+        assert_eq!(
+            substitute_cargo_build("cargo build -q -p udp-bind -p tftp"),
+            "true"
+        );
+        assert!(packages_in("sudo ./target/debug/udp-bind x").contains("udp-bind"));
+        assert!(packages_in("cargo build -q -p tftp").contains("tftp"));
+    }
+
+    #[test]
+    #[should_panic(expected = "a root block runs")]
+    fn root_block_with_cargo_run_is_rejected() {
+        let blocks = parse("# A\n```console root\n$ sudo cargo run -q -p udp-bind -- recv\n```\n");
+        check_student_form("lessons/x.md", &blocks);
+    }
+
+    #[test]
+    #[should_panic(expected = "before the lesson builds it")]
+    fn target_debug_binary_must_be_built_first() {
+        let blocks = parse("# A\n```console root\n$ sudo ./target/debug/udp-bind recv\n```\n");
+        check_student_form("lessons/x.md", &blocks);
     }
 
     #[test]

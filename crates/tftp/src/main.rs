@@ -68,7 +68,8 @@ struct ServeArgs {
     /// stopped with ERROR 3 when more arrive); no limit when not given.
     #[arg(long, value_name = "BYTES")]
     max_upload: Option<u64>,
-    /// Seconds to wait for the client before sending again.
+    /// During a transfer: seconds to wait for the client's next packet before sending
+    /// again. Between transfers the server waits for requests without a limit.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=255))]
     timeout: u64,
     /// Timeouts in a row before a transfer is abandoned.
@@ -359,7 +360,7 @@ fn put(args: PutArgs) -> Result<(), Failure> {
         Some(remote) => remote.clone(),
         None if args.local == Path::new("-") => {
             return Err(Failure::usage(
-                "name the file on the server: tftp put HOST - REMOTE",
+                "name the file on the server: cargo run -q -p tftp -- put HOST - REMOTE",
             ));
         }
         None => last_part(&args.local.to_string_lossy()).to_string(),
@@ -456,7 +457,8 @@ fn describe_settings(outcome: &client::Outcome) -> String {
 fn transfer_failure(error: TransferError, server: SocketAddr) -> Failure {
     let hint = match &error {
         TransferError::TimedOut { .. } => Some(format!(
-            "is a TFTP server listening on {server}? start one with `tftp serve --bind {server}`"
+            "is a TFTP server listening on {server}? start one in another terminal: \
+             cargo run -q -p tftp -- serve --bind {server}"
         )),
         TransferError::Peer(packet) => match packet.code {
             ErrorCode::FileNotFound => {

@@ -50,8 +50,10 @@ enum Command {
         /// The address to bind, HOST:PORT (Python: bind(('', 7788)) is 0.0.0.0:7788).
         #[arg(long, default_value = "0.0.0.0:7788")]
         bind: String,
-        /// The recvfrom buffer size in bytes; longer datagrams are cut, and we say so.
-        #[arg(long, default_value_t = udp_basic::DEFAULT_BUFFER)]
+        /// The recvfrom buffer size in bytes, 1 to 65535; longer datagrams are cut, and we
+        /// say so. A UDP datagram is never longer than 65535 bytes (its length field has
+        /// 16 bits), so a bigger buffer could never fill.
+        #[arg(long, default_value_t = udp_basic::DEFAULT_BUFFER, value_parser = parse_buffer)]
         buffer: usize,
         /// How many datagrams to receive before exiting.
         #[arg(long, default_value_t = 1)]
@@ -62,19 +64,24 @@ enum Command {
         /// Also print the bytes in hex.
         #[arg(long)]
         hex: bool,
-        /// Seconds to wait for each datagram.
+        /// Idle time: once datagrams have started to arrive, give up when the next one
+        /// takes longer than this many seconds. The first datagram is awaited without a
+        /// time limit, so you can start the sender whenever you like (Ctrl-C stops the
+        /// receiver).
         #[arg(long, default_value_t = 120.0)]
         timeout: f64,
         /// Count datagrams instead of printing them, and report how many were lost
         /// (ends --timeout seconds after the last one).
         #[arg(long)]
         report: bool,
-        /// Ask for this receive buffer (SO_RCVBUF) in bytes; small buffers overflow.
-        #[arg(long)]
-        rcvbuf: Option<usize>,
-        /// Stay busy this many milliseconds before the first recvfrom, like a program
-        /// doing other work: datagrams pile up in the receive buffer meanwhile.
-        #[arg(long, default_value_t = 0)]
+        /// Ask for this receive buffer (SO_RCVBUF) in bytes, 1 to 16777216; small buffers
+        /// overflow.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
+        rcvbuf: Option<u32>,
+        /// When the first datagram has arrived, stay busy this many milliseconds (at most
+        /// 60000) before receiving it, like a program working on one request: the next
+        /// datagrams pile up in the receive buffer meanwhile.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
         busy_ms: u64,
         /// Print each socket call on stderr.
         #[arg(long)]
@@ -151,8 +158,31 @@ fn main() -> ExitCode {
 }
 
 fn address(text: &str) -> Result<SocketAddr, Failure> {
+    if text.parse::<u16>().is_ok() {
+        return Err(Failure::usage(format!(
+            "'{text}' is a port without a host: write HOST:PORT, for example 127.0.0.1:{text}"
+        )));
+    }
     hostport::resolve(text, None).map_err(Failure::usage)
 }
+
+/// `--buffer`: 1 to 65535 bytes, the most one UDP datagram can hold (its 16-bit length).
+fn parse_buffer(text: &str) -> Result<usize, String> {
+    match text.parse::<u64>() {
+        Ok(bytes) if (1..=MAX_BUFFER).contains(&bytes) => Ok(bytes as usize),
+        Ok(0) => Err("0 bytes can hold nothing: give 1 to 65535".to_string()),
+        _ => Err(format!(
+            "give 1 to {MAX_BUFFER} bytes: no UDP datagram is longer than {MAX_BUFFER} \
+             (its length field has 16 bits)"
+        )),
+    }
+}
+
+/// The largest `--buffer`: a UDP datagram's length is a 16-bit number.
+const MAX_BUFFER: u64 = 65_535;
+
+/// The longest `--timeout`, one day: any longer and nobody is waiting.
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
 
 fn encoding(label: &str) -> Result<TextEncoding, Failure> {
     TextEncoding::for_label(label).map_err(Failure::usage)
@@ -161,10 +191,10 @@ fn encoding(label: &str) -> Result<TextEncoding, Failure> {
 fn seconds(value: f64) -> Result<Duration, Failure> {
     Duration::try_from_secs_f64(value)
         .ok()
-        .filter(|d| !d.is_zero())
+        .filter(|d| !d.is_zero() && value <= MAX_TIMEOUT_SECS)
         .ok_or_else(|| {
             Failure::usage(format!(
-                "--timeout {value}: give a positive number of seconds"
+                "--timeout {value}: give a positive number of seconds, at most {MAX_TIMEOUT_SECS}"
             ))
         })
 }
@@ -211,16 +241,16 @@ fn run(command: Command) -> Result<(), Failure> {
                 encoding: encoding(&label)?,
                 hex,
             };
-            if buffer == 0 {
-                return Err(Failure::usage(
-                    "--buffer 0 can hold nothing: give at least 1 byte",
-                ));
-            }
             let trace = Trace { enabled: trace };
-            let socket = udp_basic::bind(bind, rcvbuf, trace)?;
+            let socket = udp_basic::bind(bind, rcvbuf.map(|bytes| bytes as usize), trace)?;
             let local = udp_basic::local_address(&socket)?;
             writeln!(stdout, "listening on udp {local}")?;
             stdout.flush()?;
+            // A person starts the sender after this line, in another terminal, whenever
+            // they are ready: no deadline until the first datagram is here.
+            if count > 0 {
+                udp_basic::wait_for_first_datagram(&socket, trace)?;
+            }
             if busy_ms > 0 {
                 std::thread::sleep(Duration::from_millis(busy_ms));
             }

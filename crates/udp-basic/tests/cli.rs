@@ -109,20 +109,84 @@ fn truncated_datagram_reports_both_sizes() {
 }
 
 #[test]
-fn receive_timeout_exits_1_with_hint() {
-    udp_basic()
-        .args(["recv", "--bind", "127.0.0.1:0", "--timeout", "0.2"])
-        .output()
-        .map(|output| {
-            assert_eq!(output.status.code(), Some(1));
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(
-                stderr.starts_with("error: no datagram arrived within 0.2 s"),
-                "{stderr}"
-            );
-            assert!(stderr.contains("hint:"), "{stderr}");
-        })
-        .expect("run udp-basic");
+fn receiver_waits_for_its_first_datagram_longer_than_the_timeout() {
+    // A person starts the receiver, then types the sender in another terminal: the wait
+    // for the first datagram has no deadline. Time must pass here (five times the
+    // --timeout) before sending; nothing is synchronised by it.
+    let mut server = receiver(&["--timeout", "0.2"]);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(
+        server.is_running(),
+        "the receiver gave up before the first datagram"
+    );
+    send(&server.addr().to_string(), "late", &[]).success();
+    let finished = server.finish();
+    assert!(finished.status.success(), "{finished:?}");
+    assert!(
+        finished.stdout_text().contains(": 4 bytes: late"),
+        "{finished:?}"
+    );
+}
+
+#[test]
+fn silence_after_the_first_datagram_exits_1_with_hint() {
+    let server = receiver(&["--count", "2", "--timeout", "0.2"]);
+    send(&server.addr().to_string(), "only one", &[]).success();
+    let finished = server.finish();
+    assert_eq!(finished.status.code(), Some(1), "{finished:?}");
+    let stderr = finished.stderr_text();
+    assert!(
+        stderr.starts_with("error: no datagram arrived within 0.2 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
+fn loss_report_waits_for_the_first_datagram_longer_than_the_timeout() {
+    let mut server = receiver(&["--report", "--count", "20", "--timeout", "0.2"]);
+    // As above: a person takes longer than --timeout to type the sender.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(
+        server.is_running(),
+        "the report ended before any datagram came"
+    );
+    assert_cmd::Command::new(cargo_bin("udp-basic"))
+        .args(["blast", &server.addr().to_string(), "--count", "20"])
+        .args(["--rate", "1000"])
+        .assert()
+        .success();
+    let finished = server.finish();
+    assert!(
+        finished
+            .stdout_text()
+            .contains("received 20/20 datagrams (0 lost, 0.0%)"),
+        "{finished:?}"
+    );
+}
+
+#[test]
+fn buffer_larger_than_any_udp_datagram_is_refused_with_exit_2() {
+    for huge in ["18446744073709551615", "100000000000", "65536"] {
+        let mut command = udp_basic();
+        command.args(["recv", "--bind", "127.0.0.1:0", "--buffer", huge]);
+        // finish() has a deadline: a receiver that accepted the value would wait.
+        let finished = Running::start(command).finish();
+        let stderr = finished.stderr_text();
+        assert_eq!(finished.status.code(), Some(2), "--buffer {huge}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(stderr.contains("65535"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_port_without_a_host_says_the_host_is_missing() {
+    send("7788", "hi", &[])
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: '7788' is a port without a host",
+        ));
 }
 
 #[test]

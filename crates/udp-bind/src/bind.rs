@@ -156,7 +156,9 @@ pub fn sender_socket(
 
 /// What `udp-bind recv` does after binding: print one line per datagram
 /// (`from 127.0.0.1:53211: hello`) until `count` datagrams have arrived (forever with
-/// `None`). Each wait lasts at most `timeout`. Returns how many datagrams arrived.
+/// `None`). The first datagram is awaited without a time limit; after it, each wait
+/// lasts at most `timeout` (idle time): an error when `count` is not reached yet, the
+/// normal end without a `count`. Returns how many datagrams arrived.
 pub fn receive(
     socket: &UdpSocket,
     count: Option<u64>,
@@ -168,7 +170,23 @@ pub fn receive(
     let mut buffer = vec![0u8; MAX_DATAGRAM];
     let mut received = 0;
     while count.is_none_or(|count| received < count) {
-        let (length, from) = receive_from(socket, &mut buffer, timeout, trace)?;
+        // The first datagram is awaited without a limit (a person starts the sender when
+        // ready); `timeout` is the idle time allowed once traffic has started.
+        let wait = if received == 0 { None } else { timeout };
+        let (length, from) = match receive_from(socket, &mut buffer, wait, trace) {
+            // Without --count, going quiet for --timeout is how the receiver ends.
+            Err(Error::Silence { waited }) if count.is_none() => {
+                writeln!(
+                    out,
+                    "(no datagram for {}: stopping after {})",
+                    crate::seconds(waited),
+                    crate::plural(received, "datagram")
+                )
+                .map_err(Error::Output)?;
+                return Ok(received);
+            }
+            other => other?,
+        };
         received += 1;
         writeln!(out, "{}", datagram_line(from, &buffer[..length], encoding))
             .map_err(Error::Output)?;

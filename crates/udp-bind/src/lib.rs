@@ -136,7 +136,7 @@ impl Error {
                     .to_string(),
             ),
             Error::NoReply { from, .. } => Some(format!(
-                "UDP reports nothing when no one listens: is a server (udp-bind echo --port {}) running at {from}?",
+                "UDP reports nothing when no one listens: is a server (cargo run -q -p udp-bind -- echo --port {}) running at {from}?",
                 from.port()
             )),
             _ => None,
@@ -222,6 +222,27 @@ pub fn plural(count: u64, noun: &str) -> String {
 /// `2 s`, `0.5 s`: a duration as a student would say it.
 pub fn seconds(duration: Duration) -> String {
     format!("{} s", duration.as_secs_f64())
+}
+
+/// Waits, with no time limit, until a datagram is ready, and leaves it queued for the
+/// next `recvfrom` (it only peeks). A receiver or server started for an experiment waits
+/// here as long as the person needs to start the sender; its `--timeout` counts from then.
+pub fn wait_for_first_datagram(socket: &UdpSocket, trace: Trace) -> Result<(), Error> {
+    socket
+        .set_read_timeout(None)
+        .map_err(|source| Error::Setup {
+            what: "clearing the receive timeout",
+            source,
+        })?;
+    trace.say(format_args!(
+        "waiting for the first datagram (no time limit; Ctrl-C stops)"
+    ));
+    // Big enough for any datagram, so no system reports the peek as truncated.
+    let mut buffer = vec![0u8; 65_536];
+    socket
+        .peek_from(&mut buffer)
+        .map(|_| ())
+        .map_err(|source| Error::Receive { source })
 }
 
 /// `recvfrom`: waits (at most `timeout`, or forever with `None`) for one datagram.
@@ -428,10 +449,12 @@ fn tour_broadcast(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>>
         Trace::OFF,
     )?;
     let to = broadcast::LOOPBACK_BROADCAST;
-    if let Err(error) = broadcast::broadcast(broadcast_port, to, b"hi all", false, Trace::OFF) {
+    let any = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0));
+    if let Err(error) = broadcast::broadcast(any, broadcast_port, to, b"hi all", false, Trace::OFF)
+    {
         writeln!(out, "  without SO_BROADCAST: {error}")?;
     }
-    broadcast::broadcast(broadcast_port, to, b"hi all", true, Trace::OFF)?;
+    broadcast::broadcast(any, broadcast_port, to, b"hi all", true, Trace::OFF)?;
     let mut copies = 0;
     for socket in [&first, &second] {
         if receive_from(

@@ -40,11 +40,14 @@ struct Cli {
 enum Command {
     /// Bind a fixed port and print each datagram with its sender (Python: bind + recvfrom).
     Recv {
-        /// The port to bind (the notes' bind(('', 7788))).
+        /// The local address to bind, HOST:PORT (the notes' bind(('', 7788)) is
+        /// 0.0.0.0:7788; 127.0.0.1:7788 is loopback only, [::]:7788 every IPv6 interface).
+        #[arg(long, conflicts_with_all = ["port", "host"])]
+        bind: Option<String>,
+        /// Short for --bind 0.0.0.0:PORT.
         #[arg(long, default_value_t = 7788)]
         port: u16,
-        /// The local address to bind: 0.0.0.0 is every interface (Python's ''), 127.0.0.1
-        /// only loopback, :: every IPv6 interface.
+        /// With --port: the local IP address to bind instead of 0.0.0.0.
         #[arg(long, default_value = "0.0.0.0")]
         host: IpAddr,
         /// Share the port with other receivers that also set SO_REUSEPORT.
@@ -56,7 +59,9 @@ enum Command {
         /// Stop after this many datagrams.
         #[arg(long)]
         count: Option<u64>,
-        /// Fail when no datagram arrives for this many seconds.
+        /// Idle time: once datagrams have started to arrive, stop when the next one takes
+        /// longer than this many seconds (an error if --count was not reached yet). The
+        /// first datagram is awaited without a time limit (Ctrl-C stops the receiver).
         #[arg(long, value_parser = parse_seconds)]
         timeout: Option<Duration>,
         /// How to decode the bytes (any WHATWG label: utf-8, gbk, gb2312, big5, ...).
@@ -70,24 +75,30 @@ enum Command {
         /// The text to send.
         message: String,
         /// Bind this source port first, so the receiver sees the same port every run.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "bind")]
         from_port: Option<u16>,
+        /// Bind this local address, HOST:PORT, first (--from-port P is 0.0.0.0:P).
+        #[arg(long)]
+        bind: Option<String>,
         /// How to encode the text (any WHATWG label: utf-8, gbk, gb2312, big5, ...).
         #[arg(long, default_value = "utf-8", value_parser = parse_encoding)]
         encoding: TextEncoding,
         /// Wait for one datagram back (from an echo server) and print it.
         #[arg(long)]
         wait_reply: bool,
-        /// How long --wait-reply waits, in seconds.
+        /// How long --wait-reply waits for the answer, in seconds.
         #[arg(long, default_value = "2", value_parser = parse_seconds)]
         timeout: Duration,
     },
     /// A UDP echo server: send every datagram back to the address it came from.
     Echo {
-        /// The port to bind.
+        /// The local address to bind, HOST:PORT (0.0.0.0:7788: every interface).
+        #[arg(long, conflicts_with_all = ["port", "host"])]
+        bind: Option<String>,
+        /// Short for --bind 0.0.0.0:PORT.
         #[arg(long, default_value_t = 7788)]
         port: u16,
-        /// The local address to bind (0.0.0.0: every interface).
+        /// With --port: the local IP address to bind instead of 0.0.0.0.
         #[arg(long, default_value = "0.0.0.0")]
         host: IpAddr,
         /// Stop after answering this many datagrams.
@@ -96,7 +107,8 @@ enum Command {
         /// Reply in upper case (exercise 2.1).
         #[arg(long)]
         upper: bool,
-        /// Fail when no datagram arrives for this many seconds.
+        /// Idle time: once datagrams have started to arrive, fail when the next one takes
+        /// longer than this many seconds. The first is awaited without a time limit.
         #[arg(long, value_parser = parse_seconds)]
         timeout: Option<Duration>,
     },
@@ -113,16 +125,22 @@ enum Command {
         /// Do not set SO_BROADCAST, to see the OS refuse (EACCES).
         #[arg(long)]
         without_so_broadcast: bool,
+        /// The local address to send from, HOST:PORT (default 0.0.0.0:0: the OS picks).
+        #[arg(long, default_value = "0.0.0.0:0")]
+        bind: String,
         /// How to encode the text.
         #[arg(long, default_value = "utf-8", value_parser = parse_encoding)]
         encoding: TextEncoding,
     },
     /// Chat with a peer: stdin lines go to it, its lines are printed (simplex, half, full).
     Chat {
-        /// Our port (the peer sends here).
+        /// Our local address, HOST:PORT (the peer sends here).
+        #[arg(long, conflicts_with_all = ["port", "host"])]
+        bind: Option<String>,
+        /// Short for --bind 0.0.0.0:PORT.
         #[arg(long, default_value_t = 7788)]
         port: u16,
-        /// The local address to bind.
+        /// With --port: the local IP address to bind instead of 0.0.0.0.
         #[arg(long, default_value = "0.0.0.0")]
         host: IpAddr,
         /// The peer's HOST:PORT.
@@ -167,6 +185,24 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         Err(format!(
             "'{text}': give a positive number of seconds, such as 2 or 0.5"
         ))
+    }
+}
+
+/// A HOST:PORT the user typed. A bare number is a port without its host: say so.
+fn address(text: &str) -> Result<SocketAddr, Failure> {
+    if text.parse::<u16>().is_ok() {
+        return Err(usage(format!(
+            "'{text}' is a port without a host: write HOST:PORT, for example 127.0.0.1:{text}"
+        )));
+    }
+    hostport::resolve(text, None).map_err(|e| usage(e.to_string()))
+}
+
+/// The local address: `--bind HOST:PORT`, or its shorthand `--port P [--host IP]`.
+fn local(bind: Option<String>, host: IpAddr, port: u16) -> Result<SocketAddr, Failure> {
+    match bind {
+        Some(bind) => address(&bind),
+        None => Ok(SocketAddr::new(host, port)),
     }
 }
 
@@ -226,6 +262,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let mut stdout = io::stdout();
     match cli.command {
         Command::Recv {
+            bind,
             port,
             host,
             reuse_port,
@@ -239,33 +276,43 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 reuse_port,
                 broadcast: false,
             };
-            let socket = bind_udp(SocketAddr::new(host, port), options, trace)?;
+            let socket = bind_udp(local(bind, host, port)?, options, trace)?;
             ready(&socket)?;
             udp_bind::bind::receive(&socket, count, timeout, encoding, &mut stdout, trace)?;
         }
         Command::Send {
-            address,
+            address: to,
             message,
             from_port,
+            bind,
             encoding,
             wait_reply,
             timeout,
         } => {
-            let to = hostport::resolve(&address, None).map_err(|e| usage(e.to_string()))?;
+            let to = address(&to)?;
             let payload = encoding.encode(&message).map_err(Error::Encode)?;
-            let socket = sender_socket(to, from_port, trace)?;
+            let socket = match bind {
+                Some(bind) => bind_udp(address(&bind)?, BindOptions::default(), trace)?,
+                None => sender_socket(to, from_port, trace)?,
+            };
             let wait = wait_reply.then_some(timeout);
             udp_bind::bind::send(&socket, to, &payload, wait, encoding, &mut stdout, trace)?;
         }
         Command::Echo {
+            bind,
             port,
             host,
             count,
             upper,
             timeout,
         } => {
-            let socket = bind_udp(SocketAddr::new(host, port), BindOptions::default(), trace)?;
+            let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
             ready(&socket)?;
+            if timeout.is_some() && count != Some(0) {
+                // --timeout is idle time once clients have started to write: the first
+                // datagram may take as long as the person needs to start a client.
+                udp_bind::wait_for_first_datagram(&socket, trace)?;
+            }
             let options = EchoOptions {
                 count,
                 upper,
@@ -283,16 +330,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
             message,
             to,
             without_so_broadcast,
+            bind,
             encoding,
         } => {
             let payload = encoding.encode(&message).map_err(Error::Encode)?;
-            let from = broadcast::broadcast(port, to, &payload, !without_so_broadcast, trace)?;
-            println!(
-                "broadcast {} to {to}:{port} from {from} (SO_BROADCAST on)",
-                udp_bind::count_bytes(payload.len())
-            );
+            let from = address(&bind)?;
+            let sent =
+                broadcast::broadcast(from, port, to, &payload, !without_so_broadcast, trace)?;
+            let bytes = udp_bind::count_bytes(payload.len());
+            if sent.broadcast {
+                println!(
+                    "broadcast {bytes} to {to}:{port} from {} (SO_BROADCAST on)",
+                    sent.from
+                );
+            } else {
+                println!(
+                    "sent {bytes} to {to}:{port} from {} (not a broadcast: {to} is one host's \
+                     address, so one socket gets it; the loopback broadcast is {})",
+                    sent.from,
+                    broadcast::LOOPBACK_BROADCAST
+                );
+            }
         }
         Command::Chat {
+            bind,
             port,
             host,
             peer,
@@ -303,7 +364,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             timeout,
             encoding,
         } => {
-            let peer = hostport::resolve(&peer, None).map_err(|e| usage(e.to_string()))?;
+            let peer = address(&peer)?;
             let mode = match mode {
                 ModeArg::Simplex => Mode::Simplex,
                 ModeArg::Half => Mode::Half,
@@ -315,7 +376,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if listen_first && mode != Mode::Half {
                 return Err(usage("--listen-first belongs to --mode half".to_string()));
             }
-            let socket = bind_udp(SocketAddr::new(host, port), BindOptions::default(), trace)?;
+            let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
             ready(&socket)?;
             let options = ChatOptions {
                 mode,

@@ -176,22 +176,139 @@ fn udp_and_tcp_share_one_port_number() {
 }
 
 #[test]
-fn silence_past_the_timeout_is_exit_1() {
-    let finished = Running::start(udp_bind(&[
+fn silence_past_the_timeout_after_the_first_datagram_is_exit_1() {
+    let receiver = Running::server(udp_bind(&[
         "recv",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
+        "--bind",
+        "127.0.0.1:0",
+        "--count",
+        "2",
         "--timeout",
         "0.2",
-    ]))
-    .finish();
-    assert_eq!(finished.status.code(), Some(1));
+    ]));
+    let sent = Running::start(udp_bind(&["send", &receiver.addr().to_string(), "one"])).finish();
+    assert!(sent.status.success(), "{sent:?}");
+    let finished = receiver.finish();
+    assert_eq!(finished.status.code(), Some(1), "{finished:?}");
     assert!(
         finished
             .stderr_text()
             .contains("error: no datagram arrived within 0.2 s"),
+        "{finished:?}"
+    );
+}
+
+#[test]
+fn without_a_count_silence_after_traffic_ends_the_receiver_normally() {
+    let receiver = Running::server(udp_bind(&[
+        "recv",
+        "--bind",
+        "127.0.0.1:0",
+        "--timeout",
+        "0.2",
+    ]));
+    let to = receiver.addr().to_string();
+    assert!(
+        Running::start(udp_bind(&["send", &to, "one"]))
+            .finish()
+            .status
+            .success()
+    );
+    let finished = receiver.finish();
+    assert!(finished.status.success(), "{finished:?}");
+    assert_eq!(
+        finished.stdout.last().map(String::as_str),
+        Some("(no datagram for 0.2 s: stopping after 1 datagram)")
+    );
+}
+
+#[test]
+fn receiver_waits_for_its_first_datagram_longer_than_the_timeout() {
+    let mut receiver = Running::server(udp_bind(&[
+        "recv",
+        "--bind",
+        "127.0.0.1:0",
+        "--count",
+        "1",
+        "--timeout",
+        "0.2",
+    ]));
+    // A person takes longer than --timeout to start the sender. Time must pass here (five
+    // times the timeout); nothing is synchronised by it.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(receiver.is_running(), "gave up before the first datagram");
+    let to = receiver.addr().to_string();
+    assert!(
+        Running::start(udp_bind(&["send", &to, "late"]))
+            .finish()
+            .status
+            .success()
+    );
+    let finished = receiver.finish();
+    assert!(finished.status.success(), "{finished:?}");
+    assert!(finished.stdout_text().ends_with(": late"), "{finished:?}");
+}
+
+#[test]
+fn echo_with_a_timeout_waits_for_its_first_client() {
+    let mut server = Running::server(udp_bind(&[
+        "echo",
+        "--bind",
+        "127.0.0.1:0",
+        "--count",
+        "1",
+        "--timeout",
+        "0.2",
+    ]));
+    // As above: the first client comes later than --timeout.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(server.is_running(), "gave up before the first client");
+    let to = server.addr().to_string();
+    let reply = Running::start(udp_bind(&["send", &to, "hi", "--wait-reply"])).finish();
+    assert!(reply.stdout_text().ends_with(": hi"), "{reply:?}");
+    assert!(server.finish().status.success());
+}
+
+#[test]
+fn bind_takes_host_and_port_in_every_subcommand() {
+    let receiver = Running::server(udp_bind(&["recv", "--bind", "127.0.0.1:0", "--count", "1"]));
+    let to = receiver.addr().to_string();
+    assert!(to.starts_with("127.0.0.1:"), "{to}");
+    let sent = Running::start(udp_bind(&["send", &to, "hi", "--bind", "127.0.0.1:0"])).finish();
+    assert!(sent.status.success(), "{sent:?}");
+    assert!(sent.stdout_text().contains(" from 127.0.0.1:"), "{sent:?}");
+    let finished = receiver.finish();
+    assert!(
+        finished.stdout_text().contains("from 127.0.0.1:"),
+        "{finished:?}"
+    );
+    let echo = Running::server(udp_bind(&["echo", "--bind", "127.0.0.1:0", "--count", "1"]));
+    assert!(echo.addr().ip().is_loopback());
+    let chat = Running::server(udp_bind(&["chat", "--bind", "127.0.0.1:0", "--peer", &to]));
+    assert!(chat.addr().ip().is_loopback());
+}
+
+#[test]
+fn bind_and_port_together_are_bad_usage() {
+    let finished = Running::start(udp_bind(&[
+        "recv",
+        "--bind",
+        "127.0.0.1:0",
+        "--port",
+        "7788",
+    ]))
+    .finish();
+    assert_eq!(finished.status.code(), Some(2), "{finished:?}");
+}
+
+#[test]
+fn a_port_without_a_host_says_the_host_is_missing() {
+    let finished = Running::start(udp_bind(&["send", "7788", "hi"])).finish();
+    assert_eq!(finished.status.code(), Some(2), "{finished:?}");
+    assert!(
+        finished
+            .stderr_text()
+            .starts_with("error: '7788' is a port without a host"),
         "{finished:?}"
     );
 }

@@ -71,6 +71,23 @@ fn without_so_broadcast_the_os_refuses_with_eacces() {
     );
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn broadcast_to_a_unicast_address_says_it_was_not_a_broadcast() {
+    let receiver = Running::server(udp_bind(&["recv", "--bind", "127.0.0.1:0", "--count", "1"]));
+    let port = receiver.addr().port().to_string();
+    let sent = Running::start(udp_bind(&["broadcast", &port, "hi", "--to", "127.0.0.1"])).finish();
+    assert!(sent.status.success(), "{sent:?}");
+    let line = sent.stdout_text();
+    assert!(line.starts_with("sent 2 bytes to 127.0.0.1:"), "{line}");
+    assert!(
+        line.contains("(not a broadcast: 127.0.0.1 is one host's address"),
+        "{line}"
+    );
+    assert!(!line.contains("SO_BROADCAST on"), "{line}");
+    assert!(receiver.finish().stdout_text().ends_with(": hi"));
+}
+
 #[test]
 fn ipv6_broadcast_is_bad_input() {
     let sent = Running::start(udp_bind(&["broadcast", "9", "x", "--to", "ff02::1"])).finish();
