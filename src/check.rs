@@ -7,7 +7,7 @@ use std::io::Write;
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
-use crate::manifest::{self, Manifest};
+use crate::manifest::Manifest;
 use crate::status::{self, Freshness, ProgressLine, Status};
 
 /// The exercises a check covers, grouped by lesson, in course order.
@@ -118,9 +118,9 @@ pub fn check(
     Ok(passed == total)
 }
 
-/// For `check --grading`: whether the grading files of the checked exercises' crates,
-/// of the runner and of the test helpers are as `grading.txt` says (true when there is
-/// no manifest: the course itself). Names the ones that are not.
+/// For `check --grading`: whether the grading files that can change the checked
+/// exercises' grades are as `grading.txt` says (true when there is no manifest: the
+/// course itself). Names the ones that are not.
 pub fn grading_files_intact(
     course: &Course,
     selection: &Selection,
@@ -131,9 +131,15 @@ pub fn grading_files_intact(
     };
     let all = manifest.tampered(&course.root);
     let mut tampered: Vec<String> = Vec::new();
-    for (lesson, _) in selection {
-        if let Some(name) = &lesson.crate_name {
-            tampered.extend(manifest::concerning(&all, name));
+    for (lesson, exercises) in selection {
+        let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
+        for entry in &all {
+            if exercises
+                .iter()
+                .any(|e| manifest.affects(&entry.path, crate_name, e.id))
+            {
+                tampered.push(entry.to_string());
+            }
         }
     }
     tampered.sort();

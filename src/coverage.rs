@@ -71,6 +71,15 @@ pub fn also_tests(crate_name: &str, exercise: ExerciseId) -> &'static [&'static 
     entry(crate_name, exercise).map_or(&[], |entry| entry.also)
 }
 
+/// The exercises of `crate_name` that list its test file `tests/<file>.rs`.
+pub fn listing(crate_name: &str, file: &str) -> Vec<ExerciseId> {
+    TABLE
+        .iter()
+        .filter(|entry| entry.crate_name == crate_name && entry.also.contains(&file))
+        .map(|entry| entry.exercise)
+        .collect()
+}
+
 /// Whether `exercise` is its crate's larger exercise.
 pub fn is_larger(crate_name: &str, exercise: ExerciseId) -> bool {
     entry(crate_name, exercise).is_some()

@@ -36,7 +36,7 @@ use crate::classroom;
 use crate::course::{Course, ExerciseId};
 use crate::coverage;
 use crate::error::{Error, io_error};
-use crate::manifest::{self, Manifest};
+use crate::manifest::Manifest;
 use crate::points::Points;
 use crate::status::{self, Freshness, ProgressLine, Status};
 
@@ -157,7 +157,15 @@ pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Rep
             manifest.as_ref(),
             &file_points,
         );
-        let own_tampered = manifest::concerning(&tampered, crate_name);
+        let own_tampered: Vec<String> = tampered
+            .iter()
+            .filter(|t| {
+                manifest
+                    .as_ref()
+                    .is_some_and(|m| m.affects(&t.path, crate_name, exercise.id))
+            })
+            .map(ToString::to_string)
+            .collect();
         let earns = status.is_passing() && own_tampered.is_empty();
         grades.push(Grade {
             id: exercise.id,
@@ -174,6 +182,7 @@ pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Rep
             duration_ms: started.elapsed().as_millis(),
         });
     }
+    let tampered = tampered.iter().map(ToString::to_string).collect();
     Ok(Report { grades, tampered })
 }
 

@@ -54,6 +54,9 @@ pub struct Manifest {
     pub files: Vec<(String, String)>,
     /// (solution file, test module path as written in its `#[path]`).
     pub declarations: Vec<(String, String)>,
+    /// (grading file, the exercises its tests grade). A file of a crate without this
+    /// line (a helper module of the tests) may change any exercise of its crate.
+    pub tests: Vec<(String, Vec<ExerciseId>)>,
     /// Whether the `list` line matches the lines before it (always true when built).
     pub list_matches: bool,
 }
@@ -69,6 +72,10 @@ impl Manifest {
         }
         for (file, module) in &self.declarations {
             lines.push(format!("declare {file} {module}"));
+        }
+        for (file, ids) in &self.tests {
+            let ids: Vec<String> = ids.iter().map(ExerciseId::to_string).collect();
+            lines.push(format!("tests {file} {}", ids.join(",")));
         }
         lines
     }
@@ -129,6 +136,14 @@ impl Manifest {
                         .declarations
                         .push((file.to_string(), module.to_string()));
                 }
+                "tests" => {
+                    let (file, ids) = rest.split_once(' ').ok_or_else(bad)?;
+                    let ids = ids
+                        .split(',')
+                        .map(|id| id.parse().map_err(|_| bad()))
+                        .collect::<Result<Vec<ExerciseId>, Error>>()?;
+                    manifest.tests.push((file.to_string(), ids));
+                }
                 "list" => list = Some(rest.trim().to_string()),
                 _ => return Err(bad()),
             }
@@ -146,56 +161,82 @@ impl Manifest {
             .map(|(_, points)| *points)
     }
 
-    /// Every grading file or declaration that is not as the manifest says, one short
-    /// phrase each (`crates/x/tests/a.rs (changed)`). Empty when nothing was touched.
-    pub fn tampered(&self, root: &Path) -> Vec<String> {
+    /// Every grading file or declaration that is not as the manifest says. Empty when
+    /// nothing was touched.
+    pub fn tampered(&self, root: &Path) -> Vec<Tampered> {
         let mut found = Vec::new();
+        let mut add = |path: &str, how: &'static str| {
+            found.push(Tampered {
+                path: path.to_string(),
+                how,
+            })
+        };
         if !self.list_matches {
-            found.push(format!("{FILE} (edited)"));
+            add(FILE, "edited");
         }
         if let Some(first) = first_commit_text(root, FILE) {
             let now = fs::read_to_string(root.join(FILE)).unwrap_or_default();
             if first != now {
-                found.push(format!("{FILE} (differs from the first commit)"));
+                add(FILE, "differs from the first commit");
             }
         }
         for (path, digest) in &self.files {
             match fs::read(root.join(path)) {
                 Ok(bytes) if sha256::hex_digest(&bytes) == *digest => {}
-                Ok(_) => found.push(format!("{path} (changed)")),
-                Err(_) => found.push(format!("{path} (deleted)")),
+                Ok(_) => add(path, "changed"),
+                Err(_) => add(path, "deleted"),
             }
         }
         for (file, module) in &self.declarations {
             let text = fs::read_to_string(root.join(file)).unwrap_or_default();
             if !declares(&text, module) {
-                found.push(format!(
-                    "{file} (its `mod exercise_tests` lines were changed)"
-                ));
+                add(file, "its `mod exercise_tests` lines were changed");
             }
         }
         found
     }
+
+    /// Whether a change to the grading file `path` (or to the declaration in it) can
+    /// change the grade of exercise `id` of `crate_name`. The runner, the test helpers,
+    /// the workflow and the manifest grade every exercise.
+    pub fn affects(&self, path: &str, crate_name: &str, id: ExerciseId) -> bool {
+        if !path.starts_with("crates/") || path.starts_with("crates/testkit/") {
+            return true;
+        }
+        if !path.starts_with(&format!("crates/{crate_name}/")) {
+            return false;
+        }
+        // A declaration stands for the test module it pulls in.
+        let file = self
+            .declarations
+            .iter()
+            .find(|(declaring, _)| declaring == path)
+            .map_or_else(
+                || path.to_string(),
+                |(declaring, module)| {
+                    let dir = declaring.rsplit_once('/').map_or("", |(dir, _)| dir);
+                    format!("{dir}/{module}")
+                },
+            );
+        self.tests
+            .iter()
+            .find(|(tests, _)| *tests == file)
+            .is_none_or(|(_, ids)| ids.contains(&id))
+    }
 }
 
-/// The entries of `tampered` (from `Manifest::tampered`) that can change the results of
-/// `crate_name`'s exercises: its own files, the runner's and the test helpers'.
-pub fn concerning(tampered: &[String], crate_name: &str) -> Vec<String> {
-    let prefixes = [
-        format!("crates/{crate_name}/"),
-        "src/".to_string(),
-        "crates/testkit/".to_string(),
-        "Cargo.toml".to_string(),
-    ];
-    tampered
-        .iter()
-        .filter(|entry| {
-            prefixes
-                .iter()
-                .any(|prefix| entry.starts_with(prefix.as_str()))
-        })
-        .cloned()
-        .collect()
+/// A grading file that is not as the manifest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tampered {
+    pub path: String,
+    /// `changed`, `deleted`, `edited`, ...
+    pub how: &'static str,
+}
+
+impl std::fmt::Display for Tampered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.path, self.how)
+    }
 }
 
 /// Whether `text` declares the test module `module` with exactly the three lines of
@@ -308,6 +349,39 @@ pub fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
+/// The exercises whose grade the tests in `text` (the file `path`) take part in: those
+/// named by its `exercise_N_M_*` tests, and the exercises that list it (`coverage.rs`).
+fn exercises_graded_by(path: &str, text: &str) -> Vec<ExerciseId> {
+    let mut ids = Vec::new();
+    for (at, _) in text.match_indices("fn exercise_") {
+        let name: String = text[at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let mut parts = name.split('_').skip(1);
+        let id: Option<ExerciseId> = match (parts.next(), parts.next()) {
+            (Some(lesson), Some(number)) => format!("{lesson}.{number}").parse().ok(),
+            _ => None,
+        };
+        ids.extend(id);
+    }
+    let mut parts = path.split('/');
+    if let (Some("crates"), Some(crate_name), Some("tests"), Some(file), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        if let Some(stem) = file.strip_suffix(".rs") {
+            ids.extend(crate::coverage::listing(crate_name, stem));
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// Builds the manifest of the copy at `root`.
 pub fn build(
     root: &Path,
@@ -322,6 +396,10 @@ pub fn build(
     };
     for path in grading_files(root, crates, workflow) {
         let bytes = fs::read(root.join(&path)).map_err(io_error(format!("reading {path}")))?;
+        let ids = exercises_graded_by(&path, &String::from_utf8_lossy(&bytes));
+        if !ids.is_empty() {
+            manifest.tests.push((path.clone(), ids));
+        }
         manifest.files.push((path, sha256::hex_digest(&bytes)));
     }
     for crate_name in crates {
@@ -356,6 +434,10 @@ mod tests {
             exercises: vec![("3.2".parse().unwrap(), 1), ("3.4".parse().unwrap(), 3)],
             files: vec![("crates/a/tests/b.rs".into(), "ab".repeat(32))],
             declarations: vec![("crates/a/src/x.rs".into(), "exercise_tests/x.rs".into())],
+            tests: vec![(
+                "crates/a/src/exercise_tests/x.rs".into(),
+                vec!["3.2".parse().unwrap(), "3.3".parse().unwrap()],
+            )],
             list_matches: true,
         };
         let text = manifest.to_text();
@@ -364,6 +446,34 @@ mod tests {
         let parsed = Manifest::parse(&edited).unwrap();
         assert!(!parsed.list_matches);
         assert_eq!(parsed.points_of("3.4".parse().unwrap()), Some(30));
+    }
+
+    #[test]
+    fn a_changed_file_affects_the_exercises_it_grades_only() {
+        let id = |text: &str| text.parse::<ExerciseId>().unwrap();
+        let manifest = Manifest::parse(
+            "exercise 3.2 1\ndeclare crates/a/src/x.rs exercise_tests/x.rs\n\
+             tests crates/a/src/exercise_tests/x.rs 3.2,3.3\n",
+        )
+        .unwrap();
+        let test_file = "crates/a/src/exercise_tests/x.rs";
+        assert!(manifest.affects(test_file, "a", id("3.3")));
+        assert!(!manifest.affects(test_file, "a", id("3.4")));
+        // Its declaration, in the solution's file, stands for it.
+        assert!(manifest.affects("crates/a/src/x.rs", "a", id("3.2")));
+        assert!(!manifest.affects("crates/a/src/x.rs", "a", id("3.1")));
+        // A helper of the crate's tests, the runner: everything they can reach.
+        assert!(manifest.affects("crates/a/tests/common/mod.rs", "a", id("3.1")));
+        assert!(!manifest.affects("crates/a/tests/common/mod.rs", "b", id("3.1")));
+        assert!(manifest.affects("src/check.rs", "b", id("1.1")));
+    }
+
+    #[test]
+    fn test_files_name_the_exercises_they_grade() {
+        let text = "fn exercise_3_2_a() {}\nfn exercise_3_2_b() {}\nfn exercise_3_1_c() {}\n";
+        let ids = exercises_graded_by("crates/tcp-echo/tests/cli.rs", text);
+        let names: Vec<String> = ids.iter().map(ExerciseId::to_string).collect();
+        assert_eq!(names, ["3.1", "3.2", "3.4"]);
     }
 
     #[test]

@@ -542,7 +542,13 @@ fn a_renamed_test_or_a_deleted_mod_line_earns_nothing_and_is_named() {
     student.netlab(&["check", "1.2", "--grading"]).success();
 
     // Without the line that pulls the tests in, no test runs: 0, and the file is named.
-    student.edit("crates/ping/src/lib.rs", "mod exercise_tests;\n", "");
+    student.edit(
+        "crates/ping/src/lib.rs",
+        "#[cfg(test)]\n#[path = \"exercise_tests/ping.rs\"]\nmod exercise_tests;\n",
+        "",
+    );
+    let graded = stdout_of(&student.netlab(&["grade"]).success());
+    assert!(graded.contains("exercise 1.2   no tests"), "{graded}");
     assert_eq!(
         student.grade(),
         "0/3 points\n\ngrading files that differ from grading.txt:\n  \

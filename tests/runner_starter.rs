@@ -10,8 +10,7 @@
 //! It checks rustlings' `dev check` promise for every exercise at once: every reference
 //! solution passes its tests; in the starter copy (which must build without a single
 //! warning) every removed exercise fails; and putting one solution back makes exactly
-//! that exercise pass. Then grading, in a second copy that removes some exercises only
-//! (both copies build into one target directory, so the dependencies build once).
+//! that exercise pass. Then grading, in a second copy that removes some exercises only.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -131,9 +130,11 @@ fn body(source: &str, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// The target directory both copies build into: the dependencies build once.
-fn shared_target() -> PathBuf {
-    std::env::temp_dir().join(format!("netlab-starter-target-{}", std::process::id()))
+/// A target directory of its own for the copy `name`. Two copies must not share one:
+/// cargo names a workspace's own crates by their path inside the workspace, so the
+/// copies' builds would overwrite each other.
+fn target_for(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("netlab-{name}-target-{}", std::process::id()))
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -211,7 +212,7 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
     let _ = fs::remove_dir_all(&copy);
     let written = netlab_in(root, None, &["starter", copy.to_str().unwrap()]);
     assert!(written.status.success(), "{}", text(&written.stderr));
-    let target = shared_target();
+    let target = target_for("starter");
 
     // It builds, tests and all, with every warning an error.
     let build = Command::new(env!("CARGO"))
@@ -268,6 +269,7 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
     assert!(check.status.success(), "{}", text(&check.stdout));
 
     let _ = fs::remove_dir_all(&copy);
+    let _ = fs::remove_dir_all(&target);
 }
 
 #[test]
@@ -289,7 +291,7 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     git(&copy, &["init", "-q"]);
     git(&copy, &["add", "."]);
     git(&copy, &["commit", "-q", "-m", "Starter"]);
-    let target = shared_target();
+    let target = target_for("graded");
     let grade = || {
         let graded = netlab_in(&copy, Some(&target), &["grade", "--json"]);
         assert!(graded.status.success(), "{}", text(&graded.stderr));
@@ -350,10 +352,14 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     let json = grade();
     assert_eq!(total(&json), (max, max), "{json}");
 
-    // Deleting the line that pulls exercise 3.2 and 3.3's tests in: no tests, no points.
+    // Deleting the lines that pull exercise 3.2 and 3.3's tests in: no tests, no points
+    // for those two, the others of the crate keep theirs.
     let framing = copy.join("crates/tcp-echo/src/framing.rs");
     let solved = fs::read_to_string(&framing).unwrap();
-    fs::write(&framing, solved.replace("mod exercise_tests;\n", "")).unwrap();
+    let declaration =
+        "#[cfg(test)]\n#[path = \"exercise_tests/framing.rs\"]\nmod exercise_tests;\n";
+    assert!(solved.contains(declaration), "{solved}");
+    fs::write(&framing, solved.replace(declaration, "")).unwrap();
     let json = grade();
     assert_eq!(total(&json), (max - 2, max), "{json}");
     assert!(
@@ -413,4 +419,5 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     assert!(json.contains("\"tampered\": []"), "{json}");
 
     let _ = fs::remove_dir_all(&copy);
+    let _ = fs::remove_dir_all(&target);
 }
