@@ -22,8 +22,8 @@
 //! ```
 //!
 //! `status` is `pass` (full points) or `fail` (none); `state` says why: `passing`,
-//! `failing`, `not started`, `does not build`, `no tests`, `no crate yet`; `message` is
-//! the failure (the test and its panic message) or `null`. Grading exits 0 whenever it
+//! `failing`, `not started`, `does not build`, `no tests`, `no crate yet`, or `grading
+//! files changed`; `message` is the failure (the test and its panic message) or `null`. Grading exits 0 whenever it
 //! could grade, also when points were lost: the score is the result.
 
 use std::io::Write;
@@ -250,7 +250,11 @@ pub fn to_json(report: &Report) -> String {
                 grade.id,
                 json_string(&format!("Exercise {}: {}", grade.id, grade.title)),
                 if grade.passed() { "pass" } else { "fail" },
-                grade.status.label(),
+                if grade.tampered.is_empty() {
+                    grade.status.label()
+                } else {
+                    "grading files changed"
+                },
                 grade.score,
                 grade.max_score,
                 grade

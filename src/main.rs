@@ -119,7 +119,7 @@ enum Command {
     /// exercise, the total, and any grading file that was changed.
     Grade {
         /// Print netlab's JSON report (schema netlab-grade-1, see lessons/teachers.md).
-        #[arg(long, conflicts_with = "csv")]
+        #[arg(long, conflicts_with_all = ["csv", "roster"])]
         json: bool,
         /// Points per exercise, like `1.3=4,4.1=5` (else grading.txt, else points.txt,
         /// else 3 for a lesson's larger exercise and 1 for the others).

@@ -370,8 +370,8 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     );
     fs::write(&framing, solved).unwrap();
 
-    // Renaming a test of exercise 3.2: 0 for it, the file named, and the workflow's
-    // command for 3.2 fails.
+    // Renaming the tests of exercise 3.2: 0, the file named, and the workflow's command
+    // for 3.2 fails.
     let tests = copy.join("crates/tcp-echo/src/exercise_tests/framing.rs");
     let original = fs::read_to_string(&tests).unwrap();
     fs::write(
@@ -379,8 +379,9 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
         original.replace("fn exercise_3_2_", "fn renamed_3_2_"),
     )
     .unwrap();
+    // The file holds the tests of 3.2 and 3.3: both lose their points.
     let json = grade();
-    assert_eq!(total(&json), (max - 1, max), "{json}");
+    assert_eq!(total(&json), (max - 2, max), "{json}");
     assert!(
         json.contains("crates/tcp-echo/src/exercise_tests/framing.rs (changed)"),
         "{json}"
