@@ -7,6 +7,7 @@ use std::io::Write;
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
+use crate::manifest::Manifest;
 use crate::status::{self, Freshness, ProgressLine, Status};
 
 /// The exercises a check covers, grouped by lesson, in course order.
@@ -68,15 +69,28 @@ pub fn select<'a>(
     Ok(chosen)
 }
 
-/// Runs the selection's tests and prints the report. Returns whether every exercise passed.
-pub fn check(course: &Course, selection: &Selection, out: &mut dyn Write) -> Result<bool, Error> {
+/// Runs the selection's tests and prints the report. Returns whether every exercise passed
+/// (an exercise none of whose own tests ran does not pass). `ci` runs the tests with
+/// `CI=true`, as grading does (`check --grading`).
+pub fn check(
+    course: &Course,
+    selection: &Selection,
+    ci: bool,
+    out: &mut dyn Write,
+) -> Result<bool, Error> {
     let output = || io_error("writing the report");
     let mut progress = ProgressLine::new();
     let mut first_problem: Option<(&Lesson, &Exercise, Status)> = None;
     let (mut passed, mut total) = (0, 0);
     for (lesson, exercises) in selection {
-        let statuses =
-            status::statuses(course, lesson, exercises, Freshness::Fresh, &mut progress)?;
+        let statuses = status::statuses(
+            course,
+            lesson,
+            exercises,
+            Freshness::Fresh,
+            ci,
+            &mut progress,
+        )?;
         for (exercise, (_, status)) in exercises.iter().zip(statuses) {
             total += 1;
             writeln!(
@@ -102,6 +116,38 @@ pub fn check(course: &Course, selection: &Selection, out: &mut dyn Write) -> Res
         }
     }
     Ok(passed == total)
+}
+
+/// For `check --grading`: whether the grading files that can change the checked
+/// exercises' grades are as `grading.txt` says (true when there is no manifest: the
+/// course itself). Names the ones that are not.
+pub fn grading_files_intact(
+    course: &Course,
+    selection: &Selection,
+    out: &mut dyn Write,
+) -> Result<bool, Error> {
+    let Some(manifest) = Manifest::load(&course.root)? else {
+        return Ok(true);
+    };
+    let all = manifest.tampered(&course.root);
+    let mut tampered: Vec<String> = Vec::new();
+    for (lesson, exercises) in selection {
+        let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
+        for entry in &all {
+            if exercises
+                .iter()
+                .any(|e| manifest.affects(&entry.path, crate_name, e.id))
+            {
+                tampered.push(entry.to_string());
+            }
+        }
+    }
+    tampered.sort();
+    tampered.dedup();
+    for entry in &tampered {
+        writeln!(out, "grading file changed: {entry}").map_err(io_error("writing the report"))?;
+    }
+    Ok(tampered.is_empty())
 }
 
 /// `exercise 1.2  failing      Count the losses`
@@ -153,7 +199,12 @@ pub fn explain(
             }
         }
         Status::NoTests => {
-            writeln!(out, "No test named {}_... ran.", id.test_filter())?;
+            writeln!(
+                out,
+                "No test named {}_... ran: an exercise without its tests earns nothing. \
+                 Is the `mod exercise_tests` line still in the file of the solution?",
+                id.test_filter()
+            )?;
         }
         Status::NoCrate => {
             writeln!(out, "Lesson {} has no crate in crates/ yet.", lesson.number)?;

@@ -67,6 +67,21 @@ pub fn problems(course: &Course) -> Result<Vec<String>, Error> {
                 ));
             }
         }
+        // A student edits the files that hold solutions: tests there could be changed
+        // quietly. They belong in `src/exercise_tests/` (see lessons/teachers.md).
+        let mut files: Vec<&Path> = solutions.iter().map(|s| s.file.as_path()).collect();
+        files.sort();
+        files.dedup();
+        for file in files {
+            let text = fs::read_to_string(course.root.join(file)).unwrap_or_default();
+            if text.contains("fn exercise_") {
+                problems.push(format!(
+                    "{}: holds a solution and exercise tests: move the tests to a file of \
+                     their own (src/exercise_tests/, declared with #[path])",
+                    file.display()
+                ));
+            }
+        }
         for solution in &solutions {
             if !lesson.exercises.iter().any(|e| e.id == solution.id) {
                 problems.push(format!(

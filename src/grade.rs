@@ -1,29 +1,42 @@
-//! `cargo run -- grade [--json]`: every exercise's tests, points per exercise, a total.
+//! `cargo run -- grade [--json] [--points ...]` and `grade --roster DIR [--csv]`: points
+//! per exercise and a total, from the same tests `check --grading` runs.
 //!
-//! `--json` prints the result in the schema of GitHub Classroom's command grader, so the
-//! same file feeds GitHub Classroom, a learning management system, or a spreadsheet:
+//! In a starter copy only the exercises its `grading.txt` lists are graded (the ones the
+//! student writes), with the points written there; elsewhere (the course itself) every
+//! exercise is. An exercise earns its points only when its own tests ran and every test
+//! that grades it passed (`coverage.rs`): no test, no points. The tests run with
+//! `CI=true`, as in the classroom workflow, so a test whose peer tool is missing fails
+//! instead of skipping. Grading files that differ from the manifest are named.
+//!
+//! `--json` is netlab's own schema (not GitHub Classroom's: its command grader writes one
+//! base64-encoded result per step, which only its reporter reads):
 //!
 //! ```text
-//! {"version": 1, "status": "pass" | "fail" | "error", "max_score": 7,
-//!  "tests": [{"name": "Exercise 1.1: ...", "status": "pass", "score": 1, "max_score": 1,
-//!             "message": "", "test_code": "cargo test -p udp-basic --tests exercise_1_1",
-//!             "filename": "crates/udp-basic/src/lib.rs", "line_no": 388,
-//!             "duration": 1234}]}
+//! {"schema": "netlab-grade-1", "score": 4, "max_score": 7,
+//!  "tampered": ["crates/tcp-echo/tests/cli.rs (changed)"],
+//!  "exercises": [{"exercise": "3.2", "name": "Exercise 3.2: ...", "status": "pass",
+//!                 "state": "passing", "score": 1, "max_score": 1, "message": null,
+//!                 "command": "cargo run -q -- check 3.2 --grading",
+//!                 "file": "crates/tcp-echo/src/framing.rs", "line": 25,
+//!                 "duration_ms": 1234}]}
 //! ```
 //!
-//! A test's `status` is `pass`, `fail` (a test failed, or the exercise is not started) or
-//! `error` (it could not be tested: the crate does not compile, or it has no tests);
-//! the top-level `status` is `pass` when all pass, else `error` if any is an error, else
-//! `fail`. `duration` is in milliseconds. Grading exits 0 whenever it could grade, also
-//! when points were lost: the score is the result.
+//! `status` is `pass` (full points) or `fail` (none); `state` says why: `passing`,
+//! `failing`, `not started`, `does not build`, `no tests`, `no crate yet`, or `grading
+//! files changed`; `message` is the failure (the test and its panic message) or `null`. Grading exits 0 whenever it
+//! could grade, also when points were lost: the score is the result.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::check::exercise_line;
 use crate::classroom;
 use crate::course::{Course, ExerciseId};
+use crate::coverage;
 use crate::error::{Error, io_error};
+use crate::manifest::Manifest;
 use crate::points::Points;
 use crate::status::{self, Freshness, ProgressLine, Status};
 
@@ -32,7 +45,6 @@ use crate::status::{self, Freshness, ProgressLine, Status};
 pub struct Grade {
     pub id: ExerciseId,
     pub title: String,
-    pub name: String,
     pub status: Status,
     pub score: u32,
     pub max_score: u32,
@@ -40,55 +52,129 @@ pub struct Grade {
     pub filename: String,
     pub line_no: usize,
     pub duration_ms: u128,
+    /// Grading files of this exercise (its crate's, the runner's, the test helpers') that
+    /// differ from the manifest: the exercise earns nothing until they are put back.
+    pub tampered: Vec<String>,
+}
+
+/// A whole workspace's grades.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub grades: Vec<Grade>,
+    /// Grading files that differ from the manifest, one phrase each.
+    pub tampered: Vec<String>,
+}
+
+impl Report {
+    pub fn score(&self) -> u32 {
+        self.grades.iter().map(|g| g.score).sum()
+    }
+
+    pub fn max_score(&self) -> u32 {
+        self.grades.iter().map(|g| g.max_score).sum()
+    }
 }
 
 impl Grade {
-    fn json_status(&self) -> &'static str {
-        match self.status {
-            Status::Passing => "pass",
-            Status::Failing { .. } | Status::NotStarted => "fail",
-            Status::DoesNotBuild(_) | Status::NoTests | Status::NoCrate => "error",
-        }
+    fn passed(&self) -> bool {
+        self.status.is_passing() && self.tampered.is_empty()
     }
 
-    fn message(&self) -> String {
+    fn message(&self) -> Option<String> {
+        if !self.tampered.is_empty() {
+            return Some(format!(
+                "grading files changed: {}",
+                self.tampered.join("; ")
+            ));
+        }
         match &self.status {
-            Status::Passing => String::new(),
-            Status::Failing { test, message } => format!("test {test} failed: {message}"),
-            Status::NotStarted => "not started: the body is still todo!()".to_string(),
-            Status::DoesNotBuild(error) => format!("does not compile: {error}"),
-            Status::NoTests => "no test of this exercise ran".to_string(),
-            Status::NoCrate => "the lesson has no crate yet".to_string(),
+            Status::Passing => None,
+            Status::Failing { test, message } => Some(format!("test {test} failed: {message}")),
+            Status::NotStarted => Some("not started: the body is still todo!()".to_string()),
+            Status::DoesNotBuild(error) => Some(format!("does not compile: {error}")),
+            Status::NoTests => Some("no test of this exercise ran".to_string()),
+            Status::NoCrate => Some("the lesson has no crate yet".to_string()),
         }
     }
 }
 
-/// Runs each exercise's tests on its own, as the classroom workflow does.
-pub fn grades(course: &Course, points: &Points) -> Result<Vec<Grade>, Error> {
+/// The points of `id`: `--points`, else the manifest's, else `points.txt`'s, else the
+/// default (3 for a crate's larger exercise, 1 for the others).
+fn points_of(
+    id: ExerciseId,
+    crate_name: &str,
+    given: &Points,
+    manifest: Option<&Manifest>,
+    file: &Points,
+) -> u32 {
+    given
+        .get(id)
+        .or_else(|| manifest.and_then(|m| m.points_of(id)))
+        .or_else(|| file.get(id))
+        .unwrap_or_else(|| coverage::default_points(crate_name, id))
+}
+
+/// Grades the workspace of `course`: runs each graded exercise's tests on its own, as the
+/// classroom workflow does. `progress` is off for a roster (many at once).
+pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Report, Error> {
+    let manifest = Manifest::load(&course.root)?;
+    let tampered = manifest
+        .as_ref()
+        .map_or_else(Vec::new, |m| m.tampered(&course.root));
+    let file_points = Points::load(&course.root)?;
     let mut progress = ProgressLine::new();
+    progress.enabled = show_progress;
     let mut grades = Vec::new();
-    // Lessons still without a crate are not graded (a student's copy has every crate).
-    let gradable = course
+    let graded: Vec<_> = course
         .exercises()
-        .filter(|(lesson, _)| lesson.crate_name.is_some());
-    for (lesson, exercise) in gradable {
+        .filter(|(lesson, exercise)| match &manifest {
+            Some(manifest) => manifest.points_of(exercise.id).is_some(),
+            // Lessons still without a crate are not graded (a student's copy has every
+            // crate).
+            None => lesson.crate_name.is_some(),
+        })
+        .collect();
+    for (lesson, exercise) in graded {
         let started = Instant::now();
-        let statuses =
-            status::statuses(course, lesson, &[exercise], Freshness::Fresh, &mut progress)?;
+        let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
+        let statuses = status::statuses(
+            course,
+            lesson,
+            &[exercise],
+            Freshness::Fresh,
+            true,
+            &mut progress,
+        )?;
         let status = statuses
             .into_iter()
             .next()
             .map_or(Status::NoTests, |(_, status)| status);
         let solution = status::solution_of(course, lesson, exercise.id)?;
-        let max_score = points.of(exercise.id);
+        let max_score = points_of(
+            exercise.id,
+            crate_name,
+            given,
+            manifest.as_ref(),
+            &file_points,
+        );
+        let own_tampered: Vec<String> = tampered
+            .iter()
+            .filter(|t| {
+                manifest
+                    .as_ref()
+                    .is_some_and(|m| m.affects(&t.path, crate_name, exercise.id))
+            })
+            .map(ToString::to_string)
+            .collect();
+        let earns = status.is_passing() && own_tampered.is_empty();
         grades.push(Grade {
             id: exercise.id,
             title: exercise.title.clone(),
-            name: format!("Exercise {}: {}", exercise.id, exercise.title),
-            score: if status.is_passing() { max_score } else { 0 },
+            score: if earns { max_score } else { 0 },
+            tampered: own_tampered,
             status,
             max_score,
-            command: classroom::test_command(lesson, exercise),
+            command: classroom::grading_command(exercise.id),
             filename: solution
                 .as_ref()
                 .map_or_else(|| lesson.file.clone(), |s| s.file.display().to_string()),
@@ -96,24 +182,40 @@ pub fn grades(course: &Course, points: &Points) -> Result<Vec<Grade>, Error> {
             duration_ms: started.elapsed().as_millis(),
         });
     }
-    Ok(grades)
+    let tampered = tampered.iter().map(ToString::to_string).collect();
+    Ok(Report { grades, tampered })
 }
 
-pub fn print_text(grades: &[Grade], out: &mut dyn Write) -> Result<(), Error> {
+pub fn print_text(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
     let output = || io_error("writing the grades");
-    for grade in grades {
+    for grade in &report.grades {
+        let changed = if grade.tampered.is_empty() {
+            ""
+        } else {
+            "  (grading files changed)"
+        };
         writeln!(
             out,
-            "{:>3}/{:<3} {}",
+            "{:>3}/{:<3} {}{changed}",
             grade.score,
             grade.max_score,
             exercise_line(grade.id, &grade.title, &grade.status),
         )
         .map_err(output())?;
     }
-    let score: u32 = grades.iter().map(|g| g.score).sum();
-    let max: u32 = grades.iter().map(|g| g.max_score).sum();
-    writeln!(out, "\ntotal: {score}/{max} points").map_err(output())?;
+    writeln!(
+        out,
+        "\ntotal: {}/{} points",
+        report.score(),
+        report.max_score()
+    )
+    .map_err(output())?;
+    if !report.tampered.is_empty() {
+        writeln!(out, "\ngrading files that differ from grading.txt:").map_err(output())?;
+        for file in &report.tampered {
+            writeln!(out, "  {file}").map_err(output())?;
+        }
+    }
     Ok(())
 }
 
@@ -135,28 +237,29 @@ fn json_string(text: &str) -> String {
     out
 }
 
-/// The grades in the command grader's JSON schema.
-pub fn to_json(grades: &[Grade]) -> String {
-    let status = if grades.iter().all(|g| g.json_status() == "pass") {
-        "pass"
-    } else if grades.iter().any(|g| g.json_status() == "error") {
-        "error"
-    } else {
-        "fail"
-    };
-    let max: u32 = grades.iter().map(|g| g.max_score).sum();
-    let tests: Vec<String> = grades
+/// The report in netlab's own JSON schema (see the top of this file).
+pub fn to_json(report: &Report) -> String {
+    let exercises: Vec<String> = report
+        .grades
         .iter()
         .map(|grade| {
             format!(
-                "    {{\"name\": {}, \"status\": \"{}\", \"score\": {}, \"max_score\": {}, \
-                 \"message\": {}, \"test_code\": {}, \"filename\": {}, \"line_no\": {}, \
-                 \"duration\": {}}}",
-                json_string(&grade.name),
-                grade.json_status(),
+                "    {{\"exercise\": \"{}\", \"name\": {}, \"status\": \"{}\", \"state\": \"{}\", \
+                 \"score\": {}, \"max_score\": {}, \"message\": {}, \"command\": {}, \
+                 \"file\": {}, \"line\": {}, \"duration_ms\": {}}}",
+                grade.id,
+                json_string(&format!("Exercise {}: {}", grade.id, grade.title)),
+                if grade.passed() { "pass" } else { "fail" },
+                if grade.tampered.is_empty() {
+                    grade.status.label()
+                } else {
+                    "grading files changed"
+                },
                 grade.score,
                 grade.max_score,
-                json_string(&grade.message()),
+                grade
+                    .message()
+                    .map_or_else(|| "null".to_string(), |m| json_string(&m)),
                 json_string(&grade.command),
                 json_string(&grade.filename),
                 grade.line_no,
@@ -164,11 +267,147 @@ pub fn to_json(grades: &[Grade]) -> String {
             )
         })
         .collect();
+    let tampered: Vec<String> = report.tampered.iter().map(|t| json_string(t)).collect();
     format!(
-        "{{\n  \"version\": 1,\n  \"status\": \"{status}\",\n  \"max_score\": {max},\n  \
-         \"tests\": [\n{}\n  ]\n}}\n",
-        tests.join(",\n")
+        "{{\n  \"schema\": \"netlab-grade-1\",\n  \"score\": {},\n  \"max_score\": {},\n  \
+         \"tampered\": [{}],\n  \"exercises\": [\n{}\n  ]\n}}\n",
+        report.score(),
+        report.max_score(),
+        tampered.join(", "),
+        exercises.join(",\n")
     )
+}
+
+/// The student copies under `dir`: each subdirectory with a `Cargo.toml` and `lessons/`,
+/// sorted by name.
+pub fn roster_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(io_error(format!("reading {}", dir.display())))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.join("Cargo.toml").is_file() && path.join("lessons").is_dir())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(Error::usage(format!(
+            "{} holds no student copy (a directory with Cargo.toml and lessons/)",
+            dir.display()
+        ))
+        .with_hint("clone every student repository into one directory, then name it"));
+    }
+    Ok(dirs)
+}
+
+/// One student's row: the copy's name, and its report or why it could not be graded.
+pub type RosterRow = (String, Result<Report, Error>);
+
+/// Grades every copy under `dir`, `jobs` at a time (each runs its own `cargo test`).
+pub fn roster(dir: &Path, given: &Points, jobs: usize) -> Result<Vec<RosterRow>, Error> {
+    let dirs = roster_dirs(dir)?;
+    let next = Mutex::new(0usize);
+    let rows: Mutex<Vec<Option<RosterRow>>> = Mutex::new((0..dirs.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, dirs.len()) {
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let index = *next;
+                        *next += 1;
+                        index
+                    };
+                    let Some(path) = dirs.get(index) else {
+                        break;
+                    };
+                    let name = path
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().to_string());
+                    eprintln!("netlab: grading {name} ...");
+                    let report = Course::load(path).and_then(|course| grade(&course, given, false));
+                    rows.lock().unwrap_or_else(|e| e.into_inner())[index] = Some((name, report));
+                }
+            });
+        }
+    });
+    Ok(rows
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The roster as CSV: one row per student, a column per exercise (its points, or empty
+/// when that copy does not grade it), the total, the maximum, the tampered files (`; `
+/// between them) and an error for a copy that could not be graded.
+pub fn roster_csv(rows: &[RosterRow]) -> String {
+    let mut ids: Vec<ExerciseId> = rows
+        .iter()
+        .filter_map(|(_, report)| report.as_ref().ok())
+        .flat_map(|report| report.grades.iter().map(|g| g.id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut header = vec!["repository".to_string()];
+    header.extend(ids.iter().map(|id| id.to_string()));
+    header.extend(["total", "max", "tampered", "error"].map(String::from));
+    let mut csv = header.join(",") + "\n";
+    for (name, report) in rows {
+        let mut fields = vec![csv_field(name)];
+        match report {
+            Ok(report) => {
+                for id in &ids {
+                    let grade = report.grades.iter().find(|g| g.id == *id);
+                    fields.push(grade.map_or_else(String::new, |g| g.score.to_string()));
+                }
+                fields.push(report.score().to_string());
+                fields.push(report.max_score().to_string());
+                fields.push(csv_field(&report.tampered.join("; ")));
+                fields.push(String::new());
+            }
+            Err(error) => {
+                fields.extend(ids.iter().map(|_| String::new()));
+                fields.extend([String::new(), String::new(), String::new()]);
+                fields.push(csv_field(&error.message));
+            }
+        }
+        csv.push_str(&(fields.join(",") + "\n"));
+    }
+    csv
+}
+
+/// The roster as text: one line per student.
+pub fn print_roster(rows: &[RosterRow], out: &mut dyn Write) -> Result<(), Error> {
+    let output = || io_error("writing the grades");
+    for (name, report) in rows {
+        match report {
+            Ok(report) => {
+                let tampered = if report.tampered.is_empty() {
+                    String::new()
+                } else {
+                    format!("  tampered: {}", report.tampered.join("; "))
+                };
+                writeln!(
+                    out,
+                    "{name}: {}/{} points{tampered}",
+                    report.score(),
+                    report.max_score()
+                )
+                .map_err(output())?;
+            }
+            Err(error) => writeln!(out, "{name}: not graded: {error}").map_err(output())?,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -181,5 +420,12 @@ mod tests {
             json_string("a\"b\\c\nd\u{1}é"),
             "\"a\\\"b\\\\c\\nd\\u0001é\""
         );
+    }
+
+    #[test]
+    fn csv_fields_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

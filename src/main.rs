@@ -9,7 +9,8 @@
 //! cargo run -- reset 1.2          start exercise 1.2 over from its todo!()
 //! cargo run -- tour               a short live demo of every exercise, on loopback
 //! cargo run -- starter DIR        (teachers) a student copy with solutions removed
-//! cargo run -- grade --json       (teachers) points per exercise, GitHub Classroom's schema
+//! cargo run -- grade [--json]     (teachers) points per exercise the copy removed
+//! cargo run -- grade --roster DIR --csv   (teachers) every student copy under DIR
 //! ```
 //!
 //! The lessons are in `lessons/`; each exercise crate is in `crates/`. The exercises'
@@ -27,14 +28,17 @@ use clap::{Parser, Subcommand};
 mod check;
 mod classroom;
 mod course;
+mod coverage;
 mod devcheck;
 mod error;
 mod grade;
 mod hint;
+mod manifest;
 mod overview;
 mod points;
 mod quiet;
 mod reset;
+mod sha256;
 mod solution;
 mod starter;
 mod state;
@@ -67,6 +71,10 @@ enum Command {
         /// Also check every lesson up to this one (cumulative, like checkpoints).
         #[arg(long, value_name = "LESSON")]
         upto: Option<String>,
+        /// Grade as GitHub Classroom does: the tests run with CI=true (a missing peer
+        /// tool fails), and a changed test module declaration fails the exercise.
+        #[arg(long)]
+        grading: bool,
     },
     /// Show an exercise's hint; asked again, its stronger second hint.
     Hint {
@@ -102,18 +110,30 @@ enum Command {
         /// Remove these exercises.
         #[arg(long, value_delimiter = ',', value_name = "EXERCISES")]
         exercises: Vec<ExerciseId>,
-        /// Points per exercise, like `1.3=4,4.1=5` (1 for the others).
+        /// Points per exercise, like `1.3=4,4.1=5` (else points.txt, else 3 for a
+        /// lesson's larger exercise and 1 for the others).
         #[arg(long, value_name = "POINTS")]
         points: Option<String>,
     },
-    /// Teachers: run every exercise's tests and print points per exercise and the total.
+    /// Teachers: grade the exercises a starter copy removed (all, elsewhere): points per
+    /// exercise, the total, and any grading file that was changed.
     Grade {
-        /// Print JSON in GitHub Classroom's command grader schema.
-        #[arg(long)]
+        /// Print netlab's JSON report (schema netlab-grade-1, see lessons/teachers.md).
+        #[arg(long, conflicts_with_all = ["csv", "roster"])]
         json: bool,
-        /// Points per exercise, like `1.3=4,4.1=5` (else points.txt, else 1 each).
+        /// Points per exercise, like `1.3=4,4.1=5` (else grading.txt, else points.txt,
+        /// else 3 for a lesson's larger exercise and 1 for the others).
         #[arg(long, value_name = "POINTS")]
         points: Option<String>,
+        /// Grade every student copy (a clone of each repository) under this directory.
+        #[arg(long, value_name = "DIR")]
+        roster: Option<PathBuf>,
+        /// With --roster: one CSV row per student on stdout.
+        #[arg(long, requires = "roster")]
+        csv: bool,
+        /// With --roster: how many copies to grade at once (default: the CPU cores).
+        #[arg(long, requires = "roster", value_name = "N")]
+        jobs: Option<usize>,
     },
     /// Lesson writers: check that every exercise has a statement, hint, solution and tests.
     DevCheck,
@@ -145,6 +165,26 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
         // The tour needs no workspace: it runs the demos compiled into this binary.
         return course::tour(out).map(|()| Outcome::Success);
     }
+    if let Command::Grade {
+        roster: Some(dir),
+        points,
+        csv,
+        jobs,
+        ..
+    } = &command
+    {
+        // A roster is graded from anywhere: DIR holds the student copies.
+        let points = points_option(points.as_deref())?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let rows = grade::roster(dir, &points, jobs.unwrap_or(cores).clamp(1, 64))?;
+        if *csv {
+            write!(out, "{}", grade::roster_csv(&rows))
+                .map_err(error::io_error("writing the grades"))?;
+        } else {
+            grade::print_roster(&rows, out)?;
+        }
+        return Ok(Outcome::Success);
+    }
     let here = std::env::current_dir()
         .map_err(|e| Error::runtime(format!("finding the current directory: {e}")))?;
     let root = Course::find_root(&here)?;
@@ -155,9 +195,15 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
         Command::Lessons => course::print_lessons(&course, out)
             .map(|()| Outcome::Success)
             .map_err(error::io_error("writing the lesson table")),
-        Command::Check { target, upto } => {
+        Command::Check {
+            target,
+            upto,
+            grading,
+        } => {
             let selection = check::select(&course, target.as_deref(), upto.as_deref())?;
-            check::check(&course, &selection, out).map(from_bool)
+            let passed = check::check(&course, &selection, grading, out)?;
+            let intact = !grading || check::grading_files_intact(&course, &selection, out)?;
+            Ok(from_bool(passed && intact))
         }
         Command::Hint { exercise } => hint::hint(&course, exercise, out).map(|()| Outcome::Success),
         Command::Reset { exercise, yes } => {
@@ -187,14 +233,13 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
             };
             starter::starter(&course, &dir, &options, out).map(|()| Outcome::Success)
         }
-        Command::Grade { json, points } => {
-            let points = Points::load(&course.root)?.merge(&points_option(points.as_deref())?);
-            let grades = grade::grades(&course, &points)?;
+        Command::Grade { json, points, .. } => {
+            let report = grade::grade(&course, &points_option(points.as_deref())?, true)?;
             if json {
-                write!(out, "{}", grade::to_json(&grades))
+                write!(out, "{}", grade::to_json(&report))
                     .map_err(error::io_error("writing the grades"))?;
             } else {
-                grade::print_text(&grades, out)?;
+                grade::print_text(&report, out)?;
             }
             Ok(Outcome::Success)
         }

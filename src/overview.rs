@@ -29,7 +29,14 @@ pub fn all_statuses<'a>(
     let mut all = Vec::new();
     for lesson in course.lessons.iter().filter(|l| !l.exercises.is_empty()) {
         let exercises: Vec<&Exercise> = lesson.exercises.iter().collect();
-        let statuses = status::statuses(course, lesson, &exercises, Freshness::Cached, progress)?;
+        let statuses = status::statuses(
+            course,
+            lesson,
+            &exercises,
+            Freshness::Cached,
+            false,
+            progress,
+        )?;
         let paired = exercises
             .into_iter()
             .zip(statuses.into_iter().map(|(_, s)| s));

@@ -1,7 +1,8 @@
 //! How many points each exercise is worth, for `grade` and the classroom workflow.
 //!
-//! Every exercise is worth 1 point unless `points.txt` at the workspace root (written by
-//! `starter --points`, or by hand) says otherwise, one exercise per line:
+//! An exercise is worth 1 point, its crate's larger exercise 3 (`coverage.rs`), unless
+//! `--points`, the starter copy's `grading.txt`, or `points.txt` at the workspace root (a
+//! teacher's defaults for `starter`, by hand) says otherwise, one exercise per line:
 //!
 //! ```text
 //! # exercise = points
@@ -24,9 +25,9 @@ pub struct Points {
 }
 
 impl Points {
-    /// The points of `id`: 1 unless set.
-    pub fn of(&self, id: ExerciseId) -> u32 {
-        self.by_exercise.get(&id).copied().unwrap_or(1)
+    /// The points set for `id`, if any.
+    pub fn get(&self, id: ExerciseId) -> Option<u32> {
+        self.by_exercise.get(&id).copied()
     }
 
     /// Reads `points.txt` at `root`, if there is one.
@@ -69,21 +70,6 @@ impl Points {
             .extend(other.by_exercise.iter().map(|(k, v)| (*k, *v)));
         self
     }
-
-    /// The file's text, or `None` when every exercise has the default.
-    pub fn to_file(&self) -> Option<String> {
-        if self.by_exercise.is_empty() {
-            return None;
-        }
-        let mut text = String::from(
-            "# Points per exercise for `cargo run -- grade` (1 when not listed).\n\
-             # The GitHub Classroom workflow's max-score values were written from this file.\n",
-        );
-        for (id, value) in &self.by_exercise {
-            text.push_str(&format!("{id} = {value}\n"));
-        }
-        Some(text)
-    }
 }
 
 #[cfg(test)]
@@ -91,12 +77,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn points_default_to_one_and_parse_from_lines_or_commas() {
+    fn points_parse_from_lines_or_commas() {
         let points = Points::parse("# comment\n1.3 = 4\n", "points.txt").unwrap();
-        assert_eq!(points.of("1.3".parse().unwrap()), 4);
-        assert_eq!(points.of("1.1".parse().unwrap()), 1);
+        assert_eq!(points.get("1.3".parse().unwrap()), Some(4));
+        assert_eq!(points.get("1.1".parse().unwrap()), None);
         let points = Points::parse("1.1=2,2.1=3", "--points").unwrap();
-        assert_eq!(points.of("2.1".parse().unwrap()), 3);
+        assert_eq!(points.get("2.1".parse().unwrap()), Some(3));
         assert!(Points::parse("1.1", "--points").is_err());
     }
 }

@@ -207,10 +207,16 @@ fn split_top_level(list: &str) -> Vec<String> {
     parts
 }
 
-/// The `todo!()` message for an exercise: `Exercise 3.2: <first sentence>`, escaped for a
-/// Rust string literal used as a format string.
+/// The `todo!()` message for an exercise, `Exercise 3.2 (<title>): <first sentence>`,
+/// escaped for a Rust string literal used as a format string. A panic hook and the tour
+/// read this form back from the panic message ("not yet implemented: Exercise 3.2 (...").
 pub fn todo_message(exercise: &Exercise) -> String {
-    let text = format!("Exercise {}: {}", exercise.id, exercise.first_sentence());
+    let text = format!(
+        "Exercise {} ({}): {}",
+        exercise.id,
+        exercise.title,
+        exercise.first_sentence()
+    );
     text.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('{', "{{")
@@ -245,7 +251,13 @@ pub fn is_starter(text: &str, solution: &Solution) -> bool {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("let _ ="))
         .collect();
-    matches!(inside.as_slice(), [only] if only.starts_with(&format!("todo!(\"Exercise {}:", solution.id)))
+    // `Exercise 3.2 (title): ...`, or `Exercise 3.2: ...` as copies before titles wrote it.
+    let starts = |line: &str| {
+        [" (", ":"]
+            .iter()
+            .any(|after| line.starts_with(&format!("todo!(\"Exercise {}{after}", solution.id)))
+    };
+    matches!(inside.as_slice(), [only] if starts(only))
 }
 
 /// `text` with the lines between the solution's markers replaced by `body`. Keeps the
@@ -296,7 +308,7 @@ mod tests {
         let starter = replace_body(SOURCE, solution, &starter_body(solution, &exercise()));
         assert!(starter.contains(
             "    // exercise 1.2: begin\n    let _ = (&expected, &received); // yours to use\n    \
-             todo!(\"Exercise 1.2: Write `loss_summary` with \\\"{{}}\\\".\")\n    // exercise 1.2: end\n}\n"
+             todo!(\"Exercise 1.2 (Count): Write `loss_summary` with \\\"{{}}\\\".\")\n    // exercise 1.2: end\n}\n"
         ));
         let again = &find_in_text(&starter, Path::new("src/lib.rs")).unwrap()[0];
         assert!(is_starter(&starter, again));

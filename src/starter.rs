@@ -3,8 +3,9 @@
 //!
 //! Everything else is copied as it is (lessons, tests, the other solutions), so in the
 //! copy exactly the removed exercises fail. Like Exercism's stubs, a starter body still
-//! compiles, and without warnings: see `solution.rs`. The copy also gets the GitHub
-//! Classroom workflow (`classroom.rs`) and, when points were given, `points.txt`.
+//! compiles, and without warnings: see `solution.rs`. The copy also gets its grading
+//! manifest, `grading.txt` (`manifest.rs`: the removed exercises, their points, the
+//! SHA-256 of every grading file), and the GitHub Classroom workflow (`classroom.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -13,8 +14,10 @@ use std::path::{Path, PathBuf};
 
 use crate::classroom;
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
+use crate::coverage;
 use crate::error::{Error, io_error};
-use crate::points::{self, Points};
+use crate::manifest;
+use crate::points::Points;
 use crate::quiet;
 use crate::solution;
 use crate::state;
@@ -183,24 +186,41 @@ pub fn starter(
         quiet_crate(dir, crate_name, &originals)?;
     }
 
-    let points = Points::load(&course.root)?.merge(&options.points);
-    if let Some(text) = points.to_file() {
-        let path = dir.join(points::FILE);
-        fs::write(&path, text).map_err(io_error(format!("writing {}", path.display())))?;
-    }
+    // The manifest: the removed exercises with their points, and the grading files.
+    let given = Points::load(&course.root)?.merge(&options.points);
+    let graded: Vec<(ExerciseId, u32)> = chosen
+        .iter()
+        .map(|(lesson, exercise)| {
+            let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
+            let points = given
+                .get(exercise.id)
+                .unwrap_or_else(|| coverage::default_points(crate_name, exercise.id));
+            (exercise.id, points)
+        })
+        .collect();
+    let crate_names: Vec<&str> = crates.iter().map(String::as_str).collect();
     let copy = Course::load(dir)?;
-    let workflows = dir.join(".github").join("workflows");
-    fs::create_dir_all(&workflows)
-        .map_err(io_error(format!("creating {}", workflows.display())))?;
-    let workflow = workflows.join("classroom.yml");
-    fs::write(&workflow, classroom::workflow(&copy, &points))
-        .map_err(io_error(format!("writing {}", workflow.display())))?;
+    let workflow = dir.join(classroom::WORKFLOW);
+    if let Some(parent) = workflow.parent() {
+        fs::create_dir_all(parent).map_err(io_error(format!("creating {}", parent.display())))?;
+    }
+    // The workflow lists the grading files, and is one of them: write it from the list,
+    // then hash everything.
+    let mut listed = manifest::build(dir, graded.clone(), &crate_names, classroom::WORKFLOW)?;
+    listed
+        .files
+        .push((classroom::WORKFLOW.to_string(), String::new()));
+    listed.files.sort();
+    write(&workflow, &classroom::workflow(&copy, &listed))?;
+    let manifest = manifest::build(dir, graded.clone(), &crate_names, classroom::WORKFLOW)?;
+    write(&dir.join(manifest::FILE), &manifest.to_text())?;
 
     let output = || io_error("writing");
     writeln!(
         out,
         "wrote a starter copy to {}\n  todo!() in place of {} solution(s): {}\n  \
-         .github/workflows/classroom.yml grades every exercise (GitHub Classroom autograding)",
+         {} lists them with their points ({} in all) and the SHA-256 of {} grading files\n  \
+         {} grades exactly them (GitHub Classroom autograding)",
         dir.display(),
         removed.len(),
         if removed.is_empty() {
@@ -208,12 +228,16 @@ pub fn starter(
         } else {
             removed.join(", ")
         },
+        manifest::FILE,
+        graded.iter().map(|(_, points)| points).sum::<u32>(),
+        manifest.files.len(),
+        classroom::WORKFLOW,
     )
     .map_err(output())?;
     writeln!(
         out,
         "Next: cd {} && git init && git add . && git commit -m 'Starter', then push it as \
-         the assignment's template repository.",
+         the assignment's template repository (lessons/teachers.md, step by step).",
         dir.display()
     )
     .map_err(output())?;

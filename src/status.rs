@@ -5,10 +5,11 @@ use std::fs;
 use std::io::{self, IsTerminal, Write};
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
+use crate::coverage;
 use crate::error::Error;
 use crate::solution::{self, Solution};
 use crate::state;
-use crate::testrun::{self, Outcome, TestRun};
+use crate::testrun::{self, Outcome, Selection, TestRun};
 
 /// Where one exercise stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,8 @@ impl Status {
 pub struct ProgressLine {
     terminal: bool,
     shown: bool,
+    /// Off when several gradings run at once (`grade --roster`): their lines would mix.
+    pub enabled: bool,
 }
 
 impl ProgressLine {
@@ -56,10 +59,14 @@ impl ProgressLine {
         ProgressLine {
             terminal: io::stderr().is_terminal(),
             shown: false,
+            enabled: true,
         }
     }
 
     pub fn show(&mut self, text: &str) {
+        if !self.enabled {
+            return;
+        }
         let mut stderr = io::stderr().lock();
         if self.terminal {
             let _ = write!(stderr, "\r\x1b[K{text}");
@@ -92,12 +99,15 @@ pub enum Freshness {
 }
 
 /// Runs the tests of `exercises` (all of one lesson, or one exercise) and gives each its
-/// status. Whole-lesson runs are cached by the crate's source modification times.
+/// status: its own `exercise_N_M_*` tests, and for a larger exercise every test of the
+/// files `coverage.rs` lists. Whole-lesson runs are cached by the crate's source
+/// modification times. `ci` runs the tests with `CI=true` (grading).
 pub fn statuses(
     course: &Course,
     lesson: &Lesson,
     exercises: &[&Exercise],
     freshness: Freshness,
+    ci: bool,
     progress: &mut ProgressLine,
 ) -> Result<Vec<(ExerciseId, Status)>, Error> {
     let Some(crate_name) = &lesson.crate_name else {
@@ -116,12 +126,27 @@ pub fn statuses(
     let run = match cached {
         Some(run) => run,
         None => {
-            progress.show(&format!(
-                "netlab: running {} ...",
-                testrun::command_line(crate_name, &filter)
-            ));
-            let run = testrun::run_cargo_test(&course.root, crate_name, &filter)?;
-            progress.clear();
+            let mut selections = vec![Selection::Named(&filter)];
+            for exercise in exercises {
+                for file in coverage::also_tests(crate_name, exercise.id) {
+                    if !selections.contains(&Selection::File(file)) {
+                        selections.push(Selection::File(file));
+                    }
+                }
+            }
+            let mut run = TestRun::default();
+            for selection in selections {
+                progress.show(&format!(
+                    "netlab: running {} ...",
+                    testrun::command_line(crate_name, selection)
+                ));
+                let part = testrun::run_cargo_test(&course.root, crate_name, selection, ci)?;
+                progress.clear();
+                if run.build_error.is_none() {
+                    run.build_error = part.build_error;
+                }
+                run.tests.extend(part.tests);
+            }
             if whole_lesson {
                 state::store_results(&course.root, crate_name, key, &run);
             }
@@ -136,44 +161,78 @@ pub fn statuses(
             sources.insert(solution.file.clone(), text);
         }
     }
+    let not_started: Vec<ExerciseId> = solutions
+        .iter()
+        .filter(|solution| solution::is_starter(&sources[&solution.file], solution))
+        .map(|solution| solution.id)
+        .collect();
     Ok(exercises
         .iter()
         .map(|exercise| {
-            let solution = solutions.iter().find(|s| s.id == exercise.id);
-            let started = match solution {
-                Some(solution) => !solution::is_starter(&sources[&solution.file], solution),
-                None => true,
-            };
-            (exercise.id, status_of(exercise.id, started, &run))
+            let started = !not_started.contains(&exercise.id);
+            let files = coverage::also_tests(crate_name, exercise.id);
+            let mut status = status_of(exercise.id, started, files, &run);
+            // A test of the whole program may fail because another exercise is still a
+            // todo!(): say so, the student may not have reached it yet.
+            if let Status::Failing { test, message } = &mut status {
+                let others: Vec<String> = not_started
+                    .iter()
+                    .filter(|id| **id != exercise.id)
+                    .map(ExerciseId::to_string)
+                    .collect();
+                if !exercise.id.owns_test(test) && !others.is_empty() {
+                    message.push_str(&format!(
+                        "\n(this test runs the whole program: exercise {} of this crate is \
+                         still todo!(), and it may need that too)",
+                        others.join(", ")
+                    ));
+                }
+            }
+            (exercise.id, status)
         })
         .collect())
 }
 
+/// Whether `test` (a name in a `TestRun`) grades exercise `id`: one of its own tests, or
+/// any test of one of `files` (`tests/<file>.rs`) that is not another exercise's.
+pub fn grades(id: ExerciseId, files: &[&str], test: &str) -> bool {
+    if id.owns_test(test) {
+        return true;
+    }
+    let function = test.rsplit("::").next().unwrap_or(test);
+    files
+        .iter()
+        .any(|file| test.starts_with(&format!("tests/{file}.rs::")))
+        && !function.starts_with("exercise_")
+}
+
 /// One exercise's status from its crate's test run. `started` is false while its body is
-/// still the starter's `todo!()`: its failing tests then mean "not started".
-fn status_of(id: ExerciseId, started: bool, run: &TestRun) -> Status {
+/// still the starter's `todo!()`: its failing tests then mean "not started". Only its own
+/// tests count for "no tests": the files of `files` are extra.
+fn status_of(id: ExerciseId, started: bool, files: &[&str], run: &TestRun) -> Status {
     if let Some(error) = &run.build_error {
         // A compile error anywhere stops every test of the crate: show it everywhere.
         return Status::DoesNotBuild(error.clone());
     }
-    let mut ran = false;
-    for (test, outcome) in run.tests.iter().filter(|(test, _)| id.owns_test(test)) {
+    let mut ran_own = false;
+    let mut failure = None;
+    for (test, outcome) in run.tests.iter().filter(|(test, _)| grades(id, files, test)) {
         match outcome {
-            Outcome::Passed => ran = true,
+            Outcome::Passed => ran_own |= id.owns_test(test),
             Outcome::Ignored => {}
-            Outcome::Failed(_) if !started => return Status::NotStarted,
             Outcome::Failed(message) => {
-                return Status::Failing {
-                    test: test.clone(),
-                    message: message.clone(),
-                };
+                ran_own |= id.owns_test(test);
+                if failure.is_none() {
+                    failure = Some((test.clone(), message.clone()));
+                }
             }
         }
     }
-    if ran {
-        Status::Passing
-    } else {
-        Status::NoTests
+    match failure {
+        _ if !ran_own => Status::NoTests,
+        Some(_) if !started => Status::NotStarted,
+        Some((test, message)) => Status::Failing { test, message },
+        None => Status::Passing,
     }
 }
 
@@ -212,15 +271,49 @@ mod tests {
     #[test]
     fn one_failing_test_makes_the_exercise_fail() {
         let id = |text: &str| text.parse::<ExerciseId>().unwrap();
-        assert_eq!(status_of(id("1.1"), true, &run()), Status::Passing);
+        assert_eq!(status_of(id("1.1"), true, &[], &run()), Status::Passing);
         assert_eq!(
-            status_of(id("1.2"), true, &run()),
+            status_of(id("1.2"), true, &[], &run()),
             Status::Failing {
                 test: "tests::exercise_1_2_b".into(),
                 message: "boom".into()
             }
         );
-        assert_eq!(status_of(id("1.3"), true, &run()), Status::NoTests);
-        assert_eq!(status_of(id("1.2"), false, &run()), Status::NotStarted);
+        assert_eq!(status_of(id("1.3"), true, &[], &run()), Status::NoTests);
+        assert_eq!(status_of(id("1.2"), false, &[], &run()), Status::NotStarted);
+    }
+
+    #[test]
+    fn a_failing_test_of_a_listed_file_fails_the_exercise_but_not_another_exercises_test() {
+        let id = |text: &str| text.parse::<ExerciseId>().unwrap();
+        let mut run = run();
+        run.tests.push((
+            "tests/cli.rs::exercise_1_1_other".into(),
+            Outcome::Failed("not mine".into()),
+        ));
+        assert_eq!(
+            status_of(id("1.1"), true, &[], &run),
+            Status::Failing {
+                test: "tests/cli.rs::exercise_1_1_other".into(),
+                message: "not mine".into()
+            }
+        );
+        // Exercise 1.1's test in cli.rs does not count for 1.3, which lists cli.rs.
+        run.tests
+            .push(("tests/cli.rs::exercise_1_3_a".into(), Outcome::Passed));
+        assert_eq!(status_of(id("1.3"), true, &["cli"], &run), Status::Passing);
+        run.tests.push((
+            "tests/cli.rs::recv_prints".into(),
+            Outcome::Failed("boom".into()),
+        ));
+        assert_eq!(
+            status_of(id("1.3"), true, &["cli"], &run),
+            Status::Failing {
+                test: "tests/cli.rs::recv_prints".into(),
+                message: "boom".into()
+            }
+        );
+        // Without a test of its own, an exercise has no tests, whatever else passed.
+        assert_eq!(status_of(id("1.4"), true, &["cli"], &run), Status::NoTests);
     }
 }

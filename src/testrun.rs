@@ -34,20 +34,57 @@ pub fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
 }
 
-/// The command a student would type for the same run.
-pub fn command_line(crate_name: &str, filter: &str) -> String {
-    format!("cargo test -p {crate_name} {filter}")
+/// Which tests one `cargo test` run selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection<'a> {
+    /// The tests of every test target (unit and integration) whose names contain this.
+    Named(&'a str),
+    /// Every test of one integration test file, `tests/<name>.rs`.
+    File(&'a str),
 }
 
-/// Runs `cargo test -p <crate_name> <filter>` in the workspace at `root`.
-pub fn run_cargo_test(root: &Path, crate_name: &str, filter: &str) -> Result<TestRun, Error> {
-    let output = Command::new(cargo())
-        .current_dir(root)
+impl Selection<'_> {
+    /// What the tests of this run are called in a `TestRun`: a file's tests get the prefix
+    /// `tests/<name>.rs::`, so they stay apart from the unit tests of the same name.
+    pub fn prefix(&self) -> String {
+        match self {
+            Selection::Named(_) => String::new(),
+            Selection::File(name) => format!("tests/{name}.rs::"),
+        }
+    }
+}
+
+/// The command a student would type for the same run.
+pub fn command_line(crate_name: &str, selection: Selection) -> String {
+    match selection {
+        Selection::Named(filter) => format!("cargo test -p {crate_name} {filter}"),
+        Selection::File(name) => format!("cargo test -p {crate_name} --test {name}"),
+    }
+}
+
+/// Runs `cargo test -p <crate_name>` with `selection` in the workspace at `root`. With
+/// `ci`, the tests run with `CI=true`, as in CI and in grading: a test that needs a
+/// missing peer tool fails instead of skipping.
+pub fn run_cargo_test(
+    root: &Path,
+    crate_name: &str,
+    selection: Selection,
+    ci: bool,
+) -> Result<TestRun, Error> {
+    let mut command = Command::new(cargo());
+    command.current_dir(root).args(["test", "-p", crate_name]);
+    match selection {
         // `--tests`: every test target but the doc tests (exercise tests are never doc
-        // tests, and collecting doc tests costs a rustdoc run). `--no-fail-fast`: keep
-        // running the integration tests when the unit tests failed.
-        .args(["test", "-p", crate_name, "--tests", "--no-fail-fast"])
-        .args(["--color", "never", filter])
+        // tests, and collecting doc tests costs a rustdoc run).
+        Selection::Named(filter) => command.args(["--tests", filter]),
+        Selection::File(name) => command.args(["--test", name]),
+    };
+    // `--no-fail-fast`: keep running the integration tests when the unit tests failed.
+    command.args(["--no-fail-fast", "--color", "never"]);
+    if ci {
+        command.env("CI", "true");
+    }
+    let output = command
         // The panic message is what we show; a backtrace would bury it.
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
@@ -59,6 +96,10 @@ pub fn run_cargo_test(root: &Path, crate_name: &str, filter: &str) -> Result<Tes
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut run = parse_libtest(&stdout);
+    let prefix = selection.prefix();
+    for (name, _) in &mut run.tests {
+        name.insert_str(0, &prefix);
+    }
     let ran_anything = stdout.lines().any(|line| line.starts_with("test result:"));
     if !output.status.success() && !ran_anything {
         run.build_error = Some(first_compiler_error(&stderr));

@@ -55,7 +55,7 @@ fn find_current(course: &Course) -> Result<Option<ExerciseId>, Error> {
 /// Checks one exercise; returns whether it passes.
 fn check_one(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<bool, Error> {
     let selection = check::select(course, Some(&id.to_string()), None)?;
-    check::check(course, &selection, out)
+    check::check(course, &selection, false, out)
 }
 
 /// Checks `current`; when it passes, moves on to the next exercise that does not pass.

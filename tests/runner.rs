@@ -168,10 +168,10 @@ fn check_reports_the_first_failure_with_its_message_and_hint() {
     for expected in [
         "exercise 1.1   passing         The next port\n\
          exercise 1.2   failing         The reply\n",
-        "test tests::exercise_1_2_reply_names_the_request failed:\n    \
+        "test exercise_tests::exercise_1_2_reply_names_the_request failed:\n    \
          assertion `left == right` failed: the reply to one ping\n      \
          left: \"pong hello 1\"\n     right: \"pong: hello\"\n    \
-         (at crates/ping/src/lib.rs:",
+         (at crates/ping/src/exercise_tests/ping.rs:",
         "hint:\n    `format!` builds a string.\n",
         "1/2 exercises pass.",
     ] {
@@ -268,7 +268,7 @@ fn reset_asks_first_then_puts_the_starter_body_back() {
     let after = fs::read_to_string(fixture.lib_rs()).unwrap();
     assert!(after.contains(
         "    // exercise 1.1: begin\n    let _ = &port; // yours to use\n    \
-         todo!(\"Exercise 1.1: Write `next_port`.\")\n    // exercise 1.1: end\n"
+         todo!(\"Exercise 1.1 (The next port): Write `next_port`.\")\n    // exercise 1.1: end\n"
     ));
     // The student's code was kept, and the exercise is now "not started".
     let saved = fs::read_dir(fixture.dir.join(".netlab/reset"))
@@ -337,13 +337,9 @@ fn starter_copy_builds_without_warnings_and_fails_only_the_removed_exercise() {
             "todo!() in place of 1 solution(s): 1.2",
         ));
     assert!(copy.join("lessons/01-ping.md").is_file());
-    assert_eq!(
-        fs::read_to_string(copy.join("points.txt"))
-            .unwrap()
-            .lines()
-            .last(),
-        Some("1.2 = 3")
-    );
+    let manifest = fs::read_to_string(copy.join("grading.txt")).unwrap();
+    assert!(manifest.contains("\nexercise 1.2 3\n"), "{manifest}");
+    assert!(!manifest.contains("exercise 1.1"), "{manifest}");
 
     // Builds, tests included, with every warning an error.
     let build = StdCommand::new(env!("CARGO"))
@@ -379,7 +375,7 @@ fn starter_copy_builds_without_warnings_and_fails_only_the_removed_exercise() {
     let lib = copy.join("crates/ping/src/lib.rs");
     let text = fs::read_to_string(&lib).unwrap();
     let solved = text.replace(
-        "todo!(\"Exercise 1.2: Write `reply(request, count)`: `pong: ` and the request.\")",
+        "todo!(\"Exercise 1.2 (The reply): Write `reply(request, count)`: `pong: ` and the request.\")",
         "format!(\"pong: {request}\")",
     );
     assert_ne!(text, solved, "the starter body is\n{text}");
@@ -403,7 +399,7 @@ fn starter_refuses_a_directory_that_is_not_empty() {
 }
 
 #[test]
-fn grade_json_follows_the_command_grader_schema_and_the_results() {
+fn grade_json_is_the_documented_schema_with_the_results() {
     let fixture = Fixture::new();
     let assert = fixture
         .netlab()
@@ -414,22 +410,23 @@ fn grade_json_follows_the_command_grader_schema_and_the_results() {
     let script = r#"
 import json, sys
 report = json.load(open(sys.argv[1]))
-assert report["version"] == 1, report
-assert report["status"] in ("pass", "fail", "error"), report
-assert isinstance(report["max_score"], int)
-for test in report["tests"]:
-    for key in ("name", "status", "score", "message", "duration"):
-        assert key in test, (key, test)
-    print(test["name"], test["status"], test["score"], test["max_score"])
-print("total", report["status"], report["max_score"], sum(t["score"] for t in report["tests"]))
+assert report["schema"] == "netlab-grade-1", report
+assert sorted(report) == ["exercises", "max_score", "schema", "score", "tampered"], report
+for test in report["exercises"]:
+    assert sorted(test) == ["command", "duration_ms", "exercise", "file", "line",
+        "max_score", "message", "name", "score", "state", "status"], test
+    assert test["status"] in ("pass", "fail") and (test["message"] is None) == (test["status"] == "pass")
+    print(test["exercise"], test["status"], test["state"], test["score"], test["max_score"], test["command"])
+print("total", report["score"], report["max_score"], report["tampered"])
 "#;
     let Some(summary) = python("grade_json", "json", "python3", script, &json) else {
         return;
     };
-    // Lesson 2 has no crate: it is not graded.
+    // The course itself (no grading.txt): every exercise with a crate is graded.
     assert_eq!(
         summary,
-        "Exercise 1.1: The next port pass 1 1\nExercise 1.2: The reply fail 0 3\ntotal fail 4 1\n"
+        "1.1 pass passing 1 1 CI=true cargo run -q -- check 1.1 --grading\n\
+         1.2 fail failing 0 3 CI=true cargo run -q -- check 1.2 --grading\ntotal 1 4 []\n"
     );
     let text = fixture.netlab().arg("grade").assert().success();
     assert!(
@@ -439,21 +436,177 @@ print("total", report["status"], report["max_score"], sum(t["score"] for t in re
     );
 }
 
-#[test]
-fn classroom_workflow_is_yaml_with_a_grader_step_per_exercise() {
-    let fixture = Fixture::new();
+/// A workspace a test edits the way a student would, and runs netlab in.
+struct Work {
+    dir: PathBuf,
+}
+
+impl Work {
+    fn netlab(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut command = netlab();
+        command
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUSTFLAGS");
+        command.assert()
+    }
+
+    fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.dir.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from:?} is not in {file}:\n{text}");
+        fs::write(&path, text.replace(from, to)).unwrap();
+    }
+
+    /// Writes the right body of exercise 1.2 in place of its todo!().
+    fn solve(&self) {
+        self.edit(
+            "crates/ping/src/lib.rs",
+            "todo!(\"Exercise 1.2 (The reply): Write `reply(request, count)`: `pong: ` and the request.\")",
+            "format!(\"pong: {request}\")",
+        );
+    }
+
+    /// `grade`'s last lines: the total, and the grading files that differ.
+    fn grade(&self) -> String {
+        let text = stdout_of(&self.netlab(&["grade"]).success());
+        text.split_once("\ntotal: ")
+            .map_or(text.clone(), |(_, rest)| rest.to_string())
+    }
+}
+
+/// A starter copy of the fixture (in `student/`) with exercise 1.2 removed, for 3 points.
+fn student(fixture: &Fixture) -> Work {
     fixture
         .netlab()
-        .args(["starter", "student"])
+        .args([
+            "starter",
+            "student",
+            "--exercises",
+            "1.2",
+            "--points",
+            "1.2=3",
+        ])
         .assert()
         .success();
-    let yaml =
-        fs::read_to_string(fixture.dir.join("student/.github/workflows/classroom.yml")).unwrap();
+    Work {
+        dir: fixture.dir.join("student"),
+    }
+}
+
+const TEST_FILE: &str = "crates/ping/src/exercise_tests/ping.rs";
+
+#[test]
+fn grade_in_a_starter_copy_scores_only_the_removed_exercise() {
+    let fixture = Fixture::new();
+    let student = student(&fixture);
+    // Untouched: 0 of the removed exercise's 3 points; 1.1 (not removed) is not graded.
+    let graded = stdout_of(&student.netlab(&["grade"]).success());
+    assert!(!graded.contains("exercise 1.1"), "{graded}");
+    assert!(graded.contains("total: 0/3 points"), "{graded}");
+    student.solve();
+    assert_eq!(student.grade(), "3/3 points\n");
+}
+
+#[test]
+fn a_renamed_test_or_a_deleted_mod_line_earns_nothing_and_is_named() {
+    let fixture = Fixture::new();
+    let student = student(&fixture);
+    student.solve();
+    student.edit(
+        TEST_FILE,
+        "fn exercise_1_2_reply_names_the_request",
+        "fn reply_names_the_request",
+    );
+    assert_eq!(
+        student.grade(),
+        format!(
+            "0/3 points\n\ngrading files that differ from grading.txt:\n  {TEST_FILE} (changed)\n"
+        )
+    );
+    // The workflow's command fails too: no test of 1.2 ran.
+    let check = student.netlab(&["check", "1.2", "--grading"]).code(1);
+    assert!(
+        stdout_of(&check).contains("exercise 1.2   no tests"),
+        "{}",
+        stdout_of(&check)
+    );
+    // The test file put back: the marks come back.
+    student.edit(
+        TEST_FILE,
+        "fn reply_names_the_request",
+        "fn exercise_1_2_reply_names_the_request",
+    );
+    assert_eq!(student.grade(), "3/3 points\n");
+    student.netlab(&["check", "1.2", "--grading"]).success();
+
+    // Without the line that pulls the tests in, no test runs: 0, and the file is named.
+    student.edit(
+        "crates/ping/src/lib.rs",
+        "#[cfg(test)]\n#[path = \"exercise_tests/ping.rs\"]\nmod exercise_tests;\n",
+        "",
+    );
+    let graded = stdout_of(&student.netlab(&["grade"]).success());
+    assert!(graded.contains("exercise 1.2   no tests"), "{graded}");
+    assert_eq!(
+        student.grade(),
+        "0/3 points\n\ngrading files that differ from grading.txt:\n  \
+         crates/ping/src/lib.rs (its `mod exercise_tests` lines were changed)\n"
+    );
+    student.netlab(&["check", "1.2", "--grading"]).code(1);
+}
+
+#[test]
+fn roster_grades_every_student_copy_into_one_csv() {
+    let fixture = Fixture::new();
+    let template = student(&fixture);
+    let roster = fixture.dir.join("roster");
+    let copy = |name: &str| {
+        copy_dir(&template.dir, &roster.join(name));
+        Work {
+            dir: roster.join(name),
+        }
+    };
+    copy("solved").solve();
+    // A test changed so that it still passes: the copy earns nothing for it.
+    let tampered = copy("tampered");
+    tampered.solve();
+    tampered.edit(
+        TEST_FILE,
+        "\"pong: hello\",",
+        "\"pong: hello\".to_string(),",
+    );
+    copy("untouched");
+    let assert = template
+        .netlab(&["grade", "--roster", roster.to_str().unwrap(), "--csv"])
+        .success();
+    assert_eq!(
+        stdout_of(&assert),
+        format!(
+            "repository,1.2,total,max,tampered,error\n\
+             solved,3,3,3,,\n\
+             tampered,0,0,3,{TEST_FILE} (changed),\n\
+             untouched,0,0,3,,\n"
+        )
+    );
+}
+
+#[test]
+fn classroom_workflow_is_yaml_grading_exactly_the_removed_exercises() {
+    let fixture = Fixture::new();
+    let student = student(&fixture);
+    let yaml = fs::read_to_string(student.dir.join(".github/workflows/classroom.yml")).unwrap();
     let script = r#"
 import sys, yaml
 workflow = yaml.safe_load(open(sys.argv[1]))
+assert "checks" not in workflow["permissions"], workflow["permissions"]
 steps = workflow["jobs"]["run-autograding-tests"]["steps"]
-assert "run" in steps[1] and "rustup" in steps[1]["run"], steps[1]
+assert steps[0]["with"]["fetch-depth"] == 0, steps[0]
+restore = steps[1]["run"]
+assert "git rev-list --max-parents=0 HEAD" in restore, restore
+for path in ("grading.txt", "crates/ping/src/exercise_tests/ping.rs", ".github/workflows/classroom.yml"):
+    assert "'" + path + "'" in restore, (path, restore)
 graders = [s for s in steps if s.get("uses") == "classroom-resources/autograding-command-grader@v1"]
 reporter = steps[-1]
 assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
@@ -466,10 +619,10 @@ for step in graders:
     let Some(steps) = python("classroom_yaml", "yaml", "python3-yaml", script, &yaml) else {
         return;
     };
+    // Only 1.2 was removed: 1.1 is not graded. CI=true is set inside the command.
     assert_eq!(
         steps,
-        "Exercise 1.1: The next port | cargo test -p ping --tests exercise_1_1 | 5 1\n\
-         Exercise 1.2: The reply | cargo test -p ping --tests exercise_1_2 | 5 1\n"
+        "Exercise 1.2: The reply | CI=true cargo run -q -- check 1.2 --grading | 10 3\n"
     );
 }
 
@@ -515,7 +668,8 @@ fn lessons_lists_every_lesson_with_its_test_command() {
         .expect("lessons/ exists")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().to_string())
-        .filter(|name| name.ends_with(".md") && name != "README.md")
+        // Lessons are `NN-<crate>.md`; README.md and teachers.md are guides.
+        .filter(|name| name.ends_with(".md") && name.starts_with(|c: char| c.is_ascii_digit()))
     {
         assert!(
             stdout.contains(&format!("lessons/{lesson}")),

@@ -1018,6 +1018,10 @@ impl Message {
 }
 
 #[cfg(test)]
+#[path = "exercise_tests/dns.rs"]
+mod exercise_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -1083,93 +1087,6 @@ mod tests {
             RecordData::A(Ipv4Addr::new(10, 0, 2, 2))
         );
         assert_eq!(message.answers[1].ttl, 300);
-    }
-
-    #[test]
-    fn exercise_5_4_reads_plain_and_compressed_names() {
-        let message = bytes(CNAME_ANSWER);
-        // The question name: labels written out, 15 bytes from offset 12.
-        assert_eq!(
-            read_name(&message, 12).unwrap(),
-            ("www.baidu.com".into(), 27)
-        );
-        // A name that is only a pointer takes 2 bytes where it stands.
-        assert_eq!(
-            read_name(&message, 31).unwrap(),
-            ("www.baidu.com".into(), 33)
-        );
-        assert_eq!(read_name(&message, 54).unwrap(), ("baidu.com".into(), 56));
-        // The root name is a single zero byte.
-        assert_eq!(read_name(&[0], 0).unwrap(), (".".into(), 1));
-    }
-
-    #[test]
-    fn exercise_5_4_a_pointer_to_a_pointer_is_valid() {
-        // header, then at 12: 3 "com" 0; at 17: pointer to 12; at 19: 1 "a", pointer to 17.
-        let mut message = vec![0u8; 12];
-        message.extend_from_slice(&[3, b'c', b'o', b'm', 0, 0xc0, 12, 1, b'a', 0xc0, 17]);
-        assert_eq!(read_name(&message, 19).unwrap(), ("a.com".into(), 23));
-    }
-
-    #[test]
-    fn exercise_5_4_rejects_loops_and_bad_pointers() {
-        let mut message = vec![0u8; 12];
-        message.extend_from_slice(&[0xc0, 12]); // at 12: points to itself
-        assert_eq!(
-            read_name(&message, 12),
-            Err(ParseError::PointerLoop {
-                offset: 12,
-                target: 12
-            })
-        );
-        let mut message = vec![0u8; 12];
-        message.extend_from_slice(&[0xc0, 14, 0xc0, 12]); // 12 -> 14 -> 12
-        assert!(matches!(
-            read_name(&message, 12),
-            Err(ParseError::PointerLoop { .. })
-        ));
-        let mut message = vec![0u8; 12];
-        message.extend_from_slice(&[1, b'a', 0xc0, 12]); // label, then back to itself
-        assert!(matches!(
-            read_name(&message, 12),
-            Err(ParseError::PointerLoop { .. })
-        ));
-        let mut message = vec![0u8; 12];
-        message.extend_from_slice(&[0xc0, 0xff]);
-        assert_eq!(
-            read_name(&message, 12),
-            Err(ParseError::PointerOutOfRange {
-                offset: 12,
-                target: 255
-            })
-        );
-        assert!(matches!(
-            read_name(&[0xc0], 0),
-            Err(ParseError::Truncated { .. })
-        ));
-        assert!(matches!(
-            read_name(&[5, b'a'], 0),
-            Err(ParseError::Truncated { .. })
-        ));
-        assert!(matches!(
-            read_name(&[0x40], 0),
-            Err(ParseError::ReservedLabelType { .. })
-        ));
-    }
-
-    #[test]
-    fn exercise_5_4_rejects_names_over_255_bytes() {
-        // Five labels of 63 bytes: 5 * 64 + 1 = 321 bytes on the wire.
-        let mut message = Vec::new();
-        for _ in 0..5 {
-            message.push(63);
-            message.extend_from_slice(&[b'x'; 63]);
-        }
-        message.push(0);
-        assert!(matches!(
-            read_name(&message, 0),
-            Err(ParseError::NameTooLong { .. })
-        ));
     }
 
     #[test]

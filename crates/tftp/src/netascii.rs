@@ -176,6 +176,10 @@ pub fn decode(wire: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+#[path = "exercise_tests/netascii.rs"]
+mod exercise_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -199,27 +203,5 @@ mod tests {
             out.push(one[0]);
         }
         assert_eq!(out, b"\r\n\r\0\r\n");
-    }
-
-    #[test]
-    fn exercise_4_2_decoder_keeps_a_cr_across_blocks() {
-        let mut decoder = Decoder::new();
-        let mut out = Vec::new();
-        decoder.decode(b"one\r", &mut out);
-        assert_eq!(out, b"one", "a CR at the end of a block must wait");
-        decoder.decode(b"\ntwo\r", &mut out);
-        decoder.decode(b"\0three\r", &mut out);
-        decoder.decode(b"\r\n", &mut out);
-        decoder.finish(&mut out);
-        assert_eq!(out, b"one\ntwo\rthree\r\n");
-    }
-
-    #[test]
-    fn exercise_4_2_decoder_keeps_a_lone_cr_at_the_end() {
-        let mut decoder = Decoder::new();
-        let mut out = Vec::new();
-        decoder.decode(b"x\ry\r", &mut out);
-        decoder.finish(&mut out);
-        assert_eq!(out, b"x\ry\r");
     }
 }

@@ -1265,6 +1265,10 @@ impl Drop for PartialFile {
 }
 
 #[cfg(test)]
+#[path = "exercise_tests/server.rs"]
+mod exercise_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -1359,55 +1363,6 @@ mod tests {
         let error = limited.write_all(b"!").unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
         assert_eq!(limited.inner, b"0123456789");
-    }
-
-    #[test]
-    fn exercise_4_3_parent_directories_are_refused() {
-        assert_eq!(path_parts("../x"), Err(PathRefused::ParentDirectory));
-        assert_eq!(path_parts("a/../../x"), Err(PathRefused::ParentDirectory));
-        assert_eq!(path_parts("a\\..\\x"), Err(PathRefused::ParentDirectory));
-        assert_eq!(path_parts("/"), Err(PathRefused::NoFileName));
-    }
-
-    #[test]
-    fn exercise_4_3_leading_slash_is_relative_to_the_root() {
-        assert_eq!(path_parts("/etc/passwd"), Ok(vec!["etc", "passwd"]));
-        assert_eq!(path_parts("./a//b"), Ok(vec!["a", "b"]));
-        assert_eq!(path_parts("hello.txt"), Ok(vec!["hello.txt"]));
-    }
-
-    #[test]
-    fn exercise_4_4_log_line_names_peer_file_options_and_bytes() {
-        let log = TransferLog {
-            peer: "127.0.0.1:53211".parse().unwrap(),
-            direction: Direction::Read,
-            filename: "hello.txt".into(),
-            mode: Mode::Octet,
-            options: vec![TftpOption::new("blksize", 1468)],
-            outcome: Ok(12),
-            duration: Duration::from_millis(3),
-        };
-        assert_eq!(
-            log.to_string(),
-            "127.0.0.1:53211 read \"hello.txt\" octet blksize=1468: 12 bytes in 0.003 s"
-        );
-    }
-
-    #[test]
-    fn exercise_4_4_log_line_says_why_a_transfer_failed() {
-        let log = TransferLog {
-            peer: "[::1]:4000".parse().unwrap(),
-            direction: Direction::Write,
-            filename: "up.bin".into(),
-            mode: Mode::Netascii,
-            options: Vec::new(),
-            outcome: Err("timed out".into()),
-            duration: Duration::from_millis(1500),
-        };
-        assert_eq!(
-            log.to_string(),
-            "[::1]:4000 write \"up.bin\" netascii: failed after 1.500 s: timed out"
-        );
     }
 
     #[test]

@@ -1,0 +1,57 @@
+//! The tests of exercises 4.3 and 4.4, which grade the solutions in `server.rs`.
+//!
+//! You never need to open or change this file: `cargo run -- check N.M` runs these tests
+//! and shows their first failure. It is declared from `server.rs` (`mod exercise_tests`), so
+//! the tests can call its private functions too. A starter copy records this file's
+//! SHA-256, and `cargo run -- grade` names it when it was changed.
+
+use super::*;
+
+#[test]
+fn exercise_4_3_parent_directories_are_refused() {
+    assert_eq!(path_parts("../x"), Err(PathRefused::ParentDirectory));
+    assert_eq!(path_parts("a/../../x"), Err(PathRefused::ParentDirectory));
+    assert_eq!(path_parts("a\\..\\x"), Err(PathRefused::ParentDirectory));
+    assert_eq!(path_parts("/"), Err(PathRefused::NoFileName));
+}
+
+#[test]
+fn exercise_4_3_leading_slash_is_relative_to_the_root() {
+    assert_eq!(path_parts("/etc/passwd"), Ok(vec!["etc", "passwd"]));
+    assert_eq!(path_parts("./a//b"), Ok(vec!["a", "b"]));
+    assert_eq!(path_parts("hello.txt"), Ok(vec!["hello.txt"]));
+}
+
+#[test]
+fn exercise_4_4_log_line_names_peer_file_options_and_bytes() {
+    let log = TransferLog {
+        peer: "127.0.0.1:53211".parse().unwrap(),
+        direction: Direction::Read,
+        filename: "hello.txt".into(),
+        mode: Mode::Octet,
+        options: vec![TftpOption::new("blksize", 1468)],
+        outcome: Ok(12),
+        duration: Duration::from_millis(3),
+    };
+    assert_eq!(
+        log.to_string(),
+        "127.0.0.1:53211 read \"hello.txt\" octet blksize=1468: 12 bytes in 0.003 s"
+    );
+}
+
+#[test]
+fn exercise_4_4_log_line_says_why_a_transfer_failed() {
+    let log = TransferLog {
+        peer: "[::1]:4000".parse().unwrap(),
+        direction: Direction::Write,
+        filename: "up.bin".into(),
+        mode: Mode::Netascii,
+        options: Vec::new(),
+        outcome: Err("timed out".into()),
+        duration: Duration::from_millis(1500),
+    };
+    assert_eq!(
+        log.to_string(),
+        "[::1]:4000 write \"up.bin\" netascii: failed after 1.500 s: timed out"
+    );
+}
