@@ -8,11 +8,12 @@
 #
 # usage: sh router-lab.sh COMMAND...
 #   COMMAND... runs arp-dns-walkthrough, for example: cargo run -q -p arp-dns-walkthrough --
-#   NETLAB_NS_PREFIX changes the namespace names (default nl5), so runs can coexist.
+#   The namespaces are named nl5-PID-a, nl5-PID-r and nl5-PID-b (PID: this script's process
+#   id), so two runs never collide; NETLAB_NS_PREFIX replaces the nl5-PID part.
 # Everything it creates (namespaces, veths, processes, files) is removed on exit.
 set -eu
 if [ "$#" -eq 0 ]; then echo "usage: sh $0 COMMAND... (the arp-dns-walkthrough binary)" >&2; exit 2; fi
-P=${NETLAB_NS_PREFIX:-nl5}
+P=${NETLAB_NS_PREFIX:-nl5-$$}
 A=$P-a; R=$P-r; B=$P-b
 OUT=$(mktemp -d)
 PIDS=""
