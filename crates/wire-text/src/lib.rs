@@ -159,12 +159,15 @@ impl TextEncoding {
             encoder.encode_from_utf8_to_vec_without_replacement(text, &mut bytes, true);
         match result {
             encoding_rs::EncoderResult::InputEmpty => Ok(bytes),
-            encoding_rs::EncoderResult::Unmappable(character) => {
-                // `read` counts the bytes consumed, including the unmappable character.
-                let before = &text[..read - character.len_utf8()];
+            encoding_rs::EncoderResult::Unmappable(reported) => {
+                // `read` counts the bytes consumed, up to and including the character
+                // that failed, so that character is the last one read. It is not always
+                // `reported`: ISO-2022-JP reports the ESC it refuses as U+FFFD.
+                let consumed = text.get(..read).unwrap_or(text);
+                let (at, character) = consumed.char_indices().last().unwrap_or((0, reported));
                 Err(EncodeError::Unmappable {
                     character,
-                    position: before.chars().count(),
+                    position: consumed[..at].chars().count(),
                     encoding: self.name(),
                 })
             }
@@ -230,6 +233,23 @@ mod tests {
         let gb18030 = TextEncoding::for_label("gb18030").unwrap();
         // GB18030 four-byte form of U+1F600 (Python: "😀".encode("gb18030")).
         assert_eq!(hex(&gb18030.encode("😀").unwrap()), "94 39 fc 36");
+    }
+
+    #[test]
+    fn escape_in_iso_2022_jp_is_unmappable_not_a_panic() {
+        // Found by fuzzing: ISO-2022-JP refuses ESC (it would start an escape sequence)
+        // but reports it as U+FFFD, three bytes where ESC is one.
+        let encoding = TextEncoding::for_label("iso-2022-jp").unwrap();
+        let unmappable = |text: &str| match encoding.encode(text) {
+            Err(EncodeError::Unmappable {
+                character,
+                position,
+                ..
+            }) => (character, position),
+            other => panic!("{text:?} gave {other:?}"),
+        };
+        assert_eq!(unmappable("\u{1b}(J"), ('\u{1b}', 0));
+        assert_eq!(unmappable("アa\u{1b}"), ('\u{1b}', 2));
     }
 
     #[test]
