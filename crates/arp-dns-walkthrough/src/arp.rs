@@ -509,8 +509,9 @@ impl ArpHost {
     }
 
     /// Lets `ms` milliseconds pass; mappings older than 30 s expire.
+    /// The clock stops at `u64::MAX` ms rather than wrap (scripts refuse such a tick).
     pub fn tick(&mut self, ms: u64) -> Vec<ArpEvent> {
-        self.now_ms += ms;
+        self.now_ms = self.now_ms.saturating_add(ms);
         let now = self.now_ms;
         let expired: Vec<(Ipv4Addr, MacAddr)> = self
             .cache
@@ -599,6 +600,11 @@ pub fn run_script(script: &str) -> Result<Vec<String>, ScriptError> {
                     .get(1)
                     .and_then(|w| w.parse().ok())
                     .ok_or_else(|| error("tick needs milliseconds, like 'tick 800'".to_string()))?;
+                if host.now_ms().checked_add(ms).is_none() {
+                    return Err(error(format!(
+                        "tick {ms} is too long: the simulated clock would overflow"
+                    )));
+                }
                 let events = host.tick(ms);
                 lines.push(format!("{} {ms} ms pass", stamp(host)));
                 events
@@ -764,5 +770,14 @@ mod tests {
         let error = run_script("host 10.0.0.1 02:00:00:00:00:01\nsend 10.0.0.300\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(run_script("send 10.0.0.2").is_err());
+    }
+
+    #[test]
+    fn tick_past_the_end_of_the_clock_is_a_script_error() {
+        // Found by fuzzing: two huge ticks overflowed the millisecond clock.
+        let error =
+            run_script("host 10.0.0.1 02:00:00:00:00:01\ntick 18446744073709551615\ntick 1\n")
+                .unwrap_err();
+        assert_eq!(error.line, 3);
     }
 }
