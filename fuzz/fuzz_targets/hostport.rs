@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -23,10 +23,7 @@ fn is_plain_host(host: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
+fuzz_target!(|input: Input<'_>| {
     let (host, port) = match hostport::split(input.text, input.default_port) {
         Ok(split) => split,
         Err(error) => {

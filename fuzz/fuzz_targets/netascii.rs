@@ -6,21 +6,18 @@
 
 use std::io::Read;
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tftp::netascii::{self, Decoder, EncodeReader};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
     /// Where the bytes are cut into blocks, and how big each read of the encoder is.
-    cuts: Vec<u8>,
+    cuts: &'a [u8],
     bytes: &'a [u8],
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
+fuzz_target!(|input: Input<'_>| {
     let bytes = input.bytes;
 
     let decoded = netascii::decode(bytes);
@@ -31,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let mut decoder = Decoder::new();
     let mut in_blocks = Vec::new();
     let mut rest = bytes;
-    for &cut in &input.cuts {
+    for &cut in input.cuts {
         let (block, tail) = rest.split_at(usize::from(cut).min(rest.len()));
         decoder.decode(block, &mut in_blocks);
         rest = tail;

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use arp_dns_walkthrough::ipv4::{PROTOCOL_TCP, internet_checksum, pseudo_header};
 use arp_dns_walkthrough::tcp::{self, TcpSegment};
 use libfuzzer_sys::fuzz_target;
@@ -17,10 +17,7 @@ struct Input<'a> {
     bytes: &'a [u8],
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
+fuzz_target!(|input: Input<'_>| {
     let segment = match TcpSegment::parse(input.bytes) {
         Ok(segment) => segment,
         Err(error) => {

@@ -3,7 +3,7 @@
 //! limits, and the OACK we would send parses back to the options we accepted.
 #![no_main]
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tftp::packet::{self, Oack, Request};
 use tftp::server::{ServerConfig, negotiate};
@@ -15,12 +15,16 @@ struct Limits {
     file_size: Option<u64>,
 }
 
-fuzz_target!(|data: &[u8]| {
-    let mut input = Unstructured::new(data);
-    let Ok(limits) = Limits::arbitrary(&mut input) else {
-        return;
-    };
-    let Ok(request) = Request::parse(input.take_rest()) else {
+#[derive(Debug, Arbitrary)]
+struct Input<'a> {
+    limits: Limits,
+    /// The RRQ or WRQ datagram.
+    request: &'a [u8],
+}
+
+fuzz_target!(|input: Input<'_>| {
+    let limits = input.limits;
+    let Ok(request) = Request::parse(input.request) else {
         return;
     };
     let mut config = ServerConfig::new("/nonexistent-root");

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use arp_dns_walkthrough::ipv4::{PROTOCOL_UDP, internet_checksum, pseudo_header};
 use arp_dns_walkthrough::udp::UdpDatagram;
 use libfuzzer_sys::fuzz_target;
@@ -17,10 +17,7 @@ struct Input<'a> {
     bytes: &'a [u8],
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
+fuzz_target!(|input: Input<'_>| {
     let datagram = match UdpDatagram::parse(input.bytes) {
         Ok(datagram) => datagram,
         Err(error) => {

@@ -3,7 +3,7 @@
 //! back to the same text without errors.
 #![no_main]
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wire_text::TextEncoding;
 
@@ -26,10 +26,7 @@ const LABELS: &[&str] = &[
     "utf-16be",
 ];
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
+fuzz_target!(|input: Input<'_>| {
     let label = match input.label.bytes().next() {
         Some(pick) if usize::from(pick) < LABELS.len() => LABELS[usize::from(pick)],
         _ => input.label,
