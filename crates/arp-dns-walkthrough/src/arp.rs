@@ -805,4 +805,14 @@ mod tests {
         assert_eq!(error.line, 2);
         assert!(run_script("send 10.0.0.2").is_err());
     }
+
+    #[test]
+    fn tick_past_the_end_of_the_clock_is_a_script_error() {
+        // Found by fuzzing: two huge ticks overflowed the millisecond clock. A tick is now
+        // bounded at the parser, so the first of them is the error.
+        let error =
+            run_script("host 10.0.0.1 02:00:00:00:00:01\ntick 18446744073709551615\ntick 1\n")
+                .unwrap_err();
+        assert_eq!(error.line, 2);
+    }
 }

@@ -121,7 +121,9 @@ pub fn parse_url(url: &str) -> Result<Url, VisitError> {
         Some((host, port)) => (
             host,
             port.parse::<u16>()
-                .map_err(|_| bad("the port must be a number from 1 to 65535"))?,
+                .ok()
+                .filter(|port| *port != 0)
+                .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?,
         ),
         None => (authority, 80),
     };
@@ -575,6 +577,13 @@ mod tests {
         assert_eq!(parse_url("baidu.com:8080").unwrap().port, 8080);
         assert!(parse_url("https://baidu.com/").is_err());
         assert!(parse_url("http://:80/").is_err());
+    }
+
+    #[test]
+    fn url_with_port_0_is_refused() {
+        // Found by the url fuzz target: the error promises a port from 1 to 65535.
+        assert!(parse_url("http://10.0.2.2:0/").is_err());
+        assert!(parse_url("http://10.0.2.2:8:0").is_err());
     }
 
     #[test]

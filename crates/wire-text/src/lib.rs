@@ -158,13 +158,16 @@ impl TextEncoding {
         let (result, read) =
             encoder.encode_from_utf8_to_vec_without_replacement(text, &mut bytes, true);
         match result {
-            encoding_rs::EncoderResult::InputEmpty => Ok(bytes),
-            encoding_rs::EncoderResult::Unmappable(character) => {
-                // `read` counts the bytes consumed, including the unmappable character.
-                let before = &text[..read - character.len_utf8()];
+            encoding_rs::EncoderResult::InputEmpty => self.refuse_look_alikes(text, bytes),
+            encoding_rs::EncoderResult::Unmappable(reported) => {
+                // `read` counts the bytes consumed, up to and including the character
+                // that failed, so that character is the last one read. It is not always
+                // `reported`: ISO-2022-JP reports the ESC it refuses as U+FFFD.
+                let consumed = text.get(..read).unwrap_or(text);
+                let (at, character) = consumed.char_indices().last().unwrap_or((0, reported));
                 Err(EncodeError::Unmappable {
                     character,
-                    position: before.chars().count(),
+                    position: consumed[..at].chars().count(),
                     encoding: self.name(),
                 })
             }
@@ -172,6 +175,33 @@ impl TextEncoding {
             // when that bound is unknown, so the output never runs out of room.
             encoding_rs::EncoderResult::OutputFull => Ok(bytes),
         }
+    }
+
+    /// A few web encoders quietly send a look-alike for a character they lack: Shift_JIS
+    /// and EUC-JP send `¥` as the byte of `\` and `−` as `－`, ISO-2022-JP sends
+    /// half-width katakana as full-width. Decoding what we would send shows them, and the
+    /// first character that does not come back is refused like any other.
+    fn refuse_look_alikes(&self, text: &str, bytes: Vec<u8>) -> Result<Vec<u8>, EncodeError> {
+        let decoded = self.decode(&bytes);
+        if decoded.text == text {
+            return Ok(bytes);
+        }
+        let mut received = decoded.text.chars();
+        for (position, character) in text.chars().enumerate() {
+            if received.next() != Some(character) {
+                return Err(EncodeError::Unmappable {
+                    character,
+                    position,
+                    encoding: self.name(),
+                });
+            }
+        }
+        // The text came back with more after it: the last character is the one changed.
+        Err(EncodeError::Unmappable {
+            character: text.chars().last().unwrap_or('\u{fffd}'),
+            position: text.chars().count().saturating_sub(1),
+            encoding: self.name(),
+        })
     }
 
     /// Turns received bytes into text; invalid bytes become U+FFFD.
@@ -230,6 +260,47 @@ mod tests {
         let gb18030 = TextEncoding::for_label("gb18030").unwrap();
         // GB18030 four-byte form of U+1F600 (Python: "😀".encode("gb18030")).
         assert_eq!(hex(&gb18030.encode("😀").unwrap()), "94 39 fc 36");
+    }
+
+    #[test]
+    fn escape_in_iso_2022_jp_is_unmappable_not_a_panic() {
+        // Found by fuzzing: ISO-2022-JP refuses ESC (it would start an escape sequence)
+        // but reports it as U+FFFD, three bytes where ESC is one.
+        let encoding = TextEncoding::for_label("iso-2022-jp").unwrap();
+        let unmappable = |text: &str| match encoding.encode(text) {
+            Err(EncodeError::Unmappable {
+                character,
+                position,
+                ..
+            }) => (character, position),
+            other => panic!("{text:?} gave {other:?}"),
+        };
+        assert_eq!(unmappable("\u{1b}(J"), ('\u{1b}', 0));
+        assert_eq!(unmappable("アa\u{1b}"), ('\u{1b}', 2));
+    }
+
+    #[test]
+    fn look_alike_substitutions_are_unmappable() {
+        // Found by fuzzing: the web's Shift_JIS encoder sends ¥ as 5c, which every
+        // decoder reads back as a backslash, so "¥100" would arrive as "\100".
+        let shift_jis = TextEncoding::for_label("shift_jis").unwrap();
+        assert!(matches!(
+            shift_jis.encode("ab¥100"),
+            Err(EncodeError::Unmappable {
+                character: '¥',
+                position: 2,
+                ..
+            })
+        ));
+        // ISO-2022-JP has no half-width katakana: its encoder sends the full-width one.
+        let iso_2022_jp = TextEncoding::for_label("iso-2022-jp").unwrap();
+        assert!(matches!(
+            iso_2022_jp.encode("ｱ"),
+            Err(EncodeError::Unmappable {
+                character: 'ｱ', ..
+            })
+        ));
+        assert_eq!(shift_jis.encode("ア\\").unwrap(), [0x83, 0x41, 0x5c]);
     }
 
     #[test]
