@@ -519,26 +519,31 @@ pub fn read_name(message: &[u8], start: usize) -> Result<(String, usize), ParseE
 }
 
 /// Checks a name typed by a user and splits it into labels (a trailing dot is fine).
+///
+/// The labels stay in the text form [`read_name`] writes (`\\.` for a dot inside a label,
+/// `\\DDD` for any other byte); their lengths are counted in wire bytes, after those
+/// escapes are undone.
 pub fn name_labels(name: &str) -> Result<Vec<String>, NameError> {
-    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    let trimmed = strip_root_dot(name);
     if trimmed.is_empty() {
         return Ok(Vec::new()); // the root
     }
-    let labels: Vec<String> = trimmed.split('.').map(str::to_string).collect();
+    let labels = split_labels(trimmed);
     let mut wire_length = 1;
     for label in &labels {
-        if label.is_empty() {
+        let bytes = label_bytes(label);
+        if bytes.is_empty() {
             return Err(NameError::EmptyLabel {
                 name: name.to_string(),
             });
         }
-        if label.len() > MAX_LABEL_LEN {
+        if bytes.len() > MAX_LABEL_LEN {
             return Err(NameError::LabelTooLong {
                 name: name.to_string(),
                 label: label.clone(),
             });
         }
-        wire_length += 1 + label.len();
+        wire_length += 1 + bytes.len();
     }
     if wire_length > MAX_NAME_LEN {
         return Err(NameError::NameTooLong {
@@ -547,6 +552,64 @@ pub fn name_labels(name: &str) -> Result<Vec<String>, NameError> {
         });
     }
     Ok(labels)
+}
+
+/// `name` without the dot that stands for the root at its end (an escaped `\\.` stays).
+fn strip_root_dot(name: &str) -> &str {
+    let escaped = name.ends_with("\\.") && !name.ends_with("\\\\.");
+    if escaped {
+        name
+    } else {
+        name.strip_suffix('.').unwrap_or(name)
+    }
+}
+
+/// Splits a name's text at the dots between labels (not at an escaped `\\.`).
+fn split_labels(text: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                current.push('\\');
+                current.extend(chars.next());
+            }
+            '.' => labels.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    labels.push(current);
+    labels
+}
+
+/// The wire bytes of one label's text: `\\.`, `\\\\` and `\\DDD` (RFC 1035 §5.1) undone.
+fn label_bytes(label: &str) -> Vec<u8> {
+    let bytes = label.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'\\' {
+            let digits = bytes.get(index + 1..index + 4);
+            let decimal = digits
+                .filter(|d| d.iter().all(u8::is_ascii_digit))
+                .map(|d| d.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+                .filter(|&n| n <= 255);
+            if let Some(value) = decimal {
+                out.push(value as u8); // checked above: at most 255
+                index += 4;
+                continue;
+            }
+            if let Some(&escaped) = bytes.get(index + 1) {
+                out.push(escaped);
+                index += 2;
+                continue;
+            }
+        }
+        out.push(bytes[index]);
+        index += 1;
+    }
+    out
 }
 
 /// Writes names into a message, pointing back to a suffix already written when it can
@@ -568,11 +631,11 @@ impl NameWriter {
 
     /// Appends `name` (already checked) to `out`.
     pub fn write(&mut self, name: &str, out: &mut Vec<u8>) {
-        let trimmed = name.strip_suffix('.').unwrap_or(name);
-        let labels: Vec<&str> = if trimmed.is_empty() || trimmed == "." {
+        let trimmed = strip_root_dot(name);
+        let labels: Vec<String> = if trimmed.is_empty() || trimmed == "." {
             Vec::new()
         } else {
-            trimmed.split('.').collect()
+            split_labels(trimmed)
         };
         for index in 0..labels.len() {
             let suffix = labels[index..].join(".").to_ascii_lowercase();
@@ -586,7 +649,7 @@ impl NameWriter {
                     self.written.push((suffix, out.len()));
                 }
             }
-            let label = labels[index].as_bytes();
+            let label = label_bytes(&labels[index]);
             out.push(label.len().min(MAX_LABEL_LEN) as u8);
             out.extend_from_slice(&label[..label.len().min(MAX_LABEL_LEN)]);
         }
@@ -1087,6 +1150,29 @@ mod tests {
             RecordData::A(Ipv4Addr::new(10, 0, 2, 2))
         );
         assert_eq!(message.answers[1].ttl, 300);
+    }
+
+    #[test]
+    fn escaped_labels_are_written_as_the_bytes_they_stand_for() {
+        // A label holding a dot and a byte 1, as read_name shows it.
+        let mut message = Vec::new();
+        NameWriter::new(false).write("a\\.b\\001.test", &mut message);
+        assert_eq!(message, b"\x04a.b\x01\x04test\x00");
+        let (name, _) = read_name(&message, 0).unwrap();
+        assert_eq!(name, "a\\.b\\001.test");
+        assert_eq!(name_labels(&name).unwrap(), vec!["a\\.b\\001", "test"]);
+    }
+
+    #[test]
+    fn an_escaped_name_is_measured_in_wire_bytes() {
+        // Four labels of 62 bytes of 0x01: 253 wire bytes, though its text is 4 times longer.
+        let label = "\\001".repeat(62);
+        let name = [label.as_str(); 4].join(".");
+        assert!(name_labels(&name).is_ok());
+        let mut message = Vec::new();
+        NameWriter::new(true).write(&name, &mut message);
+        assert_eq!(message.len(), 253);
+        assert_eq!(read_name(&message, 0).unwrap().0, name);
     }
 
     #[test]
