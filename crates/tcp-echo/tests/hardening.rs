@@ -2,7 +2,7 @@
 //! the defaults a student gets without any flag.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 
 use predicates::prelude::*;
@@ -25,7 +25,7 @@ fn client(address: SocketAddr) -> TcpStream {
 fn echo(address: SocketAddr, message: &[u8]) -> Vec<u8> {
     let mut stream = client(address);
     stream.write_all(message).unwrap();
-    stream.shutdown(Shutdown::Write).unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).unwrap();
     reply
