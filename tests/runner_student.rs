@@ -181,12 +181,16 @@ fn assert_unsolved(what: &str, finished: &Finished, expected: &str) {
 
 /// Part 1: one command per lesson meets an unsolved exercise.
 fn lesson_commands_name_the_unsolved_exercise(copy: &StudentCopy) {
-    // Lesson 1, step 1: the receiver. Its receive loop is exercise 1.3.
+    // Lesson 1, step 1: the receiver. It waits for its first datagram (a person may take
+    // their time), then its receive loop, exercise 1.3, runs.
     let mut recv = copy.binary("udp-basic");
     recv.args(["recv", "--bind", "127.0.0.1:0"]);
+    let receiver = Running::server(recv);
+    let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.send_to(b"hello", receiver.addr()).unwrap();
     assert_unsolved(
         "udp-basic recv",
-        &finish(recv, COMMAND_DEADLINE),
+        &receiver.finish_within(COMMAND_DEADLINE),
         &unsolved_line(copy, "1.3"),
     );
 
