@@ -78,8 +78,6 @@ pub enum ArpError {
         hardware_type: u16,
         protocol_type: u16,
     },
-    /// The hex text has an odd length or a non-hex character.
-    BadHex { reason: String },
 }
 
 impl fmt::Display for ArpError {
@@ -99,7 +97,6 @@ impl fmt::Display for ArpError {
                 f,
                 "hardware type {hardware_type} / protocol type 0x{protocol_type:04x} is not Ethernet (1) / IPv4 (0x0800) with sizes 6 and 4"
             ),
-            ArpError::BadHex { reason } => write!(f, "bad hex: {reason}"),
         }
     }
 }

@@ -103,8 +103,6 @@ pub enum ParseError {
         record_type: RecordType,
         length: usize,
     },
-    /// The hex text given is not hex.
-    BadHex { reason: String },
 }
 
 impl fmt::Display for ParseError {
@@ -150,7 +148,6 @@ impl fmt::Display for ParseError {
                 f,
                 "{record_type} record at offset {offset} has {length} bytes of data, which does not fit its type"
             ),
-            ParseError::BadHex { reason } => write!(f, "bad hex: {reason}"),
         }
     }
 }
