@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use arp_dns_walkthrough::arp::ArpHost;
-use arp_dns_walkthrough::dns::{FLAG_QR, Message, Record, RecordData, RecordType};
+use arp_dns_walkthrough::dns::{Message, Record, RecordData, RecordType};
 use arp_dns_walkthrough::ethernet::MacAddr;
 use predicates::prelude::*;
 
@@ -33,7 +33,7 @@ fn resolve(name: &str, server: SocketAddr, extra: &[&str]) -> assert_cmd::assert
 /// The response to `query` carrying `answers`, with its ID and question.
 fn response(query: &Message, answers: Vec<Record>) -> Message {
     let mut reply = query.clone();
-    reply.header.flags |= FLAG_QR;
+    reply.header.response = true;
     reply.answers = answers;
     reply
 }

@@ -11,13 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-use super::{
-    FLAG_QR, Message, NameError, ParseError, RCODE_FORMERR, RCODE_NOERROR, RCODE_NXDOMAIN,
-    RCODE_REFUSED, RCODE_SERVFAIL, Record, RecordData, RecordType, field, rcode_name,
-};
-
-/// NOTIMP: the server does not implement this kind of query (RFC 1035 §4.1.1).
-const RCODE_NOTIMP: u8 = 4;
+use super::{Header, Message, NameError, ParseError, Rcode, Record, RecordData, RecordType, field};
 
 /// The longest wait this module will compute a deadline for; longer timeouts are cut to
 /// it (the command line already refuses them), so `Instant + timeout` cannot overflow.
@@ -49,7 +43,7 @@ pub enum ResolveError {
     /// The server says the name does not exist.
     NxDomain { name: String, server: SocketAddr },
     /// The server answered with another error code (SERVFAIL, REFUSED, ...).
-    ServerError { name: String, rcode: u8 },
+    ServerError { name: String, rcode: Rcode },
     /// The answer could not be parsed.
     BadAnswer(ParseError),
     /// Over TCP, the answer is not the answer to our query (see [`Mismatch`]).
@@ -112,7 +106,7 @@ impl fmt::Display for ResolveError {
                 write!(f, "{name} does not exist (NXDOMAIN from {server})")
             }
             ResolveError::ServerError { name, rcode } => {
-                write!(f, "the server answered {} for {name}", rcode_name(*rcode))
+                write!(f, "the server answered {rcode} for {name}")
             }
             ResolveError::BadAnswer(error) => write!(f, "malformed answer: {error}"),
             ResolveError::NotOurAnswer { server, mismatch } => {
@@ -213,7 +207,7 @@ pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
         });
     }
     // QR (RFC 1035 §4.1.1): 0 for a query, 1 for a response.
-    if flags & FLAG_QR == 0 {
+    if !Header::from_wire(got, flags, [0; 4]).response {
         return Err(Mismatch::NotAResponse);
     }
     Ok(())
@@ -238,8 +232,8 @@ pub fn check_question(query: &Message, answer: &Message) -> Result<(), Mismatch>
         }
         // FORMERR, SERVFAIL, NOTIMP, REFUSED may come without the question.
         (_, []) => matches!(
-            answer.header.rcode(),
-            RCODE_FORMERR | RCODE_SERVFAIL | RCODE_NOTIMP | RCODE_REFUSED
+            answer.header.rcode,
+            Rcode::FormErr | Rcode::ServFail | Rcode::NotImp | Rcode::Refused
         ),
         _ => false,
     };
@@ -558,11 +552,11 @@ pub fn resolve_with_log(
                 format!(
                     ";; answer: {} bytes, {}, flags: {}",
                     raw.len(),
-                    rcode_name(answer.header.rcode()),
+                    answer.header.rcode,
                     answer.header.flag_names()
                 ),
             );
-            if answer.header.is_truncated() && !tcp {
+            if answer.header.truncated && !tcp {
                 note(
                     &mut resolution.log,
                     log,
@@ -575,9 +569,9 @@ pub fn resolve_with_log(
         };
         resolution.last_query = query.to_bytes();
         resolution.last_answer = raw;
-        match answer.header.rcode() {
-            RCODE_NOERROR => {}
-            RCODE_NXDOMAIN => {
+        match answer.header.rcode {
+            Rcode::NoError => {}
+            Rcode::NxDomain => {
                 return Err(ResolveError::NxDomain {
                     name: current,
                     server: options.server,
@@ -657,9 +651,10 @@ mod tests {
     }
 
     /// The response to `query()` with `rcode` and no question section.
-    fn bare_response(rcode: u8) -> Message {
+    fn bare_response(rcode: Rcode) -> Message {
         let mut answer = query();
-        answer.header.flags |= FLAG_QR | u16::from(rcode);
+        answer.header.response = true;
+        answer.header.rcode = rcode;
         answer.questions.clear();
         answer
     }
@@ -667,11 +662,11 @@ mod tests {
     #[test]
     fn a_refusal_without_the_question_is_still_our_answer() {
         assert_eq!(
-            check_question(&query(), &bare_response(RCODE_REFUSED)),
+            check_question(&query(), &bare_response(Rcode::Refused)),
             Ok(())
         );
         assert_eq!(
-            check_question(&query(), &bare_response(RCODE_FORMERR)),
+            check_question(&query(), &bare_response(Rcode::FormErr)),
             Ok(())
         );
     }
@@ -679,7 +674,7 @@ mod tests {
     #[test]
     fn an_address_answer_without_the_question_is_not_ours() {
         assert!(matches!(
-            check_question(&query(), &bare_response(RCODE_NOERROR)),
+            check_question(&query(), &bare_response(Rcode::NoError)),
             Err(Mismatch::OtherQuestion { .. })
         ));
     }
@@ -687,7 +682,7 @@ mod tests {
     #[test]
     fn the_question_is_compared_without_regard_to_case() {
         let mut answer = query();
-        answer.header.flags |= FLAG_QR;
+        answer.header.response = true;
         answer.questions[0].name = "BaiDu.CoM".into();
         assert_eq!(check_question(&query(), &answer), Ok(()));
     }
