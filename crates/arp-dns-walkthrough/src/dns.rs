@@ -23,6 +23,6 @@ pub mod resolve;
 pub mod server;
 
 pub use header::{Header, Rcode, field};
-pub use message::{Message, ParseError};
+pub use message::{EncodeError, Message, ParseError};
 pub use name::{MAX_LABEL_LEN, MAX_NAME_LEN, NameError, NameWriter, name_labels, read_name};
 pub use record::{Question, Record, RecordData, RecordType, UnknownType};

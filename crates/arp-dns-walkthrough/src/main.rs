@@ -616,7 +616,7 @@ fn run_dns(command: DnsCommand) -> Outcome {
                 None => dns::resolve::random_id().map_err(runtime)?,
             };
             let query = Message::query(id, &name, record_type, !no_rd).map_err(usage)?;
-            let bytes = query.to_bytes();
+            let bytes = query.to_bytes().map_err(usage)?;
             if let Some(path) = &pcap {
                 let record = pcap::Record {
                     micros: 1_767_225_600_000_000,
@@ -675,7 +675,8 @@ fn run_dns(command: DnsCommand) -> Outcome {
             let resolution =
                 dns::resolve::resolve_with_log(&name, &options, &mut show).map_err(|error| {
                     match error {
-                        dns::resolve::ResolveError::Name(_) => usage(&error),
+                        dns::resolve::ResolveError::Name(_)
+                        | dns::resolve::ResolveError::Encode(_) => usage(&error),
                         _ => Failure::Runtime(error.to_string(), error.hint()),
                     }
                 })?;

@@ -91,6 +91,48 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Why a message cannot be written on the wire. The encoder refuses rather than cut
+/// a name, a string or a count down to what fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncodeError {
+    /// A name with an empty label, a label over 63 bytes, or over 255 bytes in all.
+    Name(NameError),
+    /// More entries in one section than the 16-bit count can say.
+    TooManyEntries { section: &'static str, count: usize },
+    /// A TXT string over 255 bytes (its length is one byte).
+    TxtStringTooLong { length: usize },
+    /// Record data over 65535 bytes (RDLENGTH is 16 bits).
+    DataTooLong { length: usize },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Name(error) => write!(f, "{error}"),
+            EncodeError::TooManyEntries { section, count } => write!(
+                f,
+                "{count} {section} entries do not fit a message: the count is 16 bits (at most 65535)"
+            ),
+            EncodeError::TxtStringTooLong { length } => write!(
+                f,
+                "a TXT string of {length} bytes does not fit: its length is one byte (at most 255)"
+            ),
+            EncodeError::DataTooLong { length } => write!(
+                f,
+                "{length} bytes of record data do not fit: RDLENGTH is 16 bits (at most 65535)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+impl From<NameError> for EncodeError {
+    fn from(error: NameError) -> EncodeError {
+        EncodeError::Name(error)
+    }
+}
+
 /// A whole DNS message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -389,23 +431,26 @@ impl Message {
     }
 
     /// Encodes the message; `compress` points repeated names back to earlier ones.
-    pub fn encode(&self, compress: bool, out: &mut Vec<u8>) {
-        let start = out.len();
+    /// On an error `out` is left as it was.
+    pub fn encode(&self, compress: bool, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let count = |section: &'static str, count: usize| {
+            u16::try_from(count).map_err(|_| EncodeError::TooManyEntries { section, count })
+        };
         let mut message = Vec::new();
         let header = &self.header;
         for value in [
             header.id,
             header.flags(),
-            self.questions.len() as u16,
-            self.answers.len() as u16,
-            self.authorities.len() as u16,
-            self.additionals.len() as u16,
+            count("question", self.questions.len())?,
+            count("answer", self.answers.len())?,
+            count("authority", self.authorities.len())?,
+            count("additional", self.additionals.len())?,
         ] {
             message.extend_from_slice(&value.to_be_bytes());
         }
         let mut names = NameWriter::new(compress);
         for question in &self.questions {
-            names.write(&question.name, &mut message);
+            names.write(&question.name, &mut message)?;
             message.extend_from_slice(&question.record_type.code().to_be_bytes());
             message.extend_from_slice(&question.class.to_be_bytes());
         }
@@ -415,7 +460,7 @@ impl Message {
             .chain(&self.authorities)
             .chain(&self.additionals)
         {
-            names.write(&record.name, &mut message);
+            names.write(&record.name, &mut message)?;
             message.extend_from_slice(&record.record_type.code().to_be_bytes());
             message.extend_from_slice(&record.class.to_be_bytes());
             message.extend_from_slice(&record.ttl.to_be_bytes());
@@ -425,35 +470,43 @@ impl Message {
                 RecordData::A(ip) => message.extend_from_slice(&ip.octets()),
                 RecordData::Aaaa(ip) => message.extend_from_slice(&ip.octets()),
                 RecordData::Cname(name) | RecordData::Ns(name) | RecordData::Ptr(name) => {
-                    names.write(name, &mut message)
+                    names.write(name, &mut message)?
                 }
                 RecordData::Mx {
                     preference,
                     exchange,
                 } => {
                     message.extend_from_slice(&preference.to_be_bytes());
-                    names.write(exchange, &mut message);
+                    names.write(exchange, &mut message)?;
                 }
                 RecordData::Txt(strings) => {
                     for string in strings {
-                        let string = &string[..string.len().min(255)];
-                        message.push(string.len() as u8);
+                        let length = u8::try_from(string.len()).map_err(|_| {
+                            EncodeError::TxtStringTooLong {
+                                length: string.len(),
+                            }
+                        })?;
+                        message.push(length);
                         message.extend_from_slice(string);
                     }
                 }
                 RecordData::Other(bytes) => message.extend_from_slice(bytes),
             }
-            let length = (message.len() - length_at - 2) as u16;
+            let data_length = message.len() - length_at - 2;
+            let length = u16::try_from(data_length).map_err(|_| EncodeError::DataTooLong {
+                length: data_length,
+            })?;
             message[length_at..length_at + 2].copy_from_slice(&length.to_be_bytes());
         }
-        out.truncate(start);
         out.extend_from_slice(&message);
+        Ok(())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The message on the wire, compressed.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::new();
-        self.encode(true, &mut out);
-        out
+        self.encode(true, &mut out)?;
+        Ok(out)
     }
 
     /// A dig-like summary, one line per header / question / record.
@@ -534,7 +587,7 @@ mod tests {
     fn query_for_baidu_is_byte_exact_with_the_one_dnsmasq_answered() {
         let query = Message::query(0x44cb, "baidu.com.", RecordType::A, true).unwrap();
         assert_eq!(
-            wire_text::hex_compact(&query.to_bytes()),
+            wire_text::hex_compact(&query.to_bytes().unwrap()),
             concat!(
                 "44cb",
                 "0100",
@@ -598,8 +651,34 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            wire_text::hex_compact(&message.to_bytes()),
+            wire_text::hex_compact(&message.to_bytes().unwrap()),
             "44cb8580000100010000000005626169647503636f6d0000010001c00c000100010000012c00040a000202"
         );
+    }
+
+    #[test]
+    fn encoder_refuses_what_does_not_fit_instead_of_cutting_it() {
+        let mut message = Message::query(1, "baidu.com", RecordType::A, true).unwrap();
+        message.questions[0].name = format!("{}.com", "x".repeat(64));
+        assert!(matches!(
+            message.to_bytes(),
+            Err(EncodeError::Name(NameError::LabelTooLong { .. }))
+        ));
+        let mut message = Message::query(1, "baidu.com", RecordType::Txt, true).unwrap();
+        message.answers.push(Record {
+            name: "baidu.com".into(),
+            record_type: RecordType::Txt,
+            class: 1,
+            ttl: 0,
+            data: RecordData::Txt(vec![vec![b'x'; 256]]),
+        });
+        assert_eq!(
+            message.to_bytes(),
+            Err(EncodeError::TxtStringTooLong { length: 256 })
+        );
+        // A refused message leaves the caller's buffer as it was.
+        let mut out = vec![0xa5];
+        assert!(message.encode(true, &mut out).is_err());
+        assert_eq!(out, [0xa5]);
     }
 }

@@ -266,31 +266,31 @@ impl NameWriter {
         }
     }
 
-    /// Appends `name` (already checked) to `out`.
-    pub fn write(&mut self, name: &str, out: &mut Vec<u8>) {
-        let trimmed = strip_root_dot(name);
-        let labels: Vec<String> = if trimmed.is_empty() || trimmed == "." {
-            Vec::new()
-        } else {
-            split_labels(trimmed)
-        };
+    /// Appends `name` to `out`, or refuses it (an empty label, a label over 63 bytes,
+    /// a name over 255 bytes) and leaves `out` as it was.
+    pub fn write(&mut self, name: &str, out: &mut Vec<u8>) -> Result<(), NameError> {
+        let labels = name_labels(name)?;
         for index in 0..labels.len() {
             let suffix = labels[index..].join(".").to_ascii_lowercase();
             if self.compress {
                 if let Some((_, offset)) = self.written.iter().find(|(s, _)| *s == suffix) {
+                    // Only offsets below 0x4000 are remembered (below), so the offset
+                    // fits the pointer's 14 bits.
                     let pointer = 0xc000 | (*offset as u16);
                     out.extend_from_slice(&pointer.to_be_bytes());
-                    return;
+                    return Ok(());
                 }
                 if out.len() < 0x4000 {
                     self.written.push((suffix, out.len()));
                 }
             }
             let label = label_bytes(&labels[index]);
-            out.push(label.len().min(MAX_LABEL_LEN) as u8);
-            out.extend_from_slice(&label[..label.len().min(MAX_LABEL_LEN)]);
+            // `name_labels` checked that every label is 1 to 63 bytes on the wire.
+            out.push(label.len() as u8);
+            out.extend_from_slice(&label);
         }
         out.push(0);
+        Ok(())
     }
 }
 
@@ -306,7 +306,9 @@ mod tests {
     fn escaped_labels_are_written_as_the_bytes_they_stand_for() {
         // A label holding a dot and a byte 1, as read_name shows it.
         let mut message = Vec::new();
-        NameWriter::new(false).write("a\\.b\\001.test", &mut message);
+        NameWriter::new(false)
+            .write("a\\.b\\001.test", &mut message)
+            .unwrap();
         assert_eq!(message, b"\x04a.b\x01\x04test\x00");
         let (name, _) = read_name(&message, 0).unwrap();
         assert_eq!(name, "a\\.b\\001.test");
@@ -320,7 +322,7 @@ mod tests {
         let name = [label.as_str(); 4].join(".");
         assert!(name_labels(&name).is_ok());
         let mut message = Vec::new();
-        NameWriter::new(true).write(&name, &mut message);
+        NameWriter::new(true).write(&name, &mut message).unwrap();
         assert_eq!(message.len(), 253);
         assert_eq!(read_name(&message, 0).unwrap().0, name);
     }

@@ -11,7 +11,10 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-use super::{Header, Message, NameError, ParseError, Rcode, Record, RecordData, RecordType, field};
+use super::{
+    EncodeError, Header, Message, NameError, ParseError, Rcode, Record, RecordData, RecordType,
+    field,
+};
 
 /// The longest wait this module will compute a deadline for; longer timeouts are cut to
 /// it (the command line already refuses them), so `Instant + timeout` cannot overflow.
@@ -33,6 +36,8 @@ pub const MAX_CNAME_HOPS: usize = 8;
 pub enum ResolveError {
     /// The name cannot be put in a query (bad input: exit 2).
     Name(NameError),
+    /// The query given to [`exchange`] cannot be written on the wire (bad input: exit 2).
+    Encode(EncodeError),
     /// A socket call failed; `doing` says which.
     Io { doing: String, source: io::Error },
     /// No answer within the timeout.
@@ -94,6 +99,7 @@ impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResolveError::Name(error) => write!(f, "{error}"),
+            ResolveError::Encode(error) => write!(f, "{error}"),
             ResolveError::Io { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
@@ -272,7 +278,7 @@ pub fn exchange_until(
         server,
         waited: started.elapsed(),
     };
-    let bytes = query.to_bytes();
+    let bytes = query.to_bytes().map_err(ResolveError::Encode)?;
     let answer = if tcp {
         exchange_tcp(query, &bytes, server, deadline, trace, timeout)?
     } else {
@@ -567,7 +573,7 @@ pub fn resolve_with_log(
             }
             break (raw, answer);
         };
-        resolution.last_query = query.to_bytes();
+        resolution.last_query = query.to_bytes().map_err(ResolveError::Encode)?;
         resolution.last_answer = raw;
         match answer.header.rcode {
             Rcode::NoError => {}

@@ -114,8 +114,12 @@ pub fn serve(socket: &UdpSocket, zone: &Zone, count: Option<usize>) -> std::io::
         if query.header.response {
             continue;
         }
-        let reply = zone.answer(&query);
-        socket.send_to(&reply.to_bytes(), peer)?;
+        // A reply that cannot be encoded (a zone name too long for the wire) is
+        // dropped like an unreadable query: the client times out.
+        let Ok(reply) = zone.answer(&query).to_bytes() else {
+            continue;
+        };
+        socket.send_to(&reply, peer)?;
         answered += 1;
     }
     Ok(())
