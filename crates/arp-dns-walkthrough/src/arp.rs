@@ -22,6 +22,7 @@ use std::net::Ipv4Addr;
 
 use crate::Annotation;
 use crate::ethernet::{self, ETHERTYPE_ARP, EthernetFrame, MacAddr};
+use crate::wire::read_u16;
 
 /// Byte ranges inside the ARP packet (offsets after the Ethernet header).
 pub mod field {
@@ -145,8 +146,8 @@ impl ArpPacket {
                 length: bytes.len() + ethernet::field::HEADER_LEN,
             });
         }
-        let hardware_type = u16::from_be_bytes([bytes[0], bytes[1]]);
-        let protocol_type = u16::from_be_bytes([bytes[2], bytes[3]]);
+        let hardware_type = read_u16(bytes, field::HARDWARE_TYPE);
+        let protocol_type = read_u16(bytes, field::PROTOCOL_TYPE);
         if hardware_type != 1
             || protocol_type != ethernet::ETHERTYPE_IPV4
             || bytes[field::HARDWARE_LEN] != 6
@@ -158,7 +159,7 @@ impl ArpPacket {
             });
         }
         Ok(ArpPacket {
-            operation: Operation::from_code(u16::from_be_bytes([bytes[6], bytes[7]])),
+            operation: Operation::from_code(read_u16(bytes, field::OPERATION)),
             sender_mac: mac_at(bytes, field::SENDER_MAC),
             sender_ip: ip_at(bytes, field::SENDER_IP),
             target_mac: mac_at(bytes, field::TARGET_MAC),

@@ -18,6 +18,7 @@
 //! * [`visit`]: the whole visit of a web page, with real loopback sockets;
 //! * `packet_socket` (Linux, root): real ARP on an `AF_PACKET` socket;
 //! * [`annotation`]: the offset / bytes / meaning lines every `decode` prints;
+//! * [`wire`]: big-endian numbers read through each parser's `mod field` table;
 //! * [`tour`]: the short demo `cargo run -- tour` shows.
 //!
 //! Start reading at [`subnet`], then follow a packet outwards: [`ethernet`] and [`arp`],
@@ -47,6 +48,7 @@ pub mod tcp;
 pub mod tour;
 pub mod udp;
 pub mod visit;
+pub mod wire;
 
 pub use annotation::Annotation;
 pub use tour::tour;

@@ -12,6 +12,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::header::{Header, field};
 use super::name::{NameError, NameWriter, name_labels, read_name};
 use super::record::{Question, Record, RecordData, RecordType, class_name};
+use crate::wire::{read_u16, read_u32};
 
 /// Why bytes are not a DNS message. Every malformed case has its own variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,13 +202,11 @@ impl<'a> Reader<'a> {
     }
 
     fn u16(&mut self, what: &str) -> Result<u16, ParseError> {
-        let bytes = self.take(2, what)?;
-        Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
+        Ok(read_u16(self.take(2, what)?, 0..2))
     }
 
     fn u32(&mut self, what: &str) -> Result<u32, ParseError> {
-        let bytes = self.take(4, what)?;
-        Ok(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        Ok(read_u32(self.take(4, what)?, 0..4))
     }
 
     /// Records that the bytes from `start` to here held `part`.
@@ -285,7 +284,8 @@ impl<'a> Reader<'a> {
                     return Err(bad_length());
                 }
                 RecordData::Mx {
-                    preference: u16::from_be_bytes([data[0], data[1]]),
+                    // MX RDATA: | PREFERENCE (2) | EXCHANGE (a name) |, checked 3+ bytes above.
+                    preference: read_u16(data, 0..2),
                     exchange: name_in_data(data_start + 2)?,
                 }
             }

@@ -11,6 +11,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
+use crate::wire::read_u16;
+
 use super::{
     EncodeError, Header, Message, NameError, ParseError, Rcode, Record, RecordData, RecordType,
     field,
@@ -201,11 +203,7 @@ pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
         length: answer.len(),
     })?;
     // The whole header is there, so both two-byte fields can be read.
-    let two_bytes = |range: std::ops::Range<usize>| {
-        let bytes = &header[range];
-        u16::from_be_bytes([bytes[0], bytes[1]])
-    };
-    let (got, flags) = (two_bytes(field::ID), two_bytes(field::FLAGS));
+    let (got, flags) = (read_u16(header, field::ID), read_u16(header, field::FLAGS));
     if got != query.header.id {
         return Err(Mismatch::WrongId {
             expected: query.header.id,
