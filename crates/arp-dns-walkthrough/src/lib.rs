@@ -18,6 +18,7 @@
 //! * [`visit`]: the whole visit of a web page, with real loopback sockets;
 //! * `packet_socket` (Linux, root): real ARP on an `AF_PACKET` socket;
 //! * [`annotation`]: the offset / bytes / meaning lines every `decode` prints;
+//! * [`report`]: the text the `arp` and `dns` commands print (`main.rs` only writes it);
 //! * [`wire`]: big-endian numbers read through each parser's `mod field` table;
 //! * [`tour`]: the short demo `cargo run -- tour` shows.
 //!
@@ -42,6 +43,7 @@ pub mod ipv4;
 #[cfg(target_os = "linux")]
 pub mod packet_socket;
 pub mod pcap;
+pub mod report;
 pub mod simulate;
 pub mod subnet;
 pub mod tcp;
