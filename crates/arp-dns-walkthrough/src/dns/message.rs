@@ -20,7 +20,7 @@ pub enum ParseError {
     /// Fewer than the 12 header bytes.
     HeaderTooShort { length: usize },
     /// The message ends in the middle of something (`what`), at `offset`.
-    Truncated { what: String, offset: usize },
+    Truncated { what: &'static str, offset: usize },
     /// The header counts more records than the message holds.
     CountOverrun {
         section: &'static str,
@@ -188,24 +188,24 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, count: usize, what: &str) -> Result<&'a [u8], ParseError> {
+    fn take(&mut self, count: usize, what: &'static str) -> Result<&'a [u8], ParseError> {
         let start = self.position;
         let message: &'a [u8] = self.message;
         let bytes = message
             .get(start..start + count)
-            .ok_or_else(|| ParseError::Truncated {
-                what: what.to_string(),
+            .ok_or(ParseError::Truncated {
+                what,
                 offset: start,
             })?;
         self.position += count;
         Ok(bytes)
     }
 
-    fn u16(&mut self, what: &str) -> Result<u16, ParseError> {
+    fn u16(&mut self, what: &'static str) -> Result<u16, ParseError> {
         Ok(read_u16(self.take(2, what)?, 0..2))
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, ParseError> {
+    fn u32(&mut self, what: &'static str) -> Result<u32, ParseError> {
         Ok(read_u32(self.take(4, what)?, 0..4))
     }
 

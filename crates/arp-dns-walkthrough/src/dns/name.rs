@@ -91,7 +91,7 @@ pub fn read_name(message: &[u8], start: usize) -> Result<(String, usize), ParseE
     loop {
         let Some(&length_byte) = message.get(position) else {
             return Err(ParseError::Truncated {
-                what: "a name".to_string(),
+                what: "a name",
                 offset: position,
             });
         };
@@ -109,7 +109,7 @@ pub fn read_name(message: &[u8], start: usize) -> Result<(String, usize), ParseE
                 let label_end = label_start + usize::from(length_byte);
                 let Some(label) = message.get(label_start..label_end) else {
                     return Err(ParseError::Truncated {
-                        what: "a label".to_string(),
+                        what: "a label",
                         offset: position,
                     });
                 };
@@ -123,7 +123,7 @@ pub fn read_name(message: &[u8], start: usize) -> Result<(String, usize), ParseE
             0xc0 => {
                 let Some(&low_byte) = message.get(position + 1) else {
                     return Err(ParseError::Truncated {
-                        what: "a compression pointer".to_string(),
+                        what: "a compression pointer",
                         offset: position,
                     });
                 };
