@@ -104,6 +104,9 @@ pub enum EncodeError {
     TxtStringTooLong { length: usize },
     /// Record data over 65535 bytes (RDLENGTH is 16 bits).
     DataTooLong { length: usize },
+    /// A whole message over 65535 bytes: more than a UDP datagram or the two-byte
+    /// length in front of a message over TCP can carry.
+    MessageTooLong { length: usize },
 }
 
 impl fmt::Display for EncodeError {
@@ -121,6 +124,10 @@ impl fmt::Display for EncodeError {
             EncodeError::DataTooLong { length } => write!(
                 f,
                 "{length} bytes of record data do not fit: RDLENGTH is 16 bits (at most 65535)"
+            ),
+            EncodeError::MessageTooLong { length } => write!(
+                f,
+                "a message of {length} bytes does not fit: DNS messages are at most 65535 bytes"
             ),
         }
     }
@@ -497,6 +504,11 @@ impl Message {
                 length: data_length,
             })?;
             message[length_at..length_at + 2].copy_from_slice(&length.to_be_bytes());
+        }
+        if message.len() > usize::from(u16::MAX) {
+            return Err(EncodeError::MessageTooLong {
+                length: message.len(),
+            });
         }
         out.extend_from_slice(&message);
         Ok(())

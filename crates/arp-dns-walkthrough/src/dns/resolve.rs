@@ -405,8 +405,9 @@ fn exchange_tcp(
             .unwrap_or_default();
         eprintln!("connect({server}) -> from {local} (three-way handshake done)");
     }
-    // Over TCP each message is preceded by its length, two bytes big-endian. A query
-    // is far below 65 535 bytes (one name of at most 255).
+    // Over TCP each message is preceded by its length, two bytes big-endian. The
+    // encoder refuses messages over 65 535 bytes (`EncodeError::MessageTooLong`), so
+    // the length fits.
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
     let left = left_until(deadline).ok_or_else(&timeout)?;
