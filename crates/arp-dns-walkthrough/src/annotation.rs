@@ -1,5 +1,5 @@
-//! One field of a packet as the `decode` commands print it: its offset, its bytes, and
-//! what they mean. Every parser that explains itself (ARP, DNS, the pcap reader) returns
+//! One field of a packet as the `parse` commands print it: its offset, its bytes, and
+//! what they mean. Every parser that explains itself (ARP, DNS) returns
 //! a list of these, so one printer shows them all the same way.
 
 use std::fmt;

@@ -8,7 +8,7 @@
 //!   [`read_name`], starts here);
 //! * [`record`]: questions and resource records, and the record types we decode;
 //! * [`message`]: the whole message, parsed and encoded;
-//! * `annotate`: the offset / bytes / meaning lines of `dns decode`;
+//! * `annotate`: the offset / bytes / meaning lines of `dns parse`;
 //! * [`resolve`]: a resolver (UDP, then TCP when the answer is truncated);
 //! * [`server`]: a tiny responder for a fixed zone, so the lesson works offline.
 //!

@@ -17,7 +17,7 @@
 //! * [`simulate`]: a packet's trip hop by hop through switch and routers;
 //! * [`visit`]: the whole visit of a web page, with real loopback sockets;
 //! * `packet_socket` (Linux, root): real ARP on an `AF_PACKET` socket;
-//! * [`annotation`]: the offset / bytes / meaning lines every `decode` prints;
+//! * [`annotation`]: the offset / bytes / meaning lines `arp parse` and `dns parse` print;
 //! * [`report`]: the text the `arp` and `dns` commands print (`main.rs` only writes it);
 //! * [`wire`]: big-endian numbers read through each parser's `mod field` table;
 //! * [`tour`]: the short demo `cargo run -- tour` shows.

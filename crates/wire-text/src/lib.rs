@@ -222,7 +222,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Lower-case hex with nothing between bytes: `e4bda0`. The one-line form that
-/// `xxd -p -r` and our `decode --hex` read back.
+/// `xxd -r -p` and `arp parse` / `dns parse` read back.
 pub fn hex_compact(bytes: &[u8]) -> String {
     hex_joined(bytes, "")
 }

@@ -1,4 +1,4 @@
-//! The byte-by-byte explanation `dns decode` prints: one line per field, with its
+//! The byte-by-byte explanation `dns parse` prints: one line per field, with its
 //! offset, its bytes and what they mean.
 //!
 //! The reader in `message.rs` only records where each field was and what it held; the

@@ -4,7 +4,7 @@
 //! The reader never trusts a number in the message: counts, lengths and pointers are all
 //! checked against the bytes really there. While it reads, it records where each field
 //! was and what it held (a [`Span`]); `annotate.rs` turns those into the lines
-//! `dns decode` prints, so the parser itself holds no display text.
+//! `dns parse` prints, so the parser itself holds no display text.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
