@@ -51,9 +51,13 @@ fuzz_target!(|input: Input<'_>| {
         let mut writer = NameWriter::new(compress);
         // Some bytes before the names, like a header, so offsets are not zero.
         let mut out = vec![0xa5; 12];
-        writer.write(input.first, &mut out);
+        writer
+            .write(input.first, &mut out)
+            .expect("a checked name writes");
         let second_at = out.len();
-        writer.write(input.second, &mut out);
+        writer
+            .write(input.second, &mut out)
+            .expect("a checked name writes");
         let (read_first, after_first) = read_name(&out, 12).expect("first name reads");
         assert_eq!(read_first, text(&first), "compress {compress}");
         assert_eq!(after_first, second_at);

@@ -17,6 +17,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::wire::read_u16;
+
 /// Byte ranges of the Ethernet II header.
 pub mod field {
     use std::ops::Range;
@@ -136,7 +138,7 @@ impl EthernetFrame {
         Ok(EthernetFrame {
             destination: mac(field::DESTINATION),
             source: mac(field::SOURCE),
-            ethertype: u16::from_be_bytes([bytes[12], bytes[13]]),
+            ethertype: read_u16(bytes, field::ETHERTYPE),
             payload: bytes[field::HEADER_LEN..].to_vec(),
         })
     }
@@ -185,5 +187,30 @@ mod tests {
             EthernetFrame::parse(&[0; 13]),
             Err(FrameError::TooShort { length: 13 })
         );
+    }
+
+    /// A real frame: the UDP datagram `hello` on loopback.
+    #[rustfmt::skip]
+    static CAPTURED_FRAME: [u8; 47] = [
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // destination MAC (loopback: all zero)
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // source MAC
+        0x08, 0x00,                         // EtherType IPv4
+        // IPv4 header (20 bytes), then UDP header (8) and "hello" (5): the payload
+        0x45, 0x00, 0x00, 0x21, 0x1f, 0x5a, 0x40, 0x00, 0x40, 0x11, 0x1d, 0x70,
+        0x7f, 0x00, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01,
+        0x9c, 0x40, 0x1e, 0x6c, 0x00, 0x0d, 0xfe, 0x20,
+        0x68, 0x65, 0x6c, 0x6c, 0x6f,
+    ];
+
+    #[test]
+    fn captured_loopback_frame_is_read_field_by_field() {
+        // Captured with `tcpdump -i lo -w` while python3 sent `hello` from 127.0.0.1:40000 to
+        // 127.0.0.1:7788 (Linux loopback: Ethernet framing with zero MACs).
+        let frame = EthernetFrame::parse(&CAPTURED_FRAME).unwrap();
+        assert_eq!(frame.destination, MacAddr([0; 6]));
+        assert_eq!(frame.source, MacAddr([0; 6]));
+        assert_eq!(frame.ethertype, ETHERTYPE_IPV4);
+        assert_eq!(frame.payload, &CAPTURED_FRAME[field::HEADER_LEN..]);
+        assert_eq!(frame.to_bytes(), CAPTURED_FRAME);
     }
 }

@@ -17,10 +17,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use arp_dns_walkthrough::arp::{self, ArpPacket, Operation};
-use arp_dns_walkthrough::dns::{self, Message, RecordData, RecordType};
+use arp_dns_walkthrough::dns::{self, Message, RecordType};
 use arp_dns_walkthrough::ethernet::MacAddr;
 use arp_dns_walkthrough::subnet::{self, Ipv4Network};
-use arp_dns_walkthrough::{Annotation, hex, parse_hex, pcap, simulate, visit};
+use arp_dns_walkthrough::{hex, parse_hex, pcap, report, simulate, visit};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -373,11 +373,9 @@ fn ip_arg(text: &str) -> Result<Ipv4Addr, Failure> {
     subnet::parse_ipv4(text).map_err(usage)
 }
 
-fn print_annotations(title: &str, notes: &[Annotation]) -> Outcome {
-    say!("{title}");
-    say!("{:>6}  {:<26} meaning", "offset", "bytes");
-    for note in notes {
-        say!("{note}");
+fn print_lines(lines: &[String]) -> Outcome {
+    for line in lines {
+        say!("{line}");
     }
     Ok(())
 }
@@ -395,16 +393,7 @@ fn show_frame(frame: &[u8], output: &FrameOutput) -> Outcome {
         say!("{}", hex(frame));
         return Ok(());
     }
-    let notes = arp::annotate_frame(frame).map_err(runtime)?;
-    let packet = arp::parse_frame(frame).map_err(runtime)?.1;
-    print_annotations(
-        &format!(
-            "{}-byte Ethernet frame, ARP: {}",
-            frame.len(),
-            packet.summary()
-        ),
-        &notes,
-    )?;
+    print_lines(&report::arp_frame(frame).map_err(runtime)?)?;
     say!("hex: {}", hex(frame));
     Ok(())
 }
@@ -442,17 +431,7 @@ fn run_arp(command: ArpCommand) -> Outcome {
         }
         ArpCommand::Parse { hex: text } => {
             let bytes = parse_hex(&text).map_err(usage)?;
-            let notes = arp::annotate_frame(&bytes).map_err(usage)?;
-            let packet = arp::parse_frame(&bytes).map_err(usage)?.1;
-            print_annotations(
-                &format!(
-                    "{}-byte Ethernet frame, ARP: {}",
-                    bytes.len(),
-                    packet.summary()
-                ),
-                &notes,
-            )?;
-            Ok(())
+            print_lines(&report::arp_frame(&bytes).map_err(usage)?)
         }
         ArpCommand::Simulate { script } => {
             let bytes = if script.as_os_str() == "-" {
@@ -592,12 +571,7 @@ fn id_arg(text: Option<&str>) -> Result<Option<u16>, Failure> {
 }
 
 fn show_message(title: &str, bytes: &[u8]) -> Outcome {
-    let (message, notes) = Message::parse_annotated(bytes).map_err(usage)?;
-    print_annotations(title, &notes)?;
-    for line in message.summary() {
-        say!("{line}");
-    }
-    Ok(())
+    print_lines(&report::dns_message(title, bytes).map_err(usage)?)
 }
 
 fn run_dns(command: DnsCommand) -> Outcome {
@@ -616,7 +590,7 @@ fn run_dns(command: DnsCommand) -> Outcome {
                 None => dns::resolve::random_id().map_err(runtime)?,
             };
             let query = Message::query(id, &name, record_type, !no_rd).map_err(usage)?;
-            let bytes = query.to_bytes();
+            let bytes = query.to_bytes().map_err(usage)?;
             if let Some(path) = &pcap {
                 let record = pcap::Record {
                     micros: 1_767_225_600_000_000,
@@ -675,33 +649,12 @@ fn run_dns(command: DnsCommand) -> Outcome {
             let resolution =
                 dns::resolve::resolve_with_log(&name, &options, &mut show).map_err(|error| {
                     match error {
-                        dns::resolve::ResolveError::Name(_) => usage(&error),
+                        dns::resolve::ResolveError::Name(_)
+                        | dns::resolve::ResolveError::Encode(_) => usage(&error),
                         _ => Failure::Runtime(error.to_string(), error.hint()),
                     }
                 })?;
-            for (alias, target, ttl) in &resolution.aliases {
-                say!("{alias} is an alias (CNAME) of {target} (ttl {ttl})");
-            }
-            if resolution.records.is_empty() {
-                say!(
-                    "{} has no {record_type} record (NODATA)",
-                    resolution.canonical_name
-                );
-            }
-            for record in &resolution.records {
-                let what = match record.data {
-                    RecordData::A(_) | RecordData::Aaaa(_) => "has address",
-                    _ => "has",
-                };
-                say!(
-                    "{} {what} {} ({} IN, ttl {})",
-                    record.name,
-                    record.data,
-                    record.record_type,
-                    record.ttl
-                );
-            }
-            Ok(())
+            print_lines(&report::resolution(&resolution, record_type))
         }
     }
 }

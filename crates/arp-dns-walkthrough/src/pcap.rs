@@ -14,7 +14,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Byte ranges of the global header.
+/// Byte ranges of the global header, then of each record's header (counted from the
+/// start of the record).
 pub mod field {
     use std::ops::Range;
     pub const MAGIC: Range<usize> = 0..4;
@@ -23,7 +24,11 @@ pub mod field {
     pub const SNAPLEN: Range<usize> = 16..20;
     pub const LINK_TYPE: Range<usize> = 20..24;
     pub const GLOBAL_HEADER_LEN: usize = LINK_TYPE.end;
-    pub const RECORD_HEADER_LEN: usize = 16;
+    pub const RECORD_SECONDS: Range<usize> = 0..4;
+    pub const RECORD_MICROSECONDS: Range<usize> = 4..8;
+    pub const RECORD_CAPTURED_LEN: Range<usize> = 8..12;
+    pub const RECORD_ORIGINAL_LEN: Range<usize> = 12..16;
+    pub const RECORD_HEADER_LEN: usize = RECORD_ORIGINAL_LEN.end;
 }
 
 pub const MAGIC_MICROSECONDS: u32 = 0xa1b2_c3d4;
@@ -97,7 +102,11 @@ mod tests {
             frame: vec![0xaa; 42],
         }]);
         assert_eq!(bytes.len(), 24 + 16 + 42);
-        assert_eq!(&bytes[24..28], &1u32.to_le_bytes());
-        assert_eq!(&bytes[28..32], &500_000u32.to_le_bytes());
+        let record = &bytes[field::GLOBAL_HEADER_LEN..];
+        assert_eq!(&record[field::RECORD_SECONDS], &1u32.to_le_bytes());
+        assert_eq!(
+            &record[field::RECORD_MICROSECONDS],
+            &500_000u32.to_le_bytes()
+        );
     }
 }

@@ -269,7 +269,8 @@ impl Topology {
 
         // The conversation, as (trip, source, destination, protocol payload).
         let query = Message::query(0x44cb, "baidu.com", RecordType::A, true)
-            .map(|m| m.to_bytes())
+            .ok()
+            .and_then(|m| m.to_bytes().ok())
             .unwrap_or_default();
         let answer = Message::parse(&query)
             .map(|q| {
@@ -277,6 +278,8 @@ impl Topology {
                     .answer(&q)
                     .to_bytes()
             })
+            .ok()
+            .and_then(Result::ok)
             .unwrap_or_default();
         let mut packets: Vec<(Trip, Ipv4Addr, Ipv4Addr, u8, Vec<u8>)> = vec![
             (

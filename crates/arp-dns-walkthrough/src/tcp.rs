@@ -19,6 +19,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::ipv4::{PROTOCOL_TCP, internet_checksum, pseudo_header};
+use crate::wire::{read_u16, read_u32};
 
 /// Byte ranges of the 20-byte TCP header.
 pub mod field {
@@ -136,18 +137,13 @@ impl TcpSegment {
                 needed: header_len.max(field::HEADER_LEN),
             });
         }
-        let word = |range: std::ops::Range<usize>| {
-            let mut four = [0u8; 4];
-            four.copy_from_slice(&bytes[range]);
-            u32::from_be_bytes(four)
-        };
         Ok(TcpSegment {
-            source_port: u16::from_be_bytes([bytes[0], bytes[1]]),
-            destination_port: u16::from_be_bytes([bytes[2], bytes[3]]),
-            sequence: word(field::SEQUENCE),
-            acknowledgment: word(field::ACKNOWLEDGMENT),
+            source_port: read_u16(bytes, field::SOURCE_PORT),
+            destination_port: read_u16(bytes, field::DESTINATION_PORT),
+            sequence: read_u32(bytes, field::SEQUENCE),
+            acknowledgment: read_u32(bytes, field::ACKNOWLEDGMENT),
             flags: bytes[field::FLAGS],
-            window: u16::from_be_bytes([bytes[14], bytes[15]]),
+            window: read_u16(bytes, field::WINDOW),
             payload: bytes[header_len..].to_vec(),
         })
     }
@@ -176,5 +172,37 @@ mod tests {
         assert_eq!(internet_checksum(&summed), 0);
         assert_eq!(TcpSegment::parse(&bytes).unwrap(), syn);
         assert_eq!(flag_names(SYN | ACK), "[SYN, ACK]");
+    }
+
+    /// A real segment: the SYN that opens a connection on loopback.
+    #[rustfmt::skip]
+    static CAPTURED_SYN: [u8; 40] = [
+        0x9c, 0x41,             // source port 40001
+        0x1e, 0x6d,             // destination port 7789
+        0x1a, 0x40, 0xc7, 0x98, // sequence number (the client's ISN)
+        0x00, 0x00, 0x00, 0x00, // acknowledgment number (none yet)
+        0xa0, 0x02,             // data offset 10 (40 bytes), flags SYN
+        0xff, 0xd7,             // window 65495
+        0xfe, 0x30,             // checksum (partial sum: loopback offload)
+        0x00, 0x00,             // urgent pointer
+        // options: MSS 65495, SACK permitted, timestamps, NOP, window scale 10
+        0x02, 0x04, 0xff, 0xd7, 0x04, 0x02, 0x08, 0x0a,
+        0x6e, 0x9e, 0x77, 0x2f, 0x00, 0x00, 0x00, 0x00,
+        0x01, 0x03, 0x03, 0x0a,
+    ];
+
+    #[test]
+    fn captured_loopback_syn_is_read_field_by_field() {
+        // Captured with `tcpdump -i lo -w` while python3 connected from 127.0.0.1:40001
+        // to a listener on 127.0.0.1:7789.
+        let segment = TcpSegment::parse(&CAPTURED_SYN).unwrap();
+        assert_eq!(segment.source_port, 40001);
+        assert_eq!(segment.destination_port, 7789);
+        assert_eq!(segment.sequence, 0x1a40_c798);
+        assert_eq!(segment.acknowledgment, 0);
+        assert_eq!(segment.flags, SYN);
+        assert_eq!(segment.window, 65495);
+        // The options are header, not data.
+        assert!(segment.payload.is_empty());
     }
 }

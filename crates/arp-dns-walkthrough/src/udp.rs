@@ -18,6 +18,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::ipv4::{PROTOCOL_UDP, internet_checksum, pseudo_header};
+use crate::wire::read_u16;
 
 /// Byte ranges of the UDP header.
 pub mod field {
@@ -89,7 +90,7 @@ impl UdpDatagram {
                 needed: field::HEADER_LEN,
             });
         }
-        let length = usize::from(u16::from_be_bytes([bytes[4], bytes[5]]));
+        let length = usize::from(read_u16(bytes, field::LENGTH));
         if length < field::HEADER_LEN || bytes.len() < length {
             return Err(UdpError::Truncated {
                 length: bytes.len(),
@@ -97,8 +98,8 @@ impl UdpDatagram {
             });
         }
         Ok(UdpDatagram {
-            source_port: u16::from_be_bytes([bytes[0], bytes[1]]),
-            destination_port: u16::from_be_bytes([bytes[2], bytes[3]]),
+            source_port: read_u16(bytes, field::SOURCE_PORT),
+            destination_port: read_u16(bytes, field::DESTINATION_PORT),
             payload: bytes[field::HEADER_LEN..length].to_vec(),
         })
     }
@@ -122,5 +123,25 @@ mod tests {
         assert_eq!(internet_checksum(&summed), 0);
         assert_eq!(UdpDatagram::parse(&bytes).unwrap(), datagram);
         assert!(UdpDatagram::parse(&bytes[..7]).is_err());
+    }
+
+    /// A real datagram: `hello` on loopback.
+    #[rustfmt::skip]
+    static CAPTURED_DATAGRAM: [u8; 13] = [
+        0x9c, 0x40, // source port 40000
+        0x1e, 0x6c, // destination port 7788
+        0x00, 0x0d, // length 13: 8 header bytes + 5 data bytes
+        0xfe, 0x20, // checksum (loopback leaves the partial sum: checksum offload)
+        0x68, 0x65, 0x6c, 0x6c, 0x6f, // "hello"
+    ];
+
+    #[test]
+    fn captured_loopback_datagram_is_read_field_by_field() {
+        // Captured with `tcpdump -i lo -w` while python3 sent `hello` from 127.0.0.1:40000 to
+        // 127.0.0.1:7788 (Linux loopback: Ethernet framing with zero MACs).
+        let datagram = UdpDatagram::parse(&CAPTURED_DATAGRAM).unwrap();
+        assert_eq!(datagram.source_port, 40000);
+        assert_eq!(datagram.destination_port, 7788);
+        assert_eq!(datagram.payload, b"hello");
     }
 }

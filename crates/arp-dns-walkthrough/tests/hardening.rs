@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use arp_dns_walkthrough::arp::ArpHost;
-use arp_dns_walkthrough::dns::{FLAG_QR, Message, Record, RecordData, RecordType};
+use arp_dns_walkthrough::dns::{Message, Record, RecordData, RecordType};
 use arp_dns_walkthrough::ethernet::MacAddr;
 use predicates::prelude::*;
 
@@ -33,7 +33,7 @@ fn resolve(name: &str, server: SocketAddr, extra: &[&str]) -> assert_cmd::assert
 /// The response to `query` carrying `answers`, with its ID and question.
 fn response(query: &Message, answers: Vec<Record>) -> Message {
     let mut reply = query.clone();
-    reply.header.flags |= FLAG_QR;
+    reply.header.response = true;
     reply.answers = answers;
     reply
 }
@@ -115,7 +115,7 @@ fn tcp_server(
 
 /// Two-byte length, then the message: DNS over TCP.
 fn framed(message: &Message) -> Vec<u8> {
-    let bytes = message.to_bytes();
+    let bytes = message.to_bytes().unwrap();
     let mut out = (bytes.len() as u16).to_be_bytes().to_vec();
     out.extend_from_slice(&bytes);
     out
@@ -182,7 +182,7 @@ fn tcp_answer_to_another_question_is_rejected() {
 fn udp_bogus_then_real(bogus: fn(&Message) -> Message) -> SocketAddr {
     let (server, _) = udp_server(move |query| {
         let real = response(query, vec![a_record("x.test", Ipv4Addr::new(1, 2, 3, 4))]);
-        vec![bogus(query).to_bytes(), real.to_bytes()]
+        vec![bogus(query).to_bytes().unwrap(), real.to_bytes().unwrap()]
     });
     server
 }
@@ -229,7 +229,7 @@ fn udp_waits_until_the_deadline_when_only_wrong_answers_come() {
     let (server, _) = udp_server(|query| {
         let mut forged = response(query, vec![a_record("x.test", Ipv4Addr::new(6, 6, 6, 6))]);
         forged.header.id = query.header.id.wrapping_add(1);
-        vec![query.to_bytes(), forged.to_bytes()]
+        vec![query.to_bytes().unwrap(), forged.to_bytes().unwrap()]
     });
     resolve("x.test", server, &[])
         .code(1)
@@ -246,7 +246,7 @@ fn query_ids_come_from_a_random_source_not_a_counter() {
         } else {
             vec![a_record("b.test", Ipv4Addr::new(1, 2, 3, 4))]
         };
-        vec![response(query, answers).to_bytes()]
+        vec![response(query, answers).to_bytes().unwrap()]
     });
     resolve("a.test", server, &[])
         .success()
@@ -264,7 +264,7 @@ fn query_ids_come_from_a_random_source_not_a_counter() {
 fn cname_loop_is_an_error_that_names_the_loop() {
     let (server, _) = udp_server(|query| {
         let answers = vec![cname("a.test", "b.test"), cname("b.test", "a.test")];
-        vec![response(query, answers).to_bytes()]
+        vec![response(query, answers).to_bytes().unwrap()]
     });
     resolve("a.test", server, &[])
         .code(1)
@@ -287,7 +287,7 @@ fn cname_chain_longer_than_the_cap_is_an_error() {
         let answers = (first..first + 10)
             .map(|k| cname(&format!("n{k}.test"), &format!("n{}.test", k + 1)))
             .collect();
-        vec![response(query, answers).to_bytes()]
+        vec![response(query, answers).to_bytes().unwrap()]
     });
     resolve("n0.test", server, &[])
         .code(1)

@@ -218,19 +218,81 @@ impl TextEncoding {
 
 /// Lower-case hex, one space between bytes: `e4 bd a0`. The form `tcpdump -X` uses.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
+    hex_joined(bytes, " ")
+}
+
+/// Lower-case hex with nothing between bytes: `e4bda0`. The one-line form that
+/// `xxd -r -p` and `arp parse` / `dns parse` read back.
+pub fn hex_compact(bytes: &[u8]) -> String {
+    hex_joined(bytes, "")
+}
+
+fn hex_joined(bytes: &[u8], separator: &str) -> String {
+    let mut out = String::with_capacity(bytes.len() * (2 + separator.len()));
     for (index, byte) in bytes.iter().enumerate() {
         if index > 0 {
-            out.push(' ');
+            out.push_str(separator);
         }
         out.push_str(&format!("{byte:02x}"));
     }
     out
 }
 
+/// Text that is not hex: each variant names one way it fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadHex {
+    /// A character that is not a hex digit (nor a space or colon between pairs).
+    NotADigit(char),
+    /// An odd number of digits: half a byte is missing.
+    OddDigitCount(usize),
+}
+
+impl fmt::Display for BadHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadHex::NotADigit(bad) => write!(f, "bad hex: '{bad}' is not a hex digit"),
+            BadHex::OddDigitCount(count) => write!(
+                f,
+                "bad hex: {count} hex digits: an odd number, so half a byte is missing"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BadHex {}
+
+/// Reads hex text as either function above writes it: spaces, colons and newlines
+/// between the pairs are allowed (`0a ff:01`).
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, BadHex> {
+    let mut digits = Vec::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_whitespace() && *c != ':') {
+        match c.to_digit(16) {
+            // A hex digit is below 16, so it fits a byte.
+            Some(value) => digits.push(value as u8),
+            None => return Err(BadHex::NotADigit(c)),
+        }
+    }
+    if digits.len() % 2 != 0 {
+        return Err(BadHex::OddDigitCount(digits.len()));
+    }
+    Ok(digits
+        .chunks_exact(2)
+        .map(|pair| pair[0] << 4 | pair[1])
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_odd_input() {
+        assert_eq!(parse_hex("0a ff:01").unwrap(), vec![10, 255, 1]);
+        assert_eq!(parse_hex("abc"), Err(BadHex::OddDigitCount(3)));
+        assert_eq!(parse_hex("zz"), Err(BadHex::NotADigit('z')));
+        assert_eq!(hex_compact(&[0, 171]), "00ab");
+        assert_eq!(parse_hex(&hex(&[0, 171])).unwrap(), vec![0, 171]);
+    }
 
     #[test]
     fn nihao_in_utf8_is_six_bytes() {

@@ -11,13 +11,12 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-use super::{
-    FLAG_QR, Message, NameError, ParseError, RCODE_FORMERR, RCODE_NOERROR, RCODE_NXDOMAIN,
-    RCODE_REFUSED, RCODE_SERVFAIL, Record, RecordData, RecordType, field, rcode_name,
-};
+use crate::wire::read_u16;
 
-/// NOTIMP: the server does not implement this kind of query (RFC 1035 §4.1.1).
-const RCODE_NOTIMP: u8 = 4;
+use super::{
+    EncodeError, Header, Message, NameError, ParseError, Rcode, Record, RecordData, RecordType,
+    field,
+};
 
 /// The longest wait this module will compute a deadline for; longer timeouts are cut to
 /// it (the command line already refuses them), so `Instant + timeout` cannot overflow.
@@ -39,6 +38,8 @@ pub const MAX_CNAME_HOPS: usize = 8;
 pub enum ResolveError {
     /// The name cannot be put in a query (bad input: exit 2).
     Name(NameError),
+    /// The query given to [`exchange`] cannot be written on the wire (bad input: exit 2).
+    Encode(EncodeError),
     /// A socket call failed; `doing` says which.
     Io { doing: String, source: io::Error },
     /// No answer within the timeout.
@@ -49,7 +50,7 @@ pub enum ResolveError {
     /// The server says the name does not exist.
     NxDomain { name: String, server: SocketAddr },
     /// The server answered with another error code (SERVFAIL, REFUSED, ...).
-    ServerError { name: String, rcode: u8 },
+    ServerError { name: String, rcode: Rcode },
     /// The answer could not be parsed.
     BadAnswer(ParseError),
     /// Over TCP, the answer is not the answer to our query (see [`Mismatch`]).
@@ -100,6 +101,7 @@ impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResolveError::Name(error) => write!(f, "{error}"),
+            ResolveError::Encode(error) => write!(f, "{error}"),
             ResolveError::Io { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
@@ -112,7 +114,7 @@ impl fmt::Display for ResolveError {
                 write!(f, "{name} does not exist (NXDOMAIN from {server})")
             }
             ResolveError::ServerError { name, rcode } => {
-                write!(f, "the server answered {} for {name}", rcode_name(*rcode))
+                write!(f, "the server answered {rcode} for {name}")
             }
             ResolveError::BadAnswer(error) => write!(f, "malformed answer: {error}"),
             ResolveError::NotOurAnswer { server, mismatch } => {
@@ -201,11 +203,7 @@ pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
         length: answer.len(),
     })?;
     // The whole header is there, so both two-byte fields can be read.
-    let two_bytes = |range: std::ops::Range<usize>| {
-        let bytes = &header[range];
-        u16::from_be_bytes([bytes[0], bytes[1]])
-    };
-    let (got, flags) = (two_bytes(field::ID), two_bytes(field::FLAGS));
+    let (got, flags) = (read_u16(header, field::ID), read_u16(header, field::FLAGS));
     if got != query.header.id {
         return Err(Mismatch::WrongId {
             expected: query.header.id,
@@ -213,7 +211,7 @@ pub fn check_header(query: &Message, answer: &[u8]) -> Result<(), Mismatch> {
         });
     }
     // QR (RFC 1035 §4.1.1): 0 for a query, 1 for a response.
-    if flags & FLAG_QR == 0 {
+    if !Header::from_wire(got, flags, [0; 4]).response {
         return Err(Mismatch::NotAResponse);
     }
     Ok(())
@@ -238,8 +236,8 @@ pub fn check_question(query: &Message, answer: &Message) -> Result<(), Mismatch>
         }
         // FORMERR, SERVFAIL, NOTIMP, REFUSED may come without the question.
         (_, []) => matches!(
-            answer.header.rcode(),
-            RCODE_FORMERR | RCODE_SERVFAIL | RCODE_NOTIMP | RCODE_REFUSED
+            answer.header.rcode,
+            Rcode::FormErr | Rcode::ServFail | Rcode::NotImp | Rcode::Refused
         ),
         _ => false,
     };
@@ -278,7 +276,7 @@ pub fn exchange_until(
         server,
         waited: started.elapsed(),
     };
-    let bytes = query.to_bytes();
+    let bytes = query.to_bytes().map_err(ResolveError::Encode)?;
     let answer = if tcp {
         exchange_tcp(query, &bytes, server, deadline, trace, timeout)?
     } else {
@@ -407,8 +405,9 @@ fn exchange_tcp(
             .unwrap_or_default();
         eprintln!("connect({server}) -> from {local} (three-way handshake done)");
     }
-    // Over TCP each message is preceded by its length, two bytes big-endian. A query
-    // is far below 65 535 bytes (one name of at most 255).
+    // Over TCP each message is preceded by its length, two bytes big-endian. The
+    // encoder refuses messages over 65 535 bytes (`EncodeError::MessageTooLong`), so
+    // the length fits.
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
     let left = left_until(deadline).ok_or_else(&timeout)?;
@@ -558,11 +557,11 @@ pub fn resolve_with_log(
                 format!(
                     ";; answer: {} bytes, {}, flags: {}",
                     raw.len(),
-                    rcode_name(answer.header.rcode()),
+                    answer.header.rcode,
                     answer.header.flag_names()
                 ),
             );
-            if answer.header.is_truncated() && !tcp {
+            if answer.header.truncated && !tcp {
                 note(
                     &mut resolution.log,
                     log,
@@ -573,11 +572,11 @@ pub fn resolve_with_log(
             }
             break (raw, answer);
         };
-        resolution.last_query = query.to_bytes();
+        resolution.last_query = query.to_bytes().map_err(ResolveError::Encode)?;
         resolution.last_answer = raw;
-        match answer.header.rcode() {
-            RCODE_NOERROR => {}
-            RCODE_NXDOMAIN => {
+        match answer.header.rcode {
+            Rcode::NoError => {}
+            Rcode::NxDomain => {
                 return Err(ResolveError::NxDomain {
                     name: current,
                     server: options.server,
@@ -657,9 +656,10 @@ mod tests {
     }
 
     /// The response to `query()` with `rcode` and no question section.
-    fn bare_response(rcode: u8) -> Message {
+    fn bare_response(rcode: Rcode) -> Message {
         let mut answer = query();
-        answer.header.flags |= FLAG_QR | u16::from(rcode);
+        answer.header.response = true;
+        answer.header.rcode = rcode;
         answer.questions.clear();
         answer
     }
@@ -667,11 +667,11 @@ mod tests {
     #[test]
     fn a_refusal_without_the_question_is_still_our_answer() {
         assert_eq!(
-            check_question(&query(), &bare_response(RCODE_REFUSED)),
+            check_question(&query(), &bare_response(Rcode::Refused)),
             Ok(())
         );
         assert_eq!(
-            check_question(&query(), &bare_response(RCODE_FORMERR)),
+            check_question(&query(), &bare_response(Rcode::FormErr)),
             Ok(())
         );
     }
@@ -679,7 +679,7 @@ mod tests {
     #[test]
     fn an_address_answer_without_the_question_is_not_ours() {
         assert!(matches!(
-            check_question(&query(), &bare_response(RCODE_NOERROR)),
+            check_question(&query(), &bare_response(Rcode::NoError)),
             Err(Mismatch::OtherQuestion { .. })
         ));
     }
@@ -687,7 +687,7 @@ mod tests {
     #[test]
     fn the_question_is_compared_without_regard_to_case() {
         let mut answer = query();
-        answer.header.flags |= FLAG_QR;
+        answer.header.response = true;
         answer.questions[0].name = "BaiDu.CoM".into();
         assert_eq!(check_question(&query(), &answer), Ok(()));
     }

@@ -4,10 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 
-use super::{
-    FLAG_AA, FLAG_QR, FLAG_RD, Message, RCODE_FORMERR, RCODE_NXDOMAIN, Record, RecordData,
-    RecordType,
-};
+use super::{Header, Message, Rcode, Record, RecordData, RecordType};
 
 /// The records the responder knows.
 #[derive(Debug, Clone, Default)]
@@ -42,8 +39,18 @@ impl Zone {
     /// The answer to `query`: the records (following CNAMEs inside the zone), NODATA when
     /// the name exists without that type, NXDOMAIN when it does not exist.
     pub fn answer(&self, query: &Message) -> Message {
-        let mut header = query.header;
-        header.flags = FLAG_QR | FLAG_AA | (query.header.flags & FLAG_RD);
+        // An authoritative response: the ID, RD and counts of the query, every other
+        // flag (opcode, TC, RA, the reserved bits, the rcode) at zero.
+        let header = Header {
+            response: true,
+            opcode: 0,
+            authoritative: true,
+            truncated: false,
+            recursion_available: false,
+            reserved: 0,
+            rcode: Rcode::NoError,
+            ..query.header
+        };
         let mut reply = Message {
             header,
             questions: query.questions.clone(),
@@ -52,7 +59,7 @@ impl Zone {
             additionals: Vec::new(),
         };
         let Some(question) = query.questions.first() else {
-            reply.header.flags |= u16::from(RCODE_FORMERR);
+            reply.header.rcode = Rcode::FormErr;
             return reply;
         };
         let mut name = question.name.clone();
@@ -88,7 +95,7 @@ impl Zone {
             }
         }
         if !exists {
-            reply.header.flags |= u16::from(RCODE_NXDOMAIN);
+            reply.header.rcode = Rcode::NxDomain;
         }
         reply
     }
@@ -104,11 +111,15 @@ pub fn serve(socket: &UdpSocket, zone: &Zone, count: Option<usize>) -> std::io::
         let Ok(query) = Message::parse(&buffer[..length]) else {
             continue;
         };
-        if query.header.is_response() {
+        if query.header.response {
             continue;
         }
-        let reply = zone.answer(&query);
-        socket.send_to(&reply.to_bytes(), peer)?;
+        // A reply that cannot be encoded (a zone name too long for the wire) is
+        // dropped like an unreadable query: the client times out.
+        let Ok(reply) = zone.answer(&query).to_bytes() else {
+            continue;
+        };
+        socket.send_to(&reply, peer)?;
         answered += 1;
     }
     Ok(())
@@ -124,11 +135,14 @@ mod tests {
         let query = Message::query(7, "WWW.baidu.com", RecordType::A, true).unwrap();
         let reply = zone.answer(&query);
         assert_eq!(reply.answers.len(), 2);
-        assert_eq!(reply.header.rcode(), 0);
+        assert_eq!(reply.header.rcode, Rcode::NoError);
         let missing = Message::query(8, "nx.test", RecordType::A, true).unwrap();
-        assert_eq!(zone.answer(&missing).header.rcode(), RCODE_NXDOMAIN);
+        assert_eq!(zone.answer(&missing).header.rcode, Rcode::NxDomain);
         let nodata = Message::query(9, "baidu.com", RecordType::Aaaa, true).unwrap();
         let reply = zone.answer(&nodata);
-        assert_eq!((reply.header.rcode(), reply.answers.len()), (0, 0));
+        assert_eq!(
+            (reply.header.rcode, reply.answers.len()),
+            (Rcode::NoError, 0)
+        );
     }
 }

@@ -71,7 +71,9 @@ impl Dnsmasq {
                 true,
             )
             .ok()?;
-            socket.send_to(&query.to_bytes(), dnsmasq.addr()).ok()?;
+            socket
+                .send_to(&query.to_bytes().ok()?, dnsmasq.addr())
+                .ok()?;
             let mut buffer = [0u8; 512];
             socket.recv(&mut buffer).ok().map(|_| ())
         });

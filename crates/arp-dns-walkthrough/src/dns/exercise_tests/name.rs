@@ -1,7 +1,7 @@
-//! The tests of exercise 5.4, which grade the solution in `dns.rs`.
+//! The tests of exercise 5.4, which grade the solution in `dns/name.rs`.
 //!
 //! You never need to open or change this file: `cargo run -- check N.M` runs these tests
-//! and shows their first failure. It is declared from `dns.rs` (`mod exercise_tests`), so
+//! and shows their first failure. It is declared from `dns/name.rs` (`mod exercise_tests`), so
 //! the tests can call its private functions too. A starter copy records this file's
 //! SHA-256, and `cargo run -- grade` names it when it was changed.
 
