@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
-use crate::check;
+use crate::cmd::check;
+use crate::cmd::status;
 use crate::course::{Course, ExerciseId};
 use crate::error::{Error, io_error};
-use crate::overview;
+use crate::exercise_status::ProgressLine;
 use crate::state;
-use crate::status::ProgressLine;
 
 pub struct WatchOptions {
     /// How often to look at the files.
@@ -47,9 +47,9 @@ fn changed_file(
 /// The first exercise that does not pass yet, if any.
 fn find_current(course: &Course) -> Result<Option<ExerciseId>, Error> {
     let mut progress = ProgressLine::new();
-    let statuses = overview::all_statuses(course, &mut progress)?;
+    let statuses = status::all_statuses(course, &mut progress)?;
     progress.clear();
-    Ok(overview::current(&statuses).map(|current| current.exercise.id))
+    Ok(status::current(&statuses).map(|current| current.exercise.id))
 }
 
 /// Checks one exercise; returns whether it passes.

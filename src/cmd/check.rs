@@ -7,8 +7,8 @@ use std::io::Write;
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
+use crate::exercise_status::{self, Freshness, ProgressLine, Status};
 use crate::manifest::Manifest;
-use crate::status::{self, Freshness, ProgressLine, Status};
 
 /// The exercises a check covers, grouped by lesson, in course order.
 pub type Selection<'a> = Vec<(&'a Lesson, Vec<&'a Exercise>)>;
@@ -83,7 +83,7 @@ pub fn check(
     let mut first_problem: Option<(&Lesson, &Exercise, Status)> = None;
     let (mut passed, mut total) = (0, 0);
     for (lesson, exercises) in selection {
-        let statuses = status::statuses(
+        let statuses = exercise_status::statuses(
             course,
             lesson,
             exercises,
@@ -183,7 +183,7 @@ pub fn explain(
             }
         }
         Status::NotStarted => {
-            let place = status::solution_of(course, lesson, id)
+            let place = exercise_status::solution_of(course, lesson, id)
                 .ok()
                 .flatten()
                 .map_or_else(|| "its crate".to_string(), |s| s.file.display().to_string());
