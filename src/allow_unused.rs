@@ -1,4 +1,5 @@
-//! Keeping a starter copy free of warnings.
+//! `#[allow(...)]` on what taking the solutions out left unused, so a starter copy builds
+//! without warnings.
 //!
 //! Taking a solution out can leave things it used unused: an import that only the
 //! solution needed, or a private helper only it called. The compiler would warn about

@@ -176,15 +176,15 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
             grading,
         } => {
             let selection = cmd::check::select(&course, target.as_deref(), upto.as_deref())?;
-            let passed = cmd::check::check(&course, &selection, grading, out)?;
+            let passed = cmd::check::run(&course, &selection, grading, out)?;
             let intact = !grading || cmd::check::grading_files_intact(&course, &selection, out)?;
             Ok(Outcome::from_bool(passed && intact))
         }
         Command::Hint { exercise } => {
-            cmd::hint::hint(&course, exercise, out).map(|()| Outcome::Success)
+            cmd::hint::run(&course, exercise, out).map(|()| Outcome::Success)
         }
         Command::Reset { exercise, yes } => {
-            cmd::reset::reset(&course, exercise, yes, &mut cmd::reset::stdin(), out)
+            cmd::reset::run(&course, exercise, yes, &mut cmd::reset::stdin(), out)
                 .map(|()| Outcome::Success)
         }
         Command::Watch {
@@ -195,7 +195,7 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
                 interval: Duration::from_millis(interval_ms.max(10)),
                 once_after_change,
             };
-            cmd::watch::watch(&course, &options, out).map(Outcome::from_bool)
+            cmd::watch::run(&course, &options, out).map(Outcome::from_bool)
         }
         Command::Starter {
             dir,
@@ -208,13 +208,13 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
                 exercises: &exercises,
                 points: points_option(points.as_deref())?,
             };
-            cmd::starter::starter(&course, &dir, &options, out).map(|()| Outcome::Success)
+            cmd::starter::run(&course, &dir, &options, out).map(|()| Outcome::Success)
         }
         Command::Grade { json, points, .. } => {
             let points = points_option(points.as_deref())?;
             cmd::grade::run(&course, &points, json, out).map(|()| Outcome::Success)
         }
-        Command::DevCheck => cmd::dev_check::dev_check(&course, out).map(Outcome::from_bool),
+        Command::DevCheck => cmd::dev_check::run(&course, out).map(Outcome::from_bool),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Text in aligned columns, for the lesson and status tables.
+//! Text in aligned columns: the lesson table that `lessons` and `status` print.
 
 use std::io::{self, Write};
 

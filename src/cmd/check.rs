@@ -72,7 +72,7 @@ pub fn select<'a>(
 /// Runs the selection's tests and prints the report. Returns whether every exercise passed
 /// (an exercise none of whose own tests ran does not pass). `ci` runs the tests with
 /// `CI=true`, as grading does (`check --grading`).
-pub fn check(
+pub fn run(
     course: &Course,
     selection: &Selection,
     ci: bool,

@@ -1,4 +1,4 @@
-//! One file per subcommand of `cargo run -- ...`, each with the function `main.rs` calls:
+//! One file per subcommand of `cargo run -- ...`; `main.rs` calls each file's `run`:
 //!
 //! ```text
 //! status     status.rs     the lessons, each exercise's status, what to do next (the default)

@@ -12,7 +12,7 @@ use crate::exercise_status;
 use crate::solution;
 use crate::state;
 
-pub fn reset(
+pub fn run(
     course: &Course,
     id: ExerciseId,
     yes: bool,

@@ -137,7 +137,7 @@ fn allow_what_was_left_unused(
     Ok(())
 }
 
-pub fn starter(
+pub fn run(
     course: &Course,
     dir: &Path,
     options: &StarterOptions,

@@ -55,7 +55,7 @@ fn find_current(course: &Course) -> Result<Option<ExerciseId>, Error> {
 /// Checks one exercise; returns whether it passes.
 fn check_one(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<bool, Error> {
     let selection = check::select(course, Some(&id.to_string()), None)?;
-    check::check(course, &selection, false, out)
+    check::run(course, &selection, false, out)
 }
 
 /// Checks `current`; when it passes, moves on to the next exercise that does not pass.
@@ -95,7 +95,7 @@ fn check_and_advance(
 
 /// Watches until stopped (or, with `once_after_change`, until the first change has been
 /// checked); returns whether the exercise checked last passes.
-pub fn watch(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Result<bool, Error> {
+pub fn run(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Result<bool, Error> {
     let output = || io_error("writing");
     // Each snapshot is taken before the check it goes with, so a file saved while the
     // tests run counts as a change too.
