@@ -1,5 +1,5 @@
 //! `cargo run -- tour`: a short live demo of every exercise, on loopback. The demos and
-//! how a demo that reaches an unsolved exercise is caught are in `tour.rs`.
+//! how a demo that reaches an unsolved exercise is caught are in `src/tour.rs`.
 
 use std::io::{self, Write};
 
