@@ -36,6 +36,7 @@ mod error;
 mod exercise_status;
 mod manifest;
 mod points;
+mod progress;
 mod sha256;
 mod solution;
 mod state;

@@ -7,8 +7,9 @@ use std::io::Write;
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
-use crate::exercise_status::{self, Freshness, ProgressLine, Status};
+use crate::exercise_status::{self, Freshness, Status};
 use crate::manifest::Manifest;
+use crate::progress::ProgressLine;
 
 /// The exercises a check covers, grouped by lesson, in course order.
 pub type Selection<'a> = Vec<(&'a Lesson, Vec<&'a Exercise>)>;

@@ -36,9 +36,10 @@ use crate::cmd::check::exercise_line;
 use crate::course::{Course, ExerciseId};
 use crate::coverage;
 use crate::error::{Error, io_error};
-use crate::exercise_status::{self, Freshness, ProgressLine, Status};
+use crate::exercise_status::{self, Freshness, Status};
 use crate::manifest::Manifest;
 use crate::points::Points;
+use crate::progress::ProgressLine;
 
 /// One exercise's grade.
 #[derive(Debug, Clone)]

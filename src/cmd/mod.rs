@@ -14,10 +14,12 @@
 //! ```
 //!
 //! What the commands share lives beside this directory, one concept a file: the course
-//! read from the lessons (`course.rs`), solutions between markers (`solution.rs`), test
-//! runs and the status they give (`testrun.rs`, `exercise_status.rs`), and for grading
-//! the manifest, its hashes, the tests that count and the classroom workflow
-//! (`manifest.rs`, `sha256.rs`, `coverage.rs`, `classroom.rs`).
+//! read from the lessons (`course.rs`, `course/parse.rs`), solutions between markers
+//! (`solution.rs`), test runs and the status they give (`testrun.rs`,
+//! `exercise_status.rs`, with `progress.rs` for the line shown meanwhile, `state.rs` for
+//! the cache), and for grading the points, the manifest, its hashes, the tests that count
+//! and the classroom workflow (`points.rs`, `manifest.rs`, `sha256.rs`, `coverage.rs`,
+//! `classroom.rs`). A starter copy builds quietly thanks to `allow_unused.rs`.
 
 pub mod check;
 pub mod dev_check;

@@ -11,7 +11,8 @@ use crate::cmd::check::exercise_line;
 use crate::cmd::lessons;
 use crate::course::{Course, Exercise, Lesson};
 use crate::error::{Error, io_error};
-use crate::exercise_status::{self, Freshness, ProgressLine, Status};
+use crate::exercise_status::{self, Freshness, Status};
+use crate::progress::ProgressLine;
 
 /// The first exercise, in course order, that does not pass yet: the one to work on.
 pub struct Current<'a> {

@@ -14,7 +14,7 @@ use crate::cmd::check;
 use crate::cmd::status;
 use crate::course::{Course, ExerciseId};
 use crate::error::{Error, io_error};
-use crate::exercise_status::ProgressLine;
+use crate::progress::ProgressLine;
 use crate::state;
 
 pub struct WatchOptions {
