@@ -13,10 +13,12 @@
 //! cargo run -- grade --roster DIR --csv   (teachers) every student copy under DIR
 //! ```
 //!
-//! The lessons are in `lessons/`; each exercise crate is in `crates/`. The exercises'
-//! statements and hints are read from the lessons (`course.rs`), their solutions found
-//! between marker comments in the crates (`solution.rs`), and their status by running
-//! `cargo test` (`testrun.rs`, `status.rs`).
+//! This file is the command line only: clap's description of every subcommand, and
+//! `run`, which hands each to its file in `cmd/` (start reading at `cmd/mod.rs`, which
+//! lists them). The lessons are in `lessons/`, each exercise crate in `crates/`; the
+//! runner reads the exercises' statements and hints from the lessons (`course.rs`), finds
+//! their solutions between marker comments in the crates (`solution.rs`), and learns their
+//! status by running `cargo test` (`testrun.rs`, `exercise_status.rs`).
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -25,27 +27,24 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-mod check;
+mod allow_unused;
 mod classroom;
+mod cmd;
 mod course;
 mod coverage;
-mod devcheck;
 mod error;
-mod grade;
-mod hint;
+mod exercise_status;
 mod manifest;
-mod overview;
 mod points;
-mod quiet;
-mod reset;
+mod progress;
 mod sha256;
 mod solution;
-mod starter;
 mod state;
-mod status;
+mod table;
 mod testrun;
-mod watch;
+mod tour;
 
+use cmd::Outcome;
 use course::{Course, ExerciseId};
 use error::Error;
 use points::Points;
@@ -139,21 +138,6 @@ enum Command {
     DevCheck,
 }
 
-/// Whether a command did its job and found everything fine (exit 0), or did its job and
-/// found failures (exit 1, with no `error:` line: the report says what failed).
-enum Outcome {
-    Success,
-    Failures,
-}
-
-fn from_bool(all_good: bool) -> Outcome {
-    if all_good {
-        Outcome::Success
-    } else {
-        Outcome::Failures
-    }
-}
-
 fn points_option(option: Option<&str>) -> Result<Points, Error> {
     option.map_or(Ok(Points::default()), |text| {
         Points::parse(text, "--points")
@@ -163,7 +147,7 @@ fn points_option(option: Option<&str>) -> Result<Points, Error> {
 fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
     if let Command::Tour = command {
         // The tour needs no workspace: it runs the demos compiled into this binary.
-        return course::tour(out).map(|()| Outcome::Success);
+        return cmd::tour::run(out).map(|()| Outcome::Success);
     }
     if let Command::Grade {
         roster: Some(dir),
@@ -175,15 +159,7 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
     {
         // A roster is graded from anywhere: DIR holds the student copies.
         let points = points_option(points.as_deref())?;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let rows = grade::roster(dir, &points, jobs.unwrap_or(cores).clamp(1, 64))?;
-        if *csv {
-            write!(out, "{}", grade::roster_csv(&rows))
-                .map_err(error::io_error("writing the grades"))?;
-        } else {
-            grade::print_roster(&rows, out)?;
-        }
-        return Ok(Outcome::Success);
+        return cmd::grade::run_roster(dir, &points, *csv, *jobs, out).map(|()| Outcome::Success);
     }
     let here = std::env::current_dir()
         .map_err(|e| Error::runtime(format!("finding the current directory: {e}")))?;
@@ -191,8 +167,8 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
     let course = Course::load(&root)?;
     match command {
         Command::Tour => Ok(Outcome::Success),
-        Command::Status => overview::run(&course, out).map(|()| Outcome::Success),
-        Command::Lessons => course::print_lessons(&course, out)
+        Command::Status => cmd::status::run(&course, out).map(|()| Outcome::Success),
+        Command::Lessons => cmd::lessons::run(&course, out)
             .map(|()| Outcome::Success)
             .map_err(error::io_error("writing the lesson table")),
         Command::Check {
@@ -200,25 +176,27 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
             upto,
             grading,
         } => {
-            let selection = check::select(&course, target.as_deref(), upto.as_deref())?;
-            let passed = check::check(&course, &selection, grading, out)?;
-            let intact = !grading || check::grading_files_intact(&course, &selection, out)?;
-            Ok(from_bool(passed && intact))
+            let selection = cmd::check::select(&course, target.as_deref(), upto.as_deref())?;
+            let passed = cmd::check::run(&course, &selection, grading, out)?;
+            let intact = !grading || cmd::check::grading_files_intact(&course, &selection, out)?;
+            Ok(Outcome::from_bool(passed && intact))
         }
-        Command::Hint { exercise } => hint::hint(&course, exercise, out).map(|()| Outcome::Success),
+        Command::Hint { exercise } => {
+            cmd::hint::run(&course, exercise, out).map(|()| Outcome::Success)
+        }
         Command::Reset { exercise, yes } => {
-            reset::reset(&course, exercise, yes, &mut reset::stdin(), out)
+            cmd::reset::run(&course, exercise, yes, &mut cmd::reset::stdin(), out)
                 .map(|()| Outcome::Success)
         }
         Command::Watch {
             interval_ms,
             once_after_change,
         } => {
-            let options = watch::WatchOptions {
+            let options = cmd::watch::WatchOptions {
                 interval: Duration::from_millis(interval_ms.max(10)),
                 once_after_change,
             };
-            watch::watch(&course, &options, out).map(from_bool)
+            cmd::watch::run(&course, &options, out).map(Outcome::from_bool)
         }
         Command::Starter {
             dir,
@@ -226,24 +204,18 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
             exercises,
             points,
         } => {
-            let options = starter::StarterOptions {
+            let options = cmd::starter::StarterOptions {
                 lessons: &lessons,
                 exercises: &exercises,
                 points: points_option(points.as_deref())?,
             };
-            starter::starter(&course, &dir, &options, out).map(|()| Outcome::Success)
+            cmd::starter::run(&course, &dir, &options, out).map(|()| Outcome::Success)
         }
         Command::Grade { json, points, .. } => {
-            let report = grade::grade(&course, &points_option(points.as_deref())?, true)?;
-            if json {
-                write!(out, "{}", grade::to_json(&report))
-                    .map_err(error::io_error("writing the grades"))?;
-            } else {
-                grade::print_text(&report, out)?;
-            }
-            Ok(Outcome::Success)
+            let points = points_option(points.as_deref())?;
+            cmd::grade::run(&course, &points, json, out).map(|()| Outcome::Success)
         }
-        Command::DevCheck => devcheck::dev_check(&course, out).map(from_bool),
+        Command::DevCheck => cmd::dev_check::run(&course, out).map(Outcome::from_bool),
     }
 }
 

@@ -734,7 +734,7 @@ fn tour_has_a_demo_for_every_lesson_with_a_crate() {
         }
         assert!(
             stdout.contains(&format!("  {name}: ")),
-            "`cargo run -- tour` has no demo of {name} (add its tour to DEMOS in src/course.rs):\n{stdout}"
+            "`cargo run -- tour` has no demo of {name} (add its tour to DEMOS in src/tour.rs):\n{stdout}"
         );
     }
 }

@@ -7,7 +7,7 @@ use crate::course::{Course, ExerciseId};
 use crate::error::{Error, io_error};
 use crate::state;
 
-pub fn hint(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<(), Error> {
+pub fn run(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<(), Error> {
     let (lesson, exercise) = course.exercise(id)?;
     let output = || io_error("writing the hint");
     writeln!(out, "Exercise {id}: {}\n", exercise.title).map_err(output())?;

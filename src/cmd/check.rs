@@ -7,8 +7,9 @@ use std::io::Write;
 
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
+use crate::exercise_status::{self, Freshness, Status};
 use crate::manifest::Manifest;
-use crate::status::{self, Freshness, ProgressLine, Status};
+use crate::progress::ProgressLine;
 
 /// The exercises a check covers, grouped by lesson, in course order.
 pub type Selection<'a> = Vec<(&'a Lesson, Vec<&'a Exercise>)>;
@@ -72,7 +73,7 @@ pub fn select<'a>(
 /// Runs the selection's tests and prints the report. Returns whether every exercise passed
 /// (an exercise none of whose own tests ran does not pass). `ci` runs the tests with
 /// `CI=true`, as grading does (`check --grading`).
-pub fn check(
+pub fn run(
     course: &Course,
     selection: &Selection,
     ci: bool,
@@ -83,7 +84,7 @@ pub fn check(
     let mut first_problem: Option<(&Lesson, &Exercise, Status)> = None;
     let (mut passed, mut total) = (0, 0);
     for (lesson, exercises) in selection {
-        let statuses = status::statuses(
+        let statuses = exercise_status::statuses(
             course,
             lesson,
             exercises,
@@ -183,7 +184,7 @@ pub fn explain(
             }
         }
         Status::NotStarted => {
-            let place = status::solution_of(course, lesson, id)
+            let place = exercise_status::solution_of(course, lesson, id)
                 .ok()
                 .flatten()
                 .map_or_else(|| "its crate".to_string(), |s| s.file.display().to_string());

@@ -8,11 +8,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::course::{Course, ExerciseId};
 use crate::error::{Error, io_error};
+use crate::exercise_status;
 use crate::solution;
 use crate::state;
-use crate::status;
 
-pub fn reset(
+pub fn run(
     course: &Course,
     id: ExerciseId,
     yes: bool,
@@ -27,7 +27,7 @@ pub fn reset(
             lesson.number
         )));
     }
-    let Some(solution) = status::solution_of(course, lesson, id)? else {
+    let Some(solution) = exercise_status::solution_of(course, lesson, id)? else {
         return Err(Error::runtime(format!(
             "exercise {id} has no `// exercise {id}: begin` / `end` markers in its crate"
         ))

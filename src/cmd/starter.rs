@@ -12,13 +12,13 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::allow_unused;
 use crate::classroom;
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::coverage;
 use crate::error::{Error, io_error};
 use crate::manifest;
 use crate::points::Points;
-use crate::quiet;
 use crate::solution;
 use crate::state;
 
@@ -103,9 +103,9 @@ fn write(path: &Path, text: &str) -> Result<(), Error> {
     fs::write(path, text).map_err(io_error(format!("writing {}", path.display())))
 }
 
-/// Marks what the removed solutions of one crate left unused (see `quiet.rs`), so the
+/// Marks what the removed solutions of one crate left unused (see `allow_unused.rs`), so the
 /// copy builds without warnings. `originals` holds the changed files' text from before.
-fn quiet_crate(
+fn allow_what_was_left_unused(
     dir: &Path,
     crate_name: &str,
     originals: &BTreeMap<PathBuf, String>,
@@ -126,10 +126,10 @@ fn quiet_crate(
             .get(path)
             .cloned()
             .unwrap_or_else(|| after.clone());
-        let after = quiet::quiet_imports(&before, &after);
+        let after = allow_unused::mark_unused_imports(&before, &after);
         files.push((before, after));
     }
-    for (path, text) in paths.iter().zip(quiet::quiet_dead_code(&files)) {
+    for (path, text) in paths.iter().zip(allow_unused::mark_dead_code(&files)) {
         if originals.contains_key(path) || text != read(path)? {
             write(path, &text)?;
         }
@@ -137,7 +137,7 @@ fn quiet_crate(
     Ok(())
 }
 
-pub fn starter(
+pub fn run(
     course: &Course,
     dir: &Path,
     options: &StarterOptions,
@@ -183,7 +183,7 @@ pub fn starter(
         removed.push(exercise.id.to_string());
     }
     for crate_name in &crates {
-        quiet_crate(dir, crate_name, &originals)?;
+        allow_what_was_left_unused(dir, crate_name, &originals)?;
     }
 
     // The manifest: the removed exercises with their points, and the grading files.

@@ -31,14 +31,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::check::exercise_line;
 use crate::classroom;
+use crate::cmd::check::exercise_line;
 use crate::course::{Course, ExerciseId};
 use crate::coverage;
 use crate::error::{Error, io_error};
+use crate::exercise_status::{self, Freshness, Status};
 use crate::manifest::Manifest;
 use crate::points::Points;
-use crate::status::{self, Freshness, ProgressLine, Status};
+use crate::progress::ProgressLine;
 
 /// One exercise's grade.
 #[derive(Debug, Clone)]
@@ -114,6 +115,35 @@ fn points_of(
         .unwrap_or_else(|| coverage::default_points(crate_name, id))
 }
 
+/// `grade [--json]`: grades the workspace of `course` and prints the report, as text or
+/// as netlab's JSON.
+pub fn run(course: &Course, points: &Points, json: bool, out: &mut dyn Write) -> Result<(), Error> {
+    let report = grade(course, points, true)?;
+    if json {
+        write!(out, "{}", to_json(&report)).map_err(io_error("writing the grades"))
+    } else {
+        print_text(&report, out)
+    }
+}
+
+/// `grade --roster DIR [--csv] [--jobs N]`: grades every student copy under `dir`, `jobs`
+/// at a time (the CPU cores when not given), from anywhere: DIR holds the copies.
+pub fn run_roster(
+    dir: &Path,
+    points: &Points,
+    csv: bool,
+    jobs: Option<usize>,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rows = roster(dir, points, jobs.unwrap_or(cores).clamp(1, 64))?;
+    if csv {
+        write!(out, "{}", roster_csv(&rows)).map_err(io_error("writing the grades"))
+    } else {
+        print_roster(&rows, out)
+    }
+}
+
 /// Grades the workspace of `course`: runs each graded exercise's tests on its own, as the
 /// classroom workflow does. `progress` is off for a roster (many at once).
 pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Report, Error> {
@@ -137,7 +167,7 @@ pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Rep
     for (lesson, exercise) in graded {
         let started = Instant::now();
         let crate_name = lesson.crate_name.as_deref().unwrap_or_default();
-        let statuses = status::statuses(
+        let statuses = exercise_status::statuses(
             course,
             lesson,
             &[exercise],
@@ -149,7 +179,7 @@ pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Rep
             .into_iter()
             .next()
             .map_or(Status::NoTests, |(_, status)| status);
-        let solution = status::solution_of(course, lesson, exercise.id)?;
+        let solution = exercise_status::solution_of(course, lesson, exercise.id)?;
         let max_score = points_of(
             exercise.id,
             crate_name,

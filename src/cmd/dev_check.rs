@@ -112,7 +112,7 @@ fn read_rust_sources(dir: &Path, out: &mut String) {
 }
 
 /// Prints the problems; returns whether there were none.
-pub fn dev_check(course: &Course, out: &mut dyn Write) -> Result<bool, Error> {
+pub fn run(course: &Course, out: &mut dyn Write) -> Result<bool, Error> {
     let problems = problems(course)?;
     let output = || io_error("writing");
     let exercises = course.exercises().count();

@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
-use crate::check;
+use crate::cmd::check;
+use crate::cmd::status;
 use crate::course::{Course, ExerciseId};
 use crate::error::{Error, io_error};
-use crate::overview;
+use crate::progress::ProgressLine;
 use crate::state;
-use crate::status::ProgressLine;
 
 pub struct WatchOptions {
     /// How often to look at the files.
@@ -47,15 +47,15 @@ fn changed_file(
 /// The first exercise that does not pass yet, if any.
 fn find_current(course: &Course) -> Result<Option<ExerciseId>, Error> {
     let mut progress = ProgressLine::new();
-    let statuses = overview::all_statuses(course, &mut progress)?;
+    let statuses = status::all_statuses(course, &mut progress)?;
     progress.clear();
-    Ok(overview::current(&statuses).map(|current| current.exercise.id))
+    Ok(status::current(&statuses).map(|current| current.exercise.id))
 }
 
 /// Checks one exercise; returns whether it passes.
 fn check_one(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<bool, Error> {
     let selection = check::select(course, Some(&id.to_string()), None)?;
-    check::check(course, &selection, false, out)
+    check::run(course, &selection, false, out)
 }
 
 /// Checks `current`; when it passes, moves on to the next exercise that does not pass.
@@ -95,7 +95,7 @@ fn check_and_advance(
 
 /// Watches until stopped (or, with `once_after_change`, until the first change has been
 /// checked); returns whether the exercise checked last passes.
-pub fn watch(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Result<bool, Error> {
+pub fn run(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Result<bool, Error> {
     let output = || io_error("writing");
     // Each snapshot is taken before the check it goes with, so a file saved while the
     // tests run counts as a change too.

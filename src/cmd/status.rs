@@ -1,4 +1,5 @@
-//! `cargo run` with no arguments: the lessons, each exercise's status, and what to do next.
+//! `cargo run -- status`, and `cargo run` with no arguments: the lessons, each exercise's status,
+//! and what to do next.
 //!
 //! The status comes from running the tests (`cargo test -p <crate> exercise_`), once per
 //! crate; the results are kept in `.netlab/` until a file of the crate changes, so the
@@ -6,10 +7,12 @@
 
 use std::io::Write;
 
-use crate::check::exercise_line;
-use crate::course::{self, Course, Exercise, Lesson};
+use crate::cmd::check::exercise_line;
+use crate::cmd::lessons;
+use crate::course::{Course, Exercise, Lesson};
 use crate::error::{Error, io_error};
-use crate::status::{self, Freshness, ProgressLine, Status};
+use crate::exercise_status::{self, Freshness, Status};
+use crate::progress::ProgressLine;
 
 /// The first exercise, in course order, that does not pass yet: the one to work on.
 pub struct Current<'a> {
@@ -29,7 +32,7 @@ pub fn all_statuses<'a>(
     let mut all = Vec::new();
     for lesson in course.lessons.iter().filter(|l| !l.exercises.is_empty()) {
         let exercises: Vec<&Exercise> = lesson.exercises.iter().collect();
-        let statuses = status::statuses(
+        let statuses = exercise_status::statuses(
             course,
             lesson,
             &exercises,
@@ -63,7 +66,7 @@ pub fn current<'a>(statuses: &[(&'a Lesson, Vec<(&'a Exercise, Status)>)]) -> Op
 /// Prints the lesson table, then every exercise with its status, then the next step.
 pub fn run(course: &Course, out: &mut dyn Write) -> Result<(), Error> {
     let output = io_error("writing the lesson table");
-    course::print_lessons(course, out).map_err(output)?;
+    lessons::run(course, out).map_err(output)?;
     out.flush().map_err(io_error("writing the lesson table"))?;
     let mut progress = ProgressLine::new();
     let statuses = all_statuses(course, &mut progress)?;

@@ -1,4 +1,5 @@
-//! Keeping a starter copy free of warnings.
+//! `#[allow(...)]` on what taking the solutions out left unused, so a starter copy builds
+//! without warnings.
 //!
 //! Taking a solution out can leave things it used unused: an import that only the
 //! solution needed, or a private helper only it called. The compiler would warn about
@@ -64,7 +65,7 @@ fn imported_names(item: &str) -> Vec<String> {
 /// `text` (a file after replacement) with `#[allow(unused_imports)]` on each `use` item
 /// that imports a name `before` (the same file before replacement) used and `text` no
 /// longer does.
-pub fn quiet_imports(before: &str, text: &str) -> String {
+pub fn mark_unused_imports(before: &str, text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let items = use_items(&lines);
     let outside_uses = |source: &str| -> String {
@@ -120,7 +121,7 @@ fn private_item_name(line: &str) -> Option<&str> {
 
 /// For a crate's files (text before and after replacement, all of them), each file's text
 /// with `#[allow(dead_code)]` on the private items that only removed code used.
-pub fn quiet_dead_code(files: &[(String, String)]) -> Vec<String> {
+pub fn mark_dead_code(files: &[(String, String)]) -> Vec<String> {
     let all_before: String = files
         .iter()
         .map(|(before, _)| before.as_str())
@@ -186,12 +187,12 @@ mod tests {
         let after = "use std::io::Write;\nuse crate::{Error, send_to,\n    receive_from};\n\
                      fn a() -> Error { todo!() }\nfn b() { x.write() }\n";
         assert_eq!(
-            quiet_imports(before, after),
+            mark_unused_imports(before, after),
             "use std::io::Write;\n#[allow(unused_imports)] // your solution will use these\n\
              use crate::{Error, send_to,\n    receive_from};\nfn a() -> Error { todo!() }\n\
              fn b() { x.write() }\n"
         );
-        assert_eq!(quiet_imports(before, before), before);
+        assert_eq!(mark_unused_imports(before, before), before);
     }
 
     #[test]
@@ -200,7 +201,7 @@ mod tests {
             "fn helper() {}\npub fn public() {}\nfn a() { helper(); public() }\n".to_string();
         let after = "fn helper() {}\npub fn public() {}\nfn a() { todo!() }\n".to_string();
         assert_eq!(
-            quiet_dead_code(&[(before, after)]),
+            mark_dead_code(&[(before, after)]),
             [
                 "#[allow(dead_code)] // your solution will use this\nfn helper() {}\n\
               pub fn public() {}\nfn a() { todo!() }\n"

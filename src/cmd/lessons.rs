@@ -1,0 +1,30 @@
+//! `cargo run -- lessons`: the lessons in order, with the command that tests each. It runs
+//! nothing; `status` prints the same table before the exercises' status.
+
+use std::io::{self, Write};
+
+use crate::course::Course;
+use crate::table;
+
+/// The lesson table, without running anything: `cargo run -- lessons`, and the top of
+/// the status table.
+pub fn run(course: &Course, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "netlab: network programming by running real protocols\n"
+    )?;
+    let rows: Vec<[String; 4]> = course
+        .lessons
+        .iter()
+        .map(|lesson| {
+            [
+                format!("{:>2}  {}", lesson.number, lesson.title),
+                lesson.crate_name.clone().unwrap_or_else(|| "-".to_string()),
+                lesson.file.clone(),
+                lesson.test_command(),
+            ]
+        })
+        .collect();
+    let headings = ["lesson", "crate", "read", "test with"].map(String::from);
+    table::print_table(out, &headings, &rows)
+}
