@@ -69,6 +69,13 @@ pub fn size_for_window(socket: &UdpSocket, blksize: u16, window: u16) -> io::Res
     Ok(window.min(datagrams_that_fit(got, blksize)))
 }
 
+/// How much to buffer file reads and writes for blocks of `blksize`: small blocks are
+/// gathered into 64 KiB system calls; big blocks go straight through (a buffer would only
+/// add a copy of every byte).
+pub fn file_buffer_size(blksize: u16) -> usize {
+    if blksize >= 16 * 1024 { 0 } else { 64 * 1024 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,11 +25,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
+use crate::channel::{self, Channel, Trace};
 use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
 };
-use crate::transfer::{self, Channel, ReceiveStart, Settings, Trace, TransferError};
+use crate::transfer::{self, ReceiveStart, Settings, TransferError};
 
 /// How the client asks for a transfer.
 #[derive(Debug, Clone)]
@@ -110,7 +111,7 @@ pub fn get(
     config: &ClientConfig,
 ) -> Result<Outcome, TransferError> {
     let interrupt = config.interrupt.clone().unwrap_or_default();
-    let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
+    let capacity = buffers::file_buffer_size(config.blksize.unwrap_or(512));
     match destination {
         Destination::Stdout => {
             interrupt.downloading("standard output".into());
@@ -267,7 +268,7 @@ pub fn put(
             "is a directory",
         )));
     }
-    let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
+    let capacity = buffers::file_buffer_size(config.blksize.unwrap_or(512));
     let mut reader = io::BufReader::with_capacity(capacity, &mut file);
     put_from(server, &mut reader, Some(meta.len()), remote, config)
 }
@@ -423,7 +424,7 @@ fn first_answer(
                 })?;
             let (len, from) = match socket.recv_from(&mut buffer) {
                 Ok(received) => received,
-                Err(error) if transfer::is_retry_later(&error) => {
+                Err(error) if channel::is_retry_later(&error) => {
                     continue;
                 }
                 // Linux reports an ICMP "port unreachable" on the next receive: nobody
@@ -442,7 +443,7 @@ fn first_answer(
             if !could_be_first_answer(&buffer[..len], request.direction) {
                 // A late packet of some earlier transfer that used our port number:
                 // a stranger (RFC 1350 §4), so ERROR 5, and keep waiting.
-                answer_stranger(socket, from);
+                channel::answer_stranger(socket, from, "unknown transfer ID");
                 continue;
             }
             // This port is the server's transfer ID from now on.
@@ -485,12 +486,6 @@ fn could_be_first_answer(datagram: &[u8], direction: Direction) -> bool {
         Ok(Packet::Ack(ack)) => direction == Direction::Write && ack.block == 0,
         _ => false,
     }
-}
-
-fn answer_stranger(socket: &UdpSocket, to: SocketAddr) {
-    let mut bytes = Vec::new();
-    ErrorPacket::new(ErrorCode::UnknownTransferId, "unknown transfer ID").encode(&mut bytes);
-    let _ = socket.send_to(&bytes, to);
 }
 
 /// Checks an OACK against what we asked (RFC 2347): the server may only grant options

@@ -11,8 +11,10 @@
 //! One concept per module:
 //! - [`packet`]: the six packet formats, parsed and encoded;
 //! - [`netascii`]: the text mode (LF ↔ CR LF);
-//! - [`transfer`]: sending and receiving blocks with timeouts, retransmission, windows;
-//! - [`buffers`]: sizing socket buffers so a window fits;
+//! - [`transfer`]: the reliability algorithm: numbering, acknowledging, retransmitting,
+//!   windows and rollover (`send_blocks`, `receive_blocks`);
+//! - [`channel`]: the socket layer under it: one peer, timeouts, strangers, lingering;
+//! - [`buffers`]: sizing socket and file buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
 //! - [`server`]: requests, options, uploads, and the server's limits;
 //! - [`root`]: keeping every request inside the root directory;
@@ -30,6 +32,7 @@
 
 pub mod buffers;
 pub mod burst;
+pub mod channel;
 pub mod client;
 pub mod netascii;
 pub mod packet;

@@ -32,14 +32,13 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
+use crate::channel::{self, Channel, Incoming, Trace, Watch};
 use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
 };
 use crate::root::{Directory, EntryKind, Root, RootError};
-use crate::transfer::{
-    self, Channel, Incoming, ReceiveStart, Settings, Trace, TransferError, Watch,
-};
+use crate::transfer::{self, ReceiveStart, Settings, TransferError};
 
 /// Receives the log line of each finished transfer (from the transfer's thread).
 pub type Logger = Arc<dyn Fn(&TransferLog) + Send + Sync>;
@@ -255,7 +254,7 @@ pub fn serve(
         }
         let (len, peer) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
-            Err(error) if transfer::is_retry_later(&error) => continue,
+            Err(error) if channel::is_retry_later(&error) => continue,
             Err(error) if is_out_of_resources(&error) => {
                 warnings.out_of_resources("recvfrom on the listening socket", &error);
                 continue;
@@ -274,10 +273,9 @@ pub fn serve(
             // DATA, ACK or OACK here belong to no transfer.
             Ok(_) => {
                 if junk_answers.take() {
-                    answer(
+                    channel::answer_stranger(
                         &socket,
                         peer,
-                        ErrorCode::UnknownTransferId,
                         "no transfer on this port: send RRQ or WRQ",
                     );
                 }
@@ -930,7 +928,7 @@ fn serve_read(
         .encode(&mut oack);
         wait_for_ack_zero(channel, &oack, &settings).map_err(|error| error.to_string())?;
     }
-    let file = io::BufReader::with_capacity(transfer::file_buffer_size(settings.blksize), file);
+    let file = io::BufReader::with_capacity(buffers::file_buffer_size(settings.blksize), file);
     let mut source: Box<dyn Read> = match request.mode {
         Mode::Netascii => Box::new(netascii::EncodeReader::new(file)),
         _ => Box::new(file),
@@ -1094,7 +1092,7 @@ fn serve_write(
         inner: file,
         left: config.max_upload,
     };
-    let writer = BufWriter::with_capacity(transfer::file_buffer_size(settings.blksize), limited);
+    let writer = BufWriter::with_capacity(buffers::file_buffer_size(settings.blksize), limited);
     let mut sink: Box<dyn Write> = match request.mode {
         Mode::Netascii => Box::new(netascii::DecodeWriter::new(writer)),
         _ => Box::new(writer),
