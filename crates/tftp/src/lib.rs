@@ -8,6 +8,10 @@
 //! (`timeout`, `tsize`) and 7440 (`windowsize`), and talks to the tools network
 //! engineers use: curl, tftp-hpa, atftp, `in.tftpd`, atftpd.
 //!
+//! Start reading at [`packet`], then follow one download the way its data goes:
+//! [`server`] takes the request, [`request`] opens the file, [`transfer::send_blocks`]
+//! numbers and retransmits the blocks, [`channel`] puts them on the socket.
+//!
 //! One concept per module:
 //! - [`packet`]: the six packet formats, parsed and encoded;
 //! - [`netascii`]: the text mode (LF ↔ CR LF);
@@ -16,7 +20,9 @@
 //! - [`channel`]: the socket layer under it: one peer, timeouts, strangers, lingering;
 //! - [`buffers`]: sizing socket and file buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
-//! - [`server`]: requests, options, uploads, and the server's limits;
+//! - [`server`]: the server's loop: requests in, one thread per transfer, its limits;
+//! - [`request`]: one request served: refused, or read/written with its options;
+//! - [`negotiate`]: which options the server accepts, clamped to its limits;
 //! - [`root`]: keeping every request inside the root directory;
 //! - [`client`]: `get` and `put`.
 //!
@@ -34,8 +40,10 @@ pub mod buffers;
 pub mod burst;
 pub mod channel;
 pub mod client;
+pub mod negotiate;
 pub mod netascii;
 pub mod packet;
+pub mod request;
 pub mod root;
 pub mod server;
 pub mod tour;
