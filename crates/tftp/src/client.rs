@@ -30,6 +30,7 @@ use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
 };
+use crate::partial::{PartialFile, Place};
 use crate::transfer::{self, ReceiveStart, Settings, TransferError};
 
 /// How the client asks for a transfer.
@@ -134,12 +135,12 @@ pub fn get(
                 existing,
             } => {
                 interrupt.downloading(path.display().to_string());
-                let mut partial = LocalPartial::create(&target, existing.as_ref(), &interrupt)?;
+                let mut partial = partial_download(&target, existing.as_ref(), &interrupt)?;
                 let outcome = {
-                    let mut sink = BufWriter::with_capacity(capacity, &mut partial.file);
+                    let mut sink = BufWriter::with_capacity(capacity, partial.file());
                     get_into(server, remote, &mut sink, config)?
                 };
-                partial.commit(&target)?;
+                partial.commit()?;
                 Ok(outcome)
             }
         },
@@ -647,25 +648,65 @@ fn names_a_stream(path: &Path) -> bool {
             || path.starts_with("/proc"))
 }
 
-/// A download in progress: written beside the target under a hidden name, renamed when
-/// complete, removed on failure (and by [`Interrupt::stop`] on Ctrl-C).
-struct LocalPartial {
-    path: PathBuf,
-    file: File,
-    done: bool,
+/// Where a download is written: beside its target, so the final rename stays within one
+/// file system (and is atomic), and under the lock of the [`Interrupt`], so that a
+/// Ctrl-C either finds the hidden file to remove or comes after the rename.
+struct DownloadPlace {
+    target: PathBuf,
     interrupt: Interrupt,
 }
 
-impl LocalPartial {
-    /// Creates the temporary file beside `target` and registers it with `interrupt`, so
-    /// that a Ctrl-C from now on removes it. `existing` is the file it will replace.
-    fn create(
-        target: &Path,
-        existing: Option<&fs::Metadata>,
-        interrupt: &Interrupt,
-    ) -> Result<LocalPartial, TransferError> {
-        // Beside the target: the same directory, so the final rename stays within one
-        // file system (and is atomic).
+/// A download in progress (see [`crate::partial`]): removed on failure, and by
+/// [`Interrupt::stop`] on Ctrl-C.
+type LocalPartial = PartialFile<DownloadPlace>;
+
+/// Creates the temporary file beside `target` and registers it with `interrupt`, so that
+/// a Ctrl-C from now on removes it. `existing` is the file it will replace, whose owner
+/// and mode the new one keeps.
+fn partial_download(
+    target: &Path,
+    existing: Option<&fs::Metadata>,
+    interrupt: &Interrupt,
+) -> Result<LocalPartial, TransferError> {
+    let mut partial = PartialFile::create(DownloadPlace {
+        target: target.to_path_buf(),
+        interrupt: interrupt.clone(),
+    })?;
+    if let Some(existing) = existing {
+        keep_permissions_of(&mut partial, existing)?;
+    }
+    Ok(partial)
+}
+
+/// Gives the new file the owner and mode of the one it replaces (a private 0600 file
+/// must not become world-readable because we downloaded it again).
+fn keep_permissions_of(
+    partial: &mut LocalPartial,
+    existing: &fs::Metadata,
+) -> Result<(), TransferError> {
+    let path = partial.hidden().clone();
+    let file = partial.file();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Only root may give a file away; for anyone else this fails and the file
+        // stays ours, which is what replacing it means anyway. Before the mode:
+        // changing the owner clears set-user-ID bits.
+        let _ = std::os::unix::fs::fchown(&*file, Some(existing.uid()), Some(existing.gid()));
+    }
+    file.set_permissions(existing.permissions())
+        .map_err(|source| TransferError::File {
+            doing: format!("setting the permissions of {}", path.display()),
+            source,
+        })
+}
+
+impl Place for DownloadPlace {
+    type Name = PathBuf;
+    type Error = TransferError;
+
+    fn create_hidden(&mut self) -> Result<(File, PathBuf), TransferError> {
+        let target = &self.target;
         let beside = |name: String| match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
             _ => PathBuf::from(name),
@@ -679,7 +720,7 @@ impl LocalPartial {
             name.pop();
         }
         // Held until the file is registered: an interrupt cannot fall in between.
-        let mut state = interrupt.lock();
+        let mut state = self.interrupt.lock();
         if state.stopped {
             return Err(interrupted_error());
         }
@@ -702,67 +743,28 @@ impl LocalPartial {
             }
         };
         state.partial = Some(path.clone());
-        drop(state);
-        let partial = LocalPartial {
-            path,
-            file,
-            done: false,
-            interrupt: interrupt.clone(),
-        };
-        if let Some(existing) = existing {
-            partial.keep_permissions_of(existing)?;
-        }
-        Ok(partial)
+        Ok((file, path))
     }
 
-    /// Gives the new file the owner and mode of the one it replaces (a private 0600
-    /// file must not become world-readable because we downloaded it again).
-    fn keep_permissions_of(&self, existing: &fs::Metadata) -> Result<(), TransferError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            // Only root may give a file away; for anyone else this fails and the file
-            // stays ours, which is what replacing it means anyway. Before the mode:
-            // changing the owner clears set-user-ID bits.
-            let _ =
-                std::os::unix::fs::fchown(&self.file, Some(existing.uid()), Some(existing.gid()));
+    /// Renames the complete download to its target, unless an interrupt came first.
+    fn rename_to_final(&mut self, hidden: &PathBuf) -> Result<(), TransferError> {
+        let mut state = self.interrupt.lock();
+        if state.stopped {
+            return Err(interrupted_error());
         }
-        self.file
-            .set_permissions(existing.permissions())
-            .map_err(|source| TransferError::File {
-                doing: format!("setting the permissions of {}", self.path.display()),
-                source,
-            })
-    }
-
-    /// Gives the complete download its final name, unless an interrupt came first.
-    fn commit(mut self, target: &Path) -> Result<(), TransferError> {
-        // The lock is released at the end of this block, before `self` may be dropped
-        // (its `drop` takes the lock too).
-        {
-            let mut state = self.interrupt.lock();
-            if state.stopped {
-                return Err(interrupted_error());
-            }
-            fs::rename(&self.path, target).map_err(|source| TransferError::File {
-                doing: format!("renaming the download to {}", target.display()),
-                source,
-            })?;
-            state.partial = None;
-        }
-        self.done = true;
+        fs::rename(hidden, &self.target).map_err(|source| TransferError::File {
+            doing: format!("renaming the download to {}", self.target.display()),
+            source,
+        })?;
+        state.partial = None;
         Ok(())
     }
-}
 
-impl Drop for LocalPartial {
-    fn drop(&mut self) {
-        if !self.done {
-            let mut state = self.interrupt.lock();
-            let _ = fs::remove_file(&self.path);
-            if state.partial.as_ref() == Some(&self.path) {
-                state.partial = None;
-            }
+    fn remove_hidden(&mut self, hidden: &PathBuf) {
+        let mut state = self.interrupt.lock();
+        let _ = fs::remove_file(hidden);
+        if state.partial.as_ref() == Some(hidden) {
+            state.partial = None;
         }
     }
 }
@@ -1051,8 +1053,8 @@ mod tests {
         let target = dir.join("out.bin");
         let interrupt = Interrupt::new();
         interrupt.downloading(target.display().to_string());
-        let partial = LocalPartial::create(&target, None, &interrupt).unwrap();
-        let temporary = partial.path.clone();
+        let partial = partial_download(&target, None, &interrupt).unwrap();
+        let temporary = partial.hidden().clone();
         assert!(temporary.exists());
         let stopped = interrupt.stop();
         assert!(
@@ -1060,7 +1062,7 @@ mod tests {
             "{stopped:?}"
         );
         assert!(!temporary.exists());
-        assert!(partial.commit(&target).is_err());
+        assert!(partial.commit().is_err());
         assert!(!target.exists());
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -23,6 +23,7 @@
 //! - [`server`]: the server's loop: requests in, one thread per transfer, its limits;
 //! - [`request`]: one request served: refused, or read/written with its options;
 //! - [`negotiate`]: which options the server accepts, clamped to its limits;
+//! - [`partial`]: writing under a hidden name, renaming when complete (both ends);
 //! - [`root`]: keeping every request inside the root directory;
 //! - [`client`]: `get` and `put`.
 //!
@@ -43,6 +44,7 @@ pub mod client;
 pub mod negotiate;
 pub mod netascii;
 pub mod packet;
+pub mod partial;
 pub mod request;
 pub mod root;
 pub mod server;

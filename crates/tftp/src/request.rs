@@ -20,6 +20,7 @@ use crate::channel::{Channel, Incoming, Trace, Watch};
 use crate::negotiate::{negotiate, set_window, upload_fits};
 use crate::netascii;
 use crate::packet::{self, Ack, Direction, ErrorCode, Mode, Oack, Packet, Request};
+use crate::partial::{PartialFile, Place};
 use crate::root::{Directory, EntryKind, Root, RootError};
 use crate::server::{BUSY, Shared, TransferLog, is_out_of_resources, path_parts};
 use crate::transfer::{self, ReceiveStart, Settings, TransferError};
@@ -304,7 +305,12 @@ fn serve_write(
             ),
         );
     }
-    let mut partial = match PartialFile::create(directory) {
+    let place = UploadPlace {
+        directory,
+        target: name,
+        overwrite: config.overwrite,
+    };
+    let mut partial = match PartialFile::create(place) {
         Ok(partial) => partial,
         Err(error) => {
             return refuse(
@@ -359,7 +365,7 @@ fn serve_write(
     };
     let mut partial = Some(partial);
     let mut commit = || match partial.take() {
-        Some(partial) => partial.commit(&name, config.overwrite),
+        Some(partial) => partial.commit(),
         None => Ok(()),
     };
     let (bytes, last) = transfer::receive_blocks(
@@ -437,46 +443,31 @@ impl<W: Write> Write for Limited<W> {
     }
 }
 
-/// An upload in progress: a temporary file with a random name in the target's directory,
-/// removed if the transfer fails, given the target's name only when complete.
-pub struct PartialFile {
+/// Where an upload is written: a directory below the root, held open, and the name the
+/// finished file takes there (see [`crate::partial`]).
+pub struct UploadPlace {
     directory: Directory,
-    name: String,
-    file: File,
-    committed: bool,
+    target: String,
+    /// Whether an existing file by the target's name may be replaced.
+    overwrite: bool,
 }
 
-impl PartialFile {
-    /// Creates the temporary file in `directory` (see [`crate::root`] for its name).
-    pub fn create(directory: Directory) -> io::Result<PartialFile> {
-        let (file, name) = directory.create_temporary()?;
-        Ok(PartialFile {
-            directory,
-            name,
-            file,
-            committed: false,
-        })
+impl Place for UploadPlace {
+    type Name = String;
+    type Error = io::Error;
+
+    /// A random name the server keeps for itself (see [`crate::root`]).
+    fn create_hidden(&mut self) -> io::Result<(File, String)> {
+        self.directory.create_temporary()
     }
 
-    /// The open file to write into.
-    pub fn file(&mut self) -> &mut File {
-        &mut self.file
+    /// Without `overwrite` an existing file by the target's name is kept, and this fails.
+    fn rename_to_final(&mut self, hidden: &String) -> io::Result<()> {
+        self.directory.commit(hidden, &self.target, self.overwrite)
     }
 
-    /// Gives the finished file the name `target` in its directory. Without `overwrite`
-    /// an existing file by that name is kept, and the commit fails.
-    pub fn commit(mut self, target: &str, overwrite: bool) -> io::Result<()> {
-        self.directory.commit(&self.name, target, overwrite)?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = self.directory.remove(&self.name);
-        }
+    fn remove_hidden(&mut self, hidden: &String) {
+        let _ = self.directory.remove(hidden);
     }
 }
 
