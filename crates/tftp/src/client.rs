@@ -511,11 +511,12 @@ fn check_oack(
         let mine = ours.value.parse::<u64>().unwrap_or(0);
         let bad = || format!("{}={} (we asked {})", option.name, option.value, ours.value);
         match (option.name.to_ascii_lowercase().as_str(), value) {
+            // What we asked fits in 16 bits, so a granted value no larger does too.
             ("blksize", Some(size)) if (8..=mine).contains(&size) => {
-                settings.blksize = size as u16;
+                settings.blksize = u16::try_from(size).map_err(|_| reject(channel, bad()))?;
             }
             ("windowsize", Some(size)) if (1..=mine).contains(&size) => {
-                settings.windowsize = size as u16;
+                settings.windowsize = u16::try_from(size).map_err(|_| reject(channel, bad()))?;
             }
             ("timeout", Some(seconds)) if seconds == mine => {
                 settings.timeout = Duration::from_secs(seconds);

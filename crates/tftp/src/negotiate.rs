@@ -41,8 +41,9 @@ pub fn negotiate(request: &Request, config: &ServerConfig, file_size: Option<u64
         let number = option.value.trim().parse::<u64>().ok();
         match (name.as_str(), number) {
             ("blksize", Some(asked)) if asked >= u64::from(packet::MIN_BLKSIZE) => {
-                let size = asked.min(u64::from(config.max_blksize.max(packet::MIN_BLKSIZE)));
-                settings.blksize = size as u16;
+                let most = config.max_blksize.max(packet::MIN_BLKSIZE);
+                let size = u16::try_from(asked).map_or(most, |asked| asked.min(most));
+                settings.blksize = size;
                 accepted.push(TftpOption::new("blksize", size));
             }
             // A longer wait than we allow is ignored: RFC 2349 lets us only take the
@@ -61,8 +62,9 @@ pub fn negotiate(request: &Request, config: &ServerConfig, file_size: Option<u64
             },
             ("windowsize", Some(asked @ 1..)) => {
                 // Clamped later to what the block size allows (buffers::window_limit).
-                let size = asked.min(u64::from(config.max_windowsize.max(1)));
-                settings.windowsize = size as u16;
+                let most = config.max_windowsize.max(1);
+                let size = u16::try_from(asked).map_or(most, |asked| asked.min(most));
+                settings.windowsize = size;
                 accepted.push(TftpOption::new("windowsize", size));
             }
             // Unknown options, and values out of range, are ignored (RFC 2347).

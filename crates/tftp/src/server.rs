@@ -112,7 +112,10 @@ pub enum ServerError {
     /// The `--root` directory cannot be used.
     Root { root: PathBuf, source: io::Error },
     /// The listening socket failed.
-    Network { doing: String, source: io::Error },
+    Network {
+        doing: &'static str,
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for ServerError {
@@ -214,14 +217,14 @@ pub fn serve(
         source,
     })?;
     let local = socket.local_addr().map_err(|source| ServerError::Network {
-        doing: "getsockname".into(),
+        doing: "getsockname",
         source,
     })?;
     // Wake up now and then to notice `stop`.
     socket
         .set_read_timeout(Some(Duration::from_millis(100)))
         .map_err(|source| ServerError::Network {
-            doing: "setting the receive timeout".into(),
+            doing: "setting the receive timeout",
             source,
         })?;
     let shared = Arc::new(Shared {
@@ -256,7 +259,7 @@ pub fn serve(
             }
             Err(source) => {
                 return Err(ServerError::Network {
-                    doing: "recvfrom on the listening socket".into(),
+                    doing: "recvfrom on the listening socket",
                     source,
                 });
             }
