@@ -21,8 +21,8 @@ use crate::negotiate::{negotiate, set_window, upload_fits};
 use crate::netascii;
 use crate::packet::{self, Ack, Direction, ErrorCode, Mode, Oack, Packet, Request};
 use crate::partial::{PartialFile, Place};
-use crate::root::{Directory, EntryKind, Root, RootError};
-use crate::server::{BUSY, Shared, TransferLog, is_out_of_resources, path_parts};
+use crate::root::{Directory, EntryKind, Root, RootError, path_parts};
+use crate::server::{BUSY, Shared, TransferLog, is_out_of_resources};
 use crate::transfer::{self, ReceiveStart, Settings, TransferError};
 
 /// Why one request ended without moving its file: the log line's reason.

@@ -720,38 +720,6 @@ fn answer(socket: &UdpSocket, peer: SocketAddr, code: ErrorCode, message: &str) 
     let _ = socket.send_to(&bytes, peer);
 }
 
-/// Splits a requested file name into the parts to follow below the root.
-///
-/// A leading `/` is taken as relative to the root (`/hello.txt` is `hello.txt`), empty and
-/// `.` parts are skipped, and any `..` part is refused: it is how a request climbs out of
-/// the root (`../etc/passwd`, `a/../../x`). Backslashes count as separators too, since
-/// some Windows clients send them.
-pub fn path_parts(requested: &str) -> Result<Vec<&str>, PathRefused> {
-    // exercise 4.3: begin
-    let mut parts = Vec::new();
-    for part in requested.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => return Err(PathRefused::ParentDirectory),
-            part => parts.push(part),
-        }
-    }
-    if parts.is_empty() {
-        return Err(PathRefused::NoFileName);
-    }
-    Ok(parts)
-    // exercise 4.3: end
-}
-
-/// Why a requested path is refused before the file system is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathRefused {
-    /// A `..` part.
-    ParentDirectory,
-    /// Nothing left after removing `/` and `.`.
-    NoFileName,
-}
-
 #[cfg(test)]
 #[path = "exercise_tests/server.rs"]
 mod exercise_tests;
