@@ -24,8 +24,9 @@
 //! - [`request`]: one request served: refused, or read/written with its options;
 //! - [`negotiate`]: which options the server accepts, clamped to its limits;
 //! - [`partial`]: writing under a hidden name, renaming when complete (both ends);
-//! - [`root`]: keeping every request inside the root directory;
-//! - [`client`]: `get` and `put`.
+//! - [`root`]: keeping every request inside the root directory ([`root::path_parts`]);
+//! - [`client`]: `get` and `put`;
+//! - [`tour`]: what `netlab tour` shows of this lesson.
 //!
 //! Try it in two terminals:
 //!
