@@ -26,7 +26,7 @@
 //! - [`partial`]: writing under a hidden name, renaming when complete (both ends);
 //! - [`root`]: keeping every request inside the root directory ([`root::path_parts`]);
 //! - [`client`]: `get` and `put`;
-//! - [`tour`]: what `netlab tour` shows of this lesson.
+//! - [`tour`](mod@tour): what `netlab tour` shows of this lesson.
 //!
 //! Try it in two terminals:
 //!
