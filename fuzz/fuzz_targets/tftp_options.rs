@@ -6,7 +6,8 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tftp::packet::{self, Oack, Request};
-use tftp::server::{ServerConfig, negotiate};
+use tftp::negotiate::negotiate;
+use tftp::server::ServerConfig;
 
 #[derive(Debug, Arbitrary)]
 struct Limits {

@@ -1,5 +1,5 @@
 //! The file name of a request, split into the parts the server follows below its root
-//! (`tftp::server::path_parts`). Whatever the name, no part may climb out (`..`), be
+//! (`tftp::root::path_parts`). Whatever the name, no part may climb out (`..`), be
 //! empty or `.`, or still hold a separator.
 //!
 //! The resolution against the file system itself (symlinks, `openat2`) is not fuzzed
@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tftp::server::path_parts;
+use tftp::root::path_parts;
 
 fuzz_target!(|name: &str| {
     let Ok(parts) = path_parts(name) else {

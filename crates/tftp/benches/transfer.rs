@@ -618,9 +618,9 @@ fn run_case(
 /// and answers. Without `copy`, nothing is read or written: the same datagrams go from
 /// memory to nowhere. Sockets are connected, and every receive has a timeout. Small
 /// blocks are read and written through 64 KiB buffers, as our transfers do
-/// ([`tftp::transfer::file_buffer_size`]): one read per block would cost more.
+/// ([`tftp::buffers::file_buffer_size`]): one read per block would cost more.
 fn bare_loop(blksize: u16, source: &Path, copy: Option<&Path>) -> io::Result<()> {
-    let buffered = tftp::transfer::file_buffer_size(blksize);
+    let buffered = tftp::buffers::file_buffer_size(blksize);
     let blksize = usize::from(blksize);
     let sender = UdpSocket::bind("127.0.0.1:0")?;
     let receiver = UdpSocket::bind("127.0.0.1:0")?;

@@ -29,7 +29,8 @@ pub const MOST_IN_FLIGHT: usize = 1024 * 1024;
 
 /// The largest useful window for `blksize` (at least 1), by [`MOST_IN_FLIGHT`].
 pub fn window_limit(blksize: u16) -> u16 {
-    (MOST_IN_FLIGHT / usize::from(blksize.max(1))).clamp(1, usize::from(u16::MAX)) as u16
+    let blocks = MOST_IN_FLIGHT / usize::from(blksize.max(1));
+    u16::try_from(blocks).unwrap_or(u16::MAX).max(1)
 }
 
 /// What the kernel charges a receive buffer for one datagram of `len` bytes on Linux:
@@ -49,7 +50,7 @@ pub fn datagram_cost(len: usize) -> usize {
 /// How many DATA packets of `blksize` fit in a receive buffer of `bytes`.
 pub fn datagrams_that_fit(bytes: usize, blksize: u16) -> u16 {
     let fit = bytes / datagram_cost(usize::from(blksize) + 4);
-    fit.clamp(1, usize::from(u16::MAX)) as u16
+    u16::try_from(fit).unwrap_or(u16::MAX).max(1)
 }
 
 /// Sizes `socket`'s buffers for `window` DATA packets of `blksize` bytes and returns the
@@ -67,6 +68,13 @@ pub fn size_for_window(socket: &UdpSocket, blksize: u16, window: u16) -> io::Res
     }
     let got = socket.recv_buffer_size()?;
     Ok(window.min(datagrams_that_fit(got, blksize)))
+}
+
+/// How much to buffer file reads and writes for blocks of `blksize`: small blocks are
+/// gathered into 64 KiB system calls; big blocks go straight through (a buffer would only
+/// add a copy of every byte).
+pub fn file_buffer_size(blksize: u16) -> usize {
+    if blksize >= 16 * 1024 { 0 } else { 64 * 1024 }
 }
 
 #[cfg(test)]

@@ -25,11 +25,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
+use crate::channel::{self, Channel, Trace};
 use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
 };
-use crate::transfer::{self, Channel, ReceiveStart, Settings, Trace, TransferError};
+use crate::partial::{PartialFile, Place};
+use crate::transfer::{self, ReceiveStart, Settings, TransferError};
 
 /// How the client asks for a transfer.
 #[derive(Debug, Clone)]
@@ -110,7 +112,7 @@ pub fn get(
     config: &ClientConfig,
 ) -> Result<Outcome, TransferError> {
     let interrupt = config.interrupt.clone().unwrap_or_default();
-    let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
+    let capacity = buffers::file_buffer_size(config.blksize.unwrap_or(512));
     match destination {
         Destination::Stdout => {
             interrupt.downloading("standard output".into());
@@ -133,12 +135,12 @@ pub fn get(
                 existing,
             } => {
                 interrupt.downloading(path.display().to_string());
-                let mut partial = LocalPartial::create(&target, existing.as_ref(), &interrupt)?;
+                let mut partial = partial_download(&target, existing.as_ref(), &interrupt)?;
                 let outcome = {
-                    let mut sink = BufWriter::with_capacity(capacity, &mut partial.file);
+                    let mut sink = BufWriter::with_capacity(capacity, partial.file());
                     get_into(server, remote, &mut sink, config)?
                 };
-                partial.commit(&target)?;
+                partial.commit()?;
                 Ok(outcome)
             }
         },
@@ -267,7 +269,7 @@ pub fn put(
             "is a directory",
         )));
     }
-    let capacity = transfer::file_buffer_size(config.blksize.unwrap_or(512));
+    let capacity = buffers::file_buffer_size(config.blksize.unwrap_or(512));
     let mut reader = io::BufReader::with_capacity(capacity, &mut file);
     put_from(server, &mut reader, Some(meta.len()), remote, config)
 }
@@ -423,7 +425,7 @@ fn first_answer(
                 })?;
             let (len, from) = match socket.recv_from(&mut buffer) {
                 Ok(received) => received,
-                Err(error) if transfer::is_retry_later(&error) => {
+                Err(error) if channel::is_retry_later(&error) => {
                     continue;
                 }
                 // Linux reports an ICMP "port unreachable" on the next receive: nobody
@@ -442,7 +444,7 @@ fn first_answer(
             if !could_be_first_answer(&buffer[..len], request.direction) {
                 // A late packet of some earlier transfer that used our port number:
                 // a stranger (RFC 1350 §4), so ERROR 5, and keep waiting.
-                answer_stranger(socket, from);
+                channel::answer_stranger(socket, from, "unknown transfer ID");
                 continue;
             }
             // This port is the server's transfer ID from now on.
@@ -487,12 +489,6 @@ fn could_be_first_answer(datagram: &[u8], direction: Direction) -> bool {
     }
 }
 
-fn answer_stranger(socket: &UdpSocket, to: SocketAddr) {
-    let mut bytes = Vec::new();
-    ErrorPacket::new(ErrorCode::UnknownTransferId, "unknown transfer ID").encode(&mut bytes);
-    let _ = socket.send_to(&bytes, to);
-}
-
 /// Checks an OACK against what we asked (RFC 2347): the server may only grant options
 /// we sent, with values no larger than ours (the same, for `timeout`). Anything else is
 /// answered with ERROR 8 and ends the transfer.
@@ -515,11 +511,12 @@ fn check_oack(
         let mine = ours.value.parse::<u64>().unwrap_or(0);
         let bad = || format!("{}={} (we asked {})", option.name, option.value, ours.value);
         match (option.name.to_ascii_lowercase().as_str(), value) {
+            // What we asked fits in 16 bits, so a granted value no larger does too.
             ("blksize", Some(size)) if (8..=mine).contains(&size) => {
-                settings.blksize = size as u16;
+                settings.blksize = u16::try_from(size).map_err(|_| reject(channel, bad()))?;
             }
             ("windowsize", Some(size)) if (1..=mine).contains(&size) => {
-                settings.windowsize = size as u16;
+                settings.windowsize = u16::try_from(size).map_err(|_| reject(channel, bad()))?;
             }
             ("timeout", Some(seconds)) if seconds == mine => {
                 settings.timeout = Duration::from_secs(seconds);
@@ -652,25 +649,65 @@ fn names_a_stream(path: &Path) -> bool {
             || path.starts_with("/proc"))
 }
 
-/// A download in progress: written beside the target under a hidden name, renamed when
-/// complete, removed on failure (and by [`Interrupt::stop`] on Ctrl-C).
-struct LocalPartial {
-    path: PathBuf,
-    file: File,
-    done: bool,
+/// Where a download is written: beside its target, so the final rename stays within one
+/// file system (and is atomic), and under the lock of the [`Interrupt`], so that a
+/// Ctrl-C either finds the hidden file to remove or comes after the rename.
+struct DownloadPlace {
+    target: PathBuf,
     interrupt: Interrupt,
 }
 
-impl LocalPartial {
-    /// Creates the temporary file beside `target` and registers it with `interrupt`, so
-    /// that a Ctrl-C from now on removes it. `existing` is the file it will replace.
-    fn create(
-        target: &Path,
-        existing: Option<&fs::Metadata>,
-        interrupt: &Interrupt,
-    ) -> Result<LocalPartial, TransferError> {
-        // Beside the target: the same directory, so the final rename stays within one
-        // file system (and is atomic).
+/// A download in progress (see [`crate::partial`]): removed on failure, and by
+/// [`Interrupt::stop`] on Ctrl-C.
+type LocalPartial = PartialFile<DownloadPlace>;
+
+/// Creates the temporary file beside `target` and registers it with `interrupt`, so that
+/// a Ctrl-C from now on removes it. `existing` is the file it will replace, whose owner
+/// and mode the new one keeps.
+fn partial_download(
+    target: &Path,
+    existing: Option<&fs::Metadata>,
+    interrupt: &Interrupt,
+) -> Result<LocalPartial, TransferError> {
+    let mut partial = PartialFile::create(DownloadPlace {
+        target: target.to_path_buf(),
+        interrupt: interrupt.clone(),
+    })?;
+    if let Some(existing) = existing {
+        keep_permissions_of(&mut partial, existing)?;
+    }
+    Ok(partial)
+}
+
+/// Gives the new file the owner and mode of the one it replaces (a private 0600 file
+/// must not become world-readable because we downloaded it again).
+fn keep_permissions_of(
+    partial: &mut LocalPartial,
+    existing: &fs::Metadata,
+) -> Result<(), TransferError> {
+    let path = partial.hidden().clone();
+    let file = partial.file();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Only root may give a file away; for anyone else this fails and the file
+        // stays ours, which is what replacing it means anyway. Before the mode:
+        // changing the owner clears set-user-ID bits.
+        let _ = std::os::unix::fs::fchown(&*file, Some(existing.uid()), Some(existing.gid()));
+    }
+    file.set_permissions(existing.permissions())
+        .map_err(|source| TransferError::File {
+            doing: format!("setting the permissions of {}", path.display()),
+            source,
+        })
+}
+
+impl Place for DownloadPlace {
+    type Name = PathBuf;
+    type Error = TransferError;
+
+    fn create_hidden(&mut self) -> Result<(File, PathBuf), TransferError> {
+        let target = &self.target;
         let beside = |name: String| match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
             _ => PathBuf::from(name),
@@ -684,7 +721,7 @@ impl LocalPartial {
             name.pop();
         }
         // Held until the file is registered: an interrupt cannot fall in between.
-        let mut state = interrupt.lock();
+        let mut state = self.interrupt.lock();
         if state.stopped {
             return Err(interrupted_error());
         }
@@ -707,67 +744,28 @@ impl LocalPartial {
             }
         };
         state.partial = Some(path.clone());
-        drop(state);
-        let partial = LocalPartial {
-            path,
-            file,
-            done: false,
-            interrupt: interrupt.clone(),
-        };
-        if let Some(existing) = existing {
-            partial.keep_permissions_of(existing)?;
-        }
-        Ok(partial)
+        Ok((file, path))
     }
 
-    /// Gives the new file the owner and mode of the one it replaces (a private 0600
-    /// file must not become world-readable because we downloaded it again).
-    fn keep_permissions_of(&self, existing: &fs::Metadata) -> Result<(), TransferError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            // Only root may give a file away; for anyone else this fails and the file
-            // stays ours, which is what replacing it means anyway. Before the mode:
-            // changing the owner clears set-user-ID bits.
-            let _ =
-                std::os::unix::fs::fchown(&self.file, Some(existing.uid()), Some(existing.gid()));
+    /// Renames the complete download to its target, unless an interrupt came first.
+    fn rename_to_final(&mut self, hidden: &PathBuf) -> Result<(), TransferError> {
+        let mut state = self.interrupt.lock();
+        if state.stopped {
+            return Err(interrupted_error());
         }
-        self.file
-            .set_permissions(existing.permissions())
-            .map_err(|source| TransferError::File {
-                doing: format!("setting the permissions of {}", self.path.display()),
-                source,
-            })
-    }
-
-    /// Gives the complete download its final name, unless an interrupt came first.
-    fn commit(mut self, target: &Path) -> Result<(), TransferError> {
-        // The lock is released at the end of this block, before `self` may be dropped
-        // (its `drop` takes the lock too).
-        {
-            let mut state = self.interrupt.lock();
-            if state.stopped {
-                return Err(interrupted_error());
-            }
-            fs::rename(&self.path, target).map_err(|source| TransferError::File {
-                doing: format!("renaming the download to {}", target.display()),
-                source,
-            })?;
-            state.partial = None;
-        }
-        self.done = true;
+        fs::rename(hidden, &self.target).map_err(|source| TransferError::File {
+            doing: format!("renaming the download to {}", self.target.display()),
+            source,
+        })?;
+        state.partial = None;
         Ok(())
     }
-}
 
-impl Drop for LocalPartial {
-    fn drop(&mut self) {
-        if !self.done {
-            let mut state = self.interrupt.lock();
-            let _ = fs::remove_file(&self.path);
-            if state.partial.as_ref() == Some(&self.path) {
-                state.partial = None;
-            }
+    fn remove_hidden(&mut self, hidden: &PathBuf) {
+        let mut state = self.interrupt.lock();
+        let _ = fs::remove_file(hidden);
+        if state.partial.as_ref() == Some(hidden) {
+            state.partial = None;
         }
     }
 }
@@ -1056,8 +1054,8 @@ mod tests {
         let target = dir.join("out.bin");
         let interrupt = Interrupt::new();
         interrupt.downloading(target.display().to_string());
-        let partial = LocalPartial::create(&target, None, &interrupt).unwrap();
-        let temporary = partial.path.clone();
+        let partial = partial_download(&target, None, &interrupt).unwrap();
+        let temporary = partial.hidden().clone();
         assert!(temporary.exists());
         let stopped = interrupt.stop();
         assert!(
@@ -1065,7 +1063,7 @@ mod tests {
             "{stopped:?}"
         );
         assert!(!temporary.exists());
-        assert!(partial.commit(&target).is_err());
+        assert!(partial.commit().is_err());
         assert!(!target.exists());
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -21,10 +21,11 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use tftp::channel::Trace;
 use tftp::client::{self, ClientConfig, Destination, Interrupt};
 use tftp::packet::{ErrorCode, Mode};
 use tftp::server::{self, ServerConfig};
-use tftp::transfer::{Trace, TransferError};
+use tftp::transfer::TransferError;
 
 /// A TFTP server and client (RFC 1350, with blksize, timeout, tsize and windowsize).
 #[derive(Parser)]

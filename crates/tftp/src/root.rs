@@ -1,6 +1,10 @@
 //! Keeping every request inside the server's root directory, even while someone changes
 //! the directory under the server's feet.
 //!
+//! The first step needs no file system: [`path_parts`] splits the requested name and
+//! refuses any `..` part (exercise 4.3). The rest of this module makes sure the walk
+//! below the root cannot be led outside by symlinks.
+//!
 //! The obvious way to confine a server is to build a path (`root/` + the requested name),
 //! ask the file system where it really leads (`canonicalize`), check that the answer is
 //! still under the root, and then open it. That leaves a gap between the check and the
@@ -565,6 +569,42 @@ impl Directory {
         }
     }
 }
+
+/// Splits a requested file name into the parts to follow below the root.
+///
+/// A leading `/` is taken as relative to the root (`/hello.txt` is `hello.txt`), empty and
+/// `.` parts are skipped, and any `..` part is refused: it is how a request climbs out of
+/// the root (`../etc/passwd`, `a/../../x`). Backslashes count as separators too, since
+/// some Windows clients send them.
+pub fn path_parts(requested: &str) -> Result<Vec<&str>, PathRefused> {
+    // exercise 4.3: begin
+    let mut parts = Vec::new();
+    for part in requested.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return Err(PathRefused::ParentDirectory),
+            part => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return Err(PathRefused::NoFileName);
+    }
+    Ok(parts)
+    // exercise 4.3: end
+}
+
+/// Why a requested path is refused before the file system is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathRefused {
+    /// A `..` part.
+    ParentDirectory,
+    /// Nothing left after removing `/` and `.`.
+    NoFileName,
+}
+
+#[cfg(test)]
+#[path = "exercise_tests/root.rs"]
+mod exercise_tests;
 
 #[cfg(test)]
 mod tests {

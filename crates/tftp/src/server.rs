@@ -22,8 +22,7 @@
 //! wait, not a reason to stop serving.
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,15 +30,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::buffers;
-use crate::netascii;
-use crate::packet::{
-    self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
-};
-use crate::root::{Directory, EntryKind, Root, RootError};
-use crate::transfer::{
-    self, Channel, Incoming, ReceiveStart, Settings, Trace, TransferError, Watch,
-};
+use crate::channel::{self, Trace, Watch};
+use crate::packet::{self, Direction, ErrorCode, ErrorPacket, Mode, Packet, Request, TftpOption};
+use crate::request;
+use crate::root::Root;
 
 /// Receives the log line of each finished transfer (from the transfer's thread).
 pub type Logger = Arc<dyn Fn(&TransferLog) + Send + Sync>;
@@ -118,7 +112,10 @@ pub enum ServerError {
     /// The `--root` directory cannot be used.
     Root { root: PathBuf, source: io::Error },
     /// The listening socket failed.
-    Network { doing: String, source: io::Error },
+    Network {
+        doing: &'static str,
+        source: io::Error,
+    },
 }
 
 impl fmt::Display for ServerError {
@@ -220,14 +217,14 @@ pub fn serve(
         source,
     })?;
     let local = socket.local_addr().map_err(|source| ServerError::Network {
-        doing: "getsockname".into(),
+        doing: "getsockname",
         source,
     })?;
     // Wake up now and then to notice `stop`.
     socket
         .set_read_timeout(Some(Duration::from_millis(100)))
         .map_err(|source| ServerError::Network {
-            doing: "setting the receive timeout".into(),
+            doing: "setting the receive timeout",
             source,
         })?;
     let shared = Arc::new(Shared {
@@ -255,14 +252,14 @@ pub fn serve(
         }
         let (len, peer) = match socket.recv_from(&mut buffer) {
             Ok(received) => received,
-            Err(error) if transfer::is_retry_later(&error) => continue,
+            Err(error) if channel::is_retry_later(&error) => continue,
             Err(error) if is_out_of_resources(&error) => {
                 warnings.out_of_resources("recvfrom on the listening socket", &error);
                 continue;
             }
             Err(source) => {
                 return Err(ServerError::Network {
-                    doing: "recvfrom on the listening socket".into(),
+                    doing: "recvfrom on the listening socket",
                     source,
                 });
             }
@@ -274,10 +271,9 @@ pub fn serve(
             // DATA, ACK or OACK here belong to no transfer.
             Ok(_) => {
                 if junk_answers.take() {
-                    answer(
+                    channel::answer_stranger(
                         &socket,
                         peer,
-                        ErrorCode::UnknownTransferId,
                         "no transfer on this port: send RRQ or WRQ",
                     );
                 }
@@ -478,7 +474,7 @@ fn start_transfer(
                     logger(log);
                 }
             };
-            run_transfer(
+            request::run_transfer(
                 &shared,
                 transfer_socket,
                 request,
@@ -612,7 +608,7 @@ fn wake(socket: &UdpSocket, transfer: &Running) {
 
 /// True for the errors that mean "out of descriptors, buffers or memory for now": they
 /// pass when transfers end, so the server waits a little and goes on.
-fn is_out_of_resources(error: &io::Error) -> bool {
+pub(crate) fn is_out_of_resources(error: &io::Error) -> bool {
     #[cfg(unix)]
     {
         use rustix::io::Errno;
@@ -709,13 +705,13 @@ impl AnswerBudget {
     }
 }
 
-struct Shared {
-    config: ServerConfig,
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
     /// The root directory, held open: every name is looked up from it.
-    root: Root,
-    failed: AtomicU64,
+    pub(crate) root: Root,
+    pub(crate) failed: AtomicU64,
     /// Set when the server stops taking requests: lingering transfers may end.
-    stopping: AtomicBool,
+    pub(crate) stopping: AtomicBool,
 }
 
 fn answer(socket: &UdpSocket, peer: SocketAddr, code: ErrorCode, message: &str) {
@@ -724,652 +720,6 @@ fn answer(socket: &UdpSocket, peer: SocketAddr, code: ErrorCode, message: &str) 
     let _ = socket.send_to(&bytes, peer);
 }
 
-/// A refusal before any data moved: the ERROR to send and the reason to log.
-struct Refusal {
-    code: ErrorCode,
-    message: String,
-}
-
-impl Refusal {
-    fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// RFC 1350's `mail` mode delivers to a user's mailbox: long obsolete, and refused
-    /// in both directions.
-    fn mail_mode() -> Refusal {
-        Refusal::new(ErrorCode::IllegalOperation, "mail mode is not supported")
-    }
-}
-
-/// Runs one transfer on a new socket and reports its log line as soon as the file has
-/// moved (before any lingering).
-fn run_transfer(
-    shared: &Shared,
-    socket: UdpSocket,
-    request: Request,
-    peer: SocketAddr,
-    watch: &Watch,
-    report: &dyn Fn(&TransferLog),
-) {
-    let started = Instant::now();
-    let mut log = TransferLog {
-        peer,
-        direction: request.direction,
-        filename: request.filename.clone(),
-        mode: request.mode,
-        options: Vec::new(),
-        outcome: Err(String::new()),
-        duration: Duration::ZERO,
-    };
-    let trace = shared.config.trace.then(|| Trace {
-        prefix: format!("[{peer}] "),
-    });
-    // Room for an ACK or an ERROR; an upload grows it to one DATA once options are
-    // agreed. A request that is never answered costs no more than this.
-    let mut channel = Channel::new(&socket, peer, trace.as_ref(), 4 + 512);
-    channel.set_watch(Some(watch));
-    if let Some(trace) = &trace {
-        trace.line(&format!("<- {}", Packet::Request(request.clone())));
-    }
-    let result = match request.direction {
-        Direction::Read => serve_read(shared, &socket, &mut channel, &request, &mut log),
-        Direction::Write => serve_write(shared, &socket, &mut channel, &request, &mut log),
-    };
-    log.duration = started.elapsed();
-    match result {
-        Ok(done) => {
-            log.outcome = Ok(done.bytes);
-            watch.set_file_moved();
-            report(&log);
-            if let Some((last, linger)) = done.linger {
-                // Our last ACK may be lost: stay to answer a repeated last block. A server
-                // shutting down stops lingering (no ERROR: the file is complete).
-                channel.set_watch(None);
-                let stopping =
-                    || shared.stopping.load(Ordering::Relaxed) || watch.stopped().is_some();
-                channel.linger(last, linger, &stopping);
-            }
-        }
-        Err(why) => {
-            log.outcome = Err(why);
-            report(&log);
-        }
-    }
-}
-
-/// A transfer that moved its file.
-struct Done {
-    bytes: u64,
-    /// After an upload: the last block, and how long to stay to ACK it again.
-    linger: Option<(u16, Duration)>,
-}
-
-/// What the server agreed to, from the options of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Negotiated {
-    pub settings: Settings,
-    /// The OACK's options; empty means "no OACK, start as RFC 1350".
-    pub accepted: Vec<TftpOption>,
-}
-
-/// RFC 2347: take the options we know, clamp them to our limits, ignore the rest.
-/// `tsize` is the file's size for a read (when known), `window_fits` the largest window
-/// our receive buffer holds for a write.
-pub fn negotiate(request: &Request, config: &ServerConfig, file_size: Option<u64>) -> Negotiated {
-    let mut settings = Settings {
-        timeout: config.timeout,
-        retries: config.retries,
-        ..Settings::default()
-    };
-    let mut accepted = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for option in &request.options {
-        let name = option.name.to_ascii_lowercase();
-        if seen.contains(&name) {
-            continue; // the first one wins
-        }
-        seen.push(name.clone());
-        let number = option.value.trim().parse::<u64>().ok();
-        match (name.as_str(), number) {
-            ("blksize", Some(asked)) if asked >= u64::from(packet::MIN_BLKSIZE) => {
-                let size = asked.min(u64::from(config.max_blksize.max(packet::MIN_BLKSIZE)));
-                settings.blksize = size as u16;
-                accepted.push(TftpOption::new("blksize", size));
-            }
-            // A longer wait than we allow is ignored: RFC 2349 lets us only take the
-            // value asked or leave the option out, and each wait costs us a socket.
-            ("timeout", Some(seconds @ 1..=255))
-                if Duration::from_secs(seconds) <= config.max_timeout.max(config.timeout) =>
-            {
-                settings.timeout = Duration::from_secs(seconds);
-                accepted.push(TftpOption::new("timeout", seconds));
-            }
-            ("tsize", Some(announced)) => match (request.direction, file_size) {
-                (Direction::Read, Some(size)) => accepted.push(TftpOption::new("tsize", size)),
-                (Direction::Write, _) => accepted.push(TftpOption::new("tsize", announced)),
-                // netascii: the size on the wire is unknown until it is sent.
-                (Direction::Read, None) => {}
-            },
-            ("windowsize", Some(asked @ 1..)) => {
-                // Clamped later to what the block size allows (buffers::window_limit).
-                let size = asked.min(u64::from(config.max_windowsize.max(1)));
-                settings.windowsize = size as u16;
-                accepted.push(TftpOption::new("windowsize", size));
-            }
-            // Unknown options, and values out of range, are ignored (RFC 2347).
-            _ => {}
-        }
-    }
-    let limit = buffers::window_limit(settings.blksize);
-    let mut negotiated = Negotiated { settings, accepted };
-    if negotiated.settings.windowsize > limit {
-        set_window(&mut negotiated, limit);
-    }
-    negotiated
-}
-
-/// Replaces the `windowsize` the OACK will carry.
-fn set_window(negotiated: &mut Negotiated, window: u16) {
-    negotiated.settings.windowsize = window;
-    for option in &mut negotiated.accepted {
-        if option.is("windowsize") {
-            option.value = window.to_string();
-        }
-    }
-}
-
-fn refuse(channel: &Channel<'_>, refusal: Refusal) -> Result<Done, String> {
-    channel.send_error(refusal.code, &refusal.message);
-    Err(format!(
-        "refused with error {} ({}): {}",
-        refusal.code.to_u16(),
-        refusal.code.meaning(),
-        refusal.message
-    ))
-}
-
-fn serve_read(
-    shared: &Shared,
-    socket: &UdpSocket,
-    channel: &mut Channel<'_>,
-    request: &Request,
-    log: &mut TransferLog,
-) -> Result<Done, String> {
-    if request.mode == Mode::Mail {
-        return refuse(channel, Refusal::mail_mode());
-    }
-    let file = match open_for_read(&shared.root, &request.filename) {
-        Ok(file) => file,
-        Err(refusal) => return refuse(channel, refusal),
-    };
-    let size = file.metadata().map(|meta| meta.len()).ok();
-    let file_size = if request.mode == Mode::Octet {
-        size
-    } else {
-        None
-    };
-    let negotiated = negotiate(request, &shared.config, file_size);
-    // We send; the client sized its receive buffer. Ours only needs room to send.
-    let _ = buffers::size_for_window(
-        socket,
-        negotiated.settings.blksize,
-        negotiated.settings.windowsize,
-    );
-    log.options = negotiated.accepted.clone();
-    let settings = negotiated.settings;
-    channel.set_largest(packet::field::HEADER_LEN + 512);
-    if !negotiated.accepted.is_empty() {
-        let mut oack = Vec::new();
-        Oack {
-            options: negotiated.accepted.clone(),
-        }
-        .encode(&mut oack);
-        wait_for_ack_zero(channel, &oack, &settings).map_err(|error| error.to_string())?;
-    }
-    let file = io::BufReader::with_capacity(transfer::file_buffer_size(settings.blksize), file);
-    let mut source: Box<dyn Read> = match request.mode {
-        Mode::Netascii => Box::new(netascii::EncodeReader::new(file)),
-        _ => Box::new(file),
-    };
-    let bytes = transfer::send_blocks(channel, &mut source, &settings, &mut |_| {})
-        .map_err(|error| error.to_string())?;
-    Ok(Done {
-        bytes,
-        linger: None,
-    })
-}
-
-/// Sends the OACK and waits for the ACK 0 that accepts it, sending it again on timeouts.
-fn wait_for_ack_zero(
-    channel: &mut Channel<'_>,
-    oack: &[u8],
-    settings: &Settings,
-) -> Result<(), TransferError> {
-    for _ in 0..=settings.retries {
-        channel.send_bytes(oack)?;
-        let deadline = Instant::now() + settings.timeout;
-        loop {
-            match channel.receive(deadline)? {
-                Incoming::Timeout => break,
-                Incoming::Datagram(len) => match Packet::parse(channel.datagram(len)) {
-                    Ok(Packet::Ack(Ack { block: 0 })) => return Ok(()),
-                    Ok(Packet::Ack(_)) => {}
-                    _ => return Err(channel.refuse(len)),
-                },
-            }
-        }
-    }
-    channel.send_error(ErrorCode::NotDefined, "timed out waiting for ACK 0");
-    Err(TransferError::TimedOut {
-        waiting_for: "the ACK of our OACK".into(),
-        tries: settings.retries + 1,
-    })
-}
-
-fn serve_write(
-    shared: &Shared,
-    socket: &UdpSocket,
-    channel: &mut Channel<'_>,
-    request: &Request,
-    log: &mut TransferLog,
-) -> Result<Done, String> {
-    let config = &shared.config;
-    if !config.allow_write {
-        return refuse(
-            channel,
-            Refusal::new(
-                ErrorCode::AccessViolation,
-                "this server is read-only (start it with --allow-write)",
-            ),
-        );
-    }
-    if request.mode == Mode::Mail {
-        return refuse(channel, Refusal::mail_mode());
-    }
-    let (directory, name) = match path_parts(&request.filename)
-        .map_err(|_| RootError::Outside)
-        .and_then(|parts| shared.root.parent_of(&parts))
-    {
-        Ok(found) => found,
-        Err(RootError::NotFound) => {
-            return refuse(
-                channel,
-                Refusal::new(ErrorCode::FileNotFound, "no such directory"),
-            );
-        }
-        Err(RootError::Unfinished) => {
-            return refuse(
-                channel,
-                Refusal::new(
-                    ErrorCode::AccessViolation,
-                    "names like that are kept for unfinished uploads",
-                ),
-            );
-        }
-        Err(error) => return refuse(channel, refusal_for(error)),
-    };
-    match directory.kind_of(&name) {
-        Ok(None) => {}
-        Ok(Some(EntryKind::Directory)) => {
-            return refuse(
-                channel,
-                Refusal::new(ErrorCode::AccessViolation, "that name is a directory"),
-            );
-        }
-        Ok(Some(_)) if !config.overwrite => {
-            return refuse(
-                channel,
-                Refusal::new(ErrorCode::FileExists, "file already exists"),
-            );
-        }
-        Ok(Some(_)) => {}
-        Err(error) => return refuse(channel, refusal_for(RootError::Io(error))),
-    }
-    let announced = request
-        .option("tsize")
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    if !upload_fits(announced, config.max_upload) {
-        return refuse(
-            channel,
-            Refusal::new(
-                ErrorCode::DiskFull,
-                format!(
-                    "file too large: this server takes at most {} bytes",
-                    config.max_upload.unwrap_or(0)
-                ),
-            ),
-        );
-    }
-    let mut partial = match PartialFile::create(directory) {
-        Ok(partial) => partial,
-        Err(error) => {
-            return refuse(
-                channel,
-                Refusal::new(
-                    ErrorCode::AccessViolation,
-                    format!("cannot create the file: {}", hostport::describe(&error)),
-                ),
-            );
-        }
-    };
-    let mut negotiated = negotiate(request, config, None);
-    // We receive: a window must fit in our receive buffer, or the kernel drops blocks.
-    let fits = buffers::size_for_window(
-        socket,
-        negotiated.settings.blksize,
-        negotiated.settings.windowsize,
-    )
-    .unwrap_or(1);
-    set_window(&mut negotiated, fits);
-    log.options = negotiated.accepted.clone();
-    let settings = negotiated.settings;
-    channel.set_largest(packet::field::HEADER_LEN + usize::from(settings.blksize));
-    let mut reply = Vec::new();
-    if negotiated.accepted.is_empty() {
-        Ack { block: 0 }.encode(&mut reply);
-    } else {
-        Oack {
-            options: negotiated.accepted.clone(),
-        }
-        .encode(&mut reply);
-    }
-    channel
-        .send_bytes(&reply)
-        .map_err(|error| error.to_string())?;
-    // The writer gets its own handle on the open temporary file, so that `partial` can be
-    // committed (renamed) from inside the transfer, before the last ACK goes out.
-    let file = partial.file().try_clone().map_err(|error| {
-        channel.send_error(ErrorCode::NotDefined, "could not write the file");
-        format!(
-            "opening the upload for writing: {}",
-            hostport::describe(&error)
-        )
-    })?;
-    // The limit counts bytes as they arrive, whatever `tsize` announced.
-    let limited = Limited {
-        inner: file,
-        left: config.max_upload,
-    };
-    let writer = BufWriter::with_capacity(transfer::file_buffer_size(settings.blksize), limited);
-    let mut sink: Box<dyn Write> = match request.mode {
-        Mode::Netascii => Box::new(netascii::DecodeWriter::new(writer)),
-        _ => Box::new(writer),
-    };
-    let mut partial = Some(partial);
-    let mut commit = || match partial.take() {
-        Some(partial) => partial.commit(&name, config.overwrite),
-        None => Ok(()),
-    };
-    let (bytes, last) = transfer::receive_blocks(
-        channel,
-        &mut sink,
-        &settings,
-        ReceiveStart {
-            reply,
-            first: None,
-            before_last_ack: Some(&mut commit),
-        },
-        &mut |_| {},
-    )
-    .map_err(|error| error.to_string())?;
-    drop(sink);
-    // Stay as long as the client may still be retrying (our own retries as the measure).
-    Ok(Done {
-        bytes,
-        linger: Some((last, settings.timeout * settings.retries.clamp(1, 10))),
-    })
-}
-
-/// May an upload that announced `tsize` bytes go ahead, given the server's limit?
-/// Without a `tsize` we cannot know in advance, so it may.
-pub fn upload_fits(tsize: Option<u64>, limit: Option<u64>) -> bool {
-    match (tsize, limit) {
-        (Some(size), Some(limit)) => size <= limit,
-        _ => true,
-    }
-}
-
-/// Splits a requested file name into the parts to follow below the root.
-///
-/// A leading `/` is taken as relative to the root (`/hello.txt` is `hello.txt`), empty and
-/// `.` parts are skipped, and any `..` part is refused: it is how a request climbs out of
-/// the root (`../etc/passwd`, `a/../../x`). Backslashes count as separators too, since
-/// some Windows clients send them.
-pub fn path_parts(requested: &str) -> Result<Vec<&str>, PathRefused> {
-    // exercise 4.3: begin
-    let mut parts = Vec::new();
-    for part in requested.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => return Err(PathRefused::ParentDirectory),
-            part => parts.push(part),
-        }
-    }
-    if parts.is_empty() {
-        return Err(PathRefused::NoFileName);
-    }
-    Ok(parts)
-    // exercise 4.3: end
-}
-
-/// Why a requested path is refused before the file system is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathRefused {
-    /// A `..` part.
-    ParentDirectory,
-    /// Nothing left after removing `/` and `.`.
-    NoFileName,
-}
-
-/// The refusal that tells the client why a name cannot be used.
-fn refusal_for(error: RootError) -> Refusal {
-    if let RootError::Io(io) = &error {
-        if is_out_of_resources(io) {
-            return Refusal::new(ErrorCode::NotDefined, BUSY);
-        }
-    }
-    let code = match &error {
-        RootError::NotFound | RootError::Unfinished => ErrorCode::FileNotFound,
-        RootError::Io(io) if io.kind() == io::ErrorKind::NotFound => ErrorCode::FileNotFound,
-        _ => ErrorCode::AccessViolation,
-    };
-    let message = match &error {
-        // The system's words may name what lies outside: keep them to ourselves.
-        RootError::Io(_) => "cannot use that file".to_string(),
-        other => other.to_string(),
-    };
-    Refusal::new(code, message)
-}
-
-/// Opens the regular file `requested` below the root (see [`crate::root`]).
-fn open_for_read(root: &Root, requested: &str) -> Result<File, Refusal> {
-    let parts = path_parts(requested).map_err(|_| refusal_for(RootError::Outside))?;
-    root.open_file(&parts).map_err(refusal_for)
-}
-
-/// Passes writes on until `left` bytes have gone through, then fails with "storage
-/// full" (the transfer answers ERROR 3, disk full or allocation exceeded).
-struct Limited<W> {
-    inner: W,
-    /// Bytes still allowed; `None` for no limit.
-    left: Option<u64>,
-}
-
-impl<W: Write> Write for Limited<W> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if let Some(left) = self.left {
-            if bytes.len() as u64 > left {
-                return Err(io::Error::new(
-                    io::ErrorKind::StorageFull,
-                    "the upload is larger than this server takes (--max-upload)",
-                ));
-            }
-        }
-        let written = self.inner.write(bytes)?;
-        if let Some(left) = &mut self.left {
-            *left -= written as u64;
-        }
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// An upload in progress: a temporary file with a random name in the target's directory,
-/// removed if the transfer fails, given the target's name only when complete.
-pub struct PartialFile {
-    directory: Directory,
-    name: String,
-    file: File,
-    committed: bool,
-}
-
-impl PartialFile {
-    /// Creates the temporary file in `directory` (see [`crate::root`] for its name).
-    pub fn create(directory: Directory) -> io::Result<PartialFile> {
-        let (file, name) = directory.create_temporary()?;
-        Ok(PartialFile {
-            directory,
-            name,
-            file,
-            committed: false,
-        })
-    }
-
-    /// The open file to write into.
-    pub fn file(&mut self) -> &mut File {
-        &mut self.file
-    }
-
-    /// Gives the finished file the name `target` in its directory. Without `overwrite`
-    /// an existing file by that name is kept, and the commit fails.
-    pub fn commit(mut self, target: &str, overwrite: bool) -> io::Result<()> {
-        self.directory.commit(&self.name, target, overwrite)?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = self.directory.remove(&self.name);
-        }
-    }
-}
-
 #[cfg(test)]
 #[path = "exercise_tests/server.rs"]
 mod exercise_tests;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(options: &[(&str, &str)], direction: Direction) -> Request {
-        Request {
-            direction,
-            filename: "f".into(),
-            mode: Mode::Octet,
-            options: options
-                .iter()
-                .map(|(name, value)| TftpOption::new(name, value))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn options_are_clamped_to_the_server_limits() {
-        let mut config = ServerConfig::new(".");
-        config.max_blksize = 1468;
-        config.max_windowsize = 8;
-        let negotiated = negotiate(
-            &request(
-                &[("BlkSize", "65464"), ("windowsize", "64"), ("tsize", "0")],
-                Direction::Read,
-            ),
-            &config,
-            Some(1234),
-        );
-        assert_eq!(negotiated.settings.blksize, 1468);
-        assert_eq!(negotiated.settings.windowsize, 8);
-        assert_eq!(
-            negotiated.accepted,
-            vec![
-                TftpOption::new("blksize", 1468),
-                TftpOption::new("windowsize", 8),
-                TftpOption::new("tsize", 1234),
-            ]
-        );
-    }
-
-    #[test]
-    fn unknown_and_invalid_options_are_left_out_of_the_oack() {
-        let config = ServerConfig::new(".");
-        let negotiated = negotiate(
-            &request(
-                &[
-                    ("color", "blue"),
-                    ("blksize", "7"),
-                    ("timeout", "0"),
-                    ("windowsize", "x"),
-                ],
-                Direction::Read,
-            ),
-            &config,
-            Some(1),
-        );
-        assert!(negotiated.accepted.is_empty());
-        assert_eq!(negotiated.settings.blksize, 512);
-    }
-
-    #[test]
-    fn timeout_option_is_taken_as_asked() {
-        let config = ServerConfig::new(".");
-        let negotiated = negotiate(
-            &request(&[("timeout", "3")], Direction::Write),
-            &config,
-            None,
-        );
-        assert_eq!(negotiated.settings.timeout, Duration::from_secs(3));
-        assert_eq!(negotiated.accepted, vec![TftpOption::new("timeout", 3)]);
-    }
-
-    #[test]
-    fn a_timeout_longer_than_the_server_waits_is_left_out() {
-        let config = ServerConfig::new(".");
-        let negotiated = negotiate(
-            &request(&[("timeout", "255"), ("blksize", "1024")], Direction::Read),
-            &config,
-            Some(1),
-        );
-        assert_eq!(negotiated.settings.timeout, config.timeout);
-        assert_eq!(negotiated.accepted, vec![TftpOption::new("blksize", 1024)]);
-    }
-
-    #[test]
-    fn uploads_stop_at_the_limit_whatever_was_announced() {
-        let mut limited = Limited {
-            inner: Vec::new(),
-            left: Some(10),
-        };
-        limited.write_all(b"0123456789").unwrap();
-        let error = limited.write_all(b"!").unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
-        assert_eq!(limited.inner, b"0123456789");
-    }
-
-    #[test]
-    fn uploads_above_the_limit_do_not_fit() {
-        assert!(upload_fits(Some(10), Some(10)));
-        assert!(!upload_fits(Some(11), Some(10)));
-        assert!(upload_fits(None, Some(10)));
-        assert!(upload_fits(Some(11), None));
-    }
-}

@@ -1,4 +1,4 @@
-//! The tests of exercises 4.3 and 4.4, which grade the solutions in `server.rs`.
+//! The tests of exercise 4.4, which grade the solution in `server.rs`.
 //!
 //! You never need to open or change this file: `cargo run -- check N.M` runs these tests
 //! and shows their first failure. It is declared from `server.rs` (`mod exercise_tests`), so
@@ -6,21 +6,6 @@
 //! SHA-256, and `cargo run -- grade` names it when it was changed.
 
 use super::*;
-
-#[test]
-fn exercise_4_3_parent_directories_are_refused() {
-    assert_eq!(path_parts("../x"), Err(PathRefused::ParentDirectory));
-    assert_eq!(path_parts("a/../../x"), Err(PathRefused::ParentDirectory));
-    assert_eq!(path_parts("a\\..\\x"), Err(PathRefused::ParentDirectory));
-    assert_eq!(path_parts("/"), Err(PathRefused::NoFileName));
-}
-
-#[test]
-fn exercise_4_3_leading_slash_is_relative_to_the_root() {
-    assert_eq!(path_parts("/etc/passwd"), Ok(vec!["etc", "passwd"]));
-    assert_eq!(path_parts("./a//b"), Ok(vec!["a", "b"]));
-    assert_eq!(path_parts("hello.txt"), Ok(vec!["hello.txt"]));
-}
 
 #[test]
 fn exercise_4_4_log_line_names_peer_file_options_and_bytes() {

@@ -1,0 +1,400 @@
+//! The socket layer of a transfer: one UDP socket talking to one peer.
+//!
+//! Everything here is about datagrams, not about blocks: who may talk to us (the peer's
+//! transfer ID; strangers get ERROR 5, RFC 1350 §4), how long to wait (timeouts, and a
+//! server's [`Watch`] that may stop a transfer from outside), sending a window in as few
+//! system calls as the kernel allows ([`crate::burst`]), and lingering after the last
+//! ACK. The reliability algorithm that decides *what* to send and when (numbering,
+//! acknowledging, retransmitting: [`crate::transfer`]) only calls [`Channel::send_burst`],
+//! [`Channel::receive`] and friends, so the fast path stays out of the algorithm the
+//! lesson teaches.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, field};
+use crate::transfer::TransferError;
+
+/// Prints each packet to stderr for `--trace`, in the notes' terms.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// Put before every line (the server names the peer; the client needs nothing).
+    pub prefix: String,
+}
+
+impl Trace {
+    pub fn line(&self, text: &str) {
+        let mut stderr = io::stderr().lock();
+        let _ = writeln!(stderr, "{}{text}", self.prefix);
+    }
+}
+
+/// What [`Channel::receive`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Incoming {
+    /// A datagram from the peer, this long, in [`Channel::datagram`].
+    Datagram(usize),
+    /// Nothing from the peer before the deadline.
+    Timeout,
+}
+
+/// How a server watches one of its transfers from outside, and stops it.
+///
+/// The transfer's [`Channel`] notes when the file starts to move (the peer sends DATA, or
+/// acknowledges a block of ours: an ACK other than 0), and checks at every wait (at
+/// least four times a second) whether it must stop: because it was told to
+/// ([`Watch::stop`]), or because its whole life has run out.
+#[derive(Debug)]
+pub struct Watch {
+    stop: OnceLock<&'static str>,
+    made_progress: AtomicBool,
+    file_moved: AtomicBool,
+    end_of_life: Option<Instant>,
+}
+
+impl Watch {
+    /// A transfer that must end by `end_of_life` (when given).
+    pub fn new(end_of_life: Option<Instant>) -> Watch {
+        Watch {
+            stop: OnceLock::new(),
+            made_progress: AtomicBool::new(false),
+            file_moved: AtomicBool::new(false),
+            end_of_life,
+        }
+    }
+
+    /// Asks the transfer to stop, telling its peer `why` (in an ERROR 0). The first
+    /// reason given wins.
+    pub fn stop(&self, why: &'static str) {
+        let _ = self.stop.set(why);
+    }
+
+    /// Why the transfer was asked to stop, if it was.
+    pub fn stopped(&self) -> Option<&'static str> {
+        self.stop.get().copied()
+    }
+
+    /// Has the file started to move: a DATA from the peer, or an ACK of one of our
+    /// blocks? (An ACK 0 only accepts the options: it moves nothing.)
+    pub fn made_progress(&self) -> bool {
+        self.made_progress.load(Ordering::Relaxed)
+    }
+
+    /// Notes that the whole file has moved: what remains (lingering) may be cut short.
+    pub fn set_file_moved(&self) {
+        self.file_moved.store(true, Ordering::Relaxed);
+    }
+
+    /// Has the whole file moved?
+    pub fn file_moved(&self) -> bool {
+        self.file_moved.load(Ordering::Relaxed)
+    }
+
+    /// The reason to stop now, if any.
+    fn must_stop(&self) -> Option<&'static str> {
+        if let Some(why) = self.stopped() {
+            return Some(why);
+        }
+        match self.end_of_life {
+            Some(end) if Instant::now() >= end => Some("transfer took too long"),
+            _ => None,
+        }
+    }
+}
+
+/// The longest single wait while a [`Watch`] is set, so a stop is seen soon.
+const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The most ERROR 5 answers one transfer sends to strangers: a stranger's datagrams
+/// must not turn the server into a reflector of traffic at someone else.
+const MOST_STRANGERS_ANSWERED: u32 = 16;
+
+/// One transfer's socket and the peer's transfer ID (its address and port).
+///
+/// We keep the socket unconnected on purpose: a connected UDP socket silently drops
+/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5.
+pub struct Channel<'a> {
+    socket: &'a UdpSocket,
+    peer: SocketAddr,
+    trace: Option<&'a Trace>,
+    buffer: Vec<u8>,
+    /// The read timeout the socket has now, so we only change it when needed.
+    socket_timeout: Option<Duration>,
+    sent: Vec<u8>,
+    /// Whether bursts (UDP GSO) work here; turned off at the first failure.
+    bursts: bool,
+    /// Set by a server, to stop the transfer from outside.
+    watch: Option<&'a Watch>,
+    strangers_answered: u32,
+}
+
+impl<'a> Channel<'a> {
+    /// `largest` is the largest datagram we accept (4 + blksize, plus one byte so an
+    /// oversized DATA is seen as such).
+    pub fn new(
+        socket: &'a UdpSocket,
+        peer: SocketAddr,
+        trace: Option<&'a Trace>,
+        largest: usize,
+    ) -> Channel<'a> {
+        Channel {
+            socket,
+            peer,
+            trace,
+            buffer: vec![0; largest + 1],
+            socket_timeout: None,
+            sent: Vec::new(),
+            bursts: cfg!(target_os = "linux"),
+            watch: None,
+            strangers_answered: 0,
+        }
+    }
+
+    /// Lets `watch` stop this transfer (or nothing, with `None`).
+    pub fn set_watch(&mut self, watch: Option<&'a Watch>) {
+        self.watch = watch;
+    }
+
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Adopts the peer's transfer ID (the client learns it from the first answer).
+    pub fn set_peer(&mut self, peer: SocketAddr) {
+        self.peer = peer;
+    }
+
+    pub fn trace(&self) -> Option<&'a Trace> {
+        self.trace
+    }
+
+    /// Resizes the receive buffer once options are agreed.
+    pub fn set_largest(&mut self, largest: usize) {
+        self.buffer.resize(largest + 1, 0);
+    }
+
+    /// The last datagram received (valid after [`Incoming::Datagram`]).
+    pub fn datagram(&self, len: usize) -> &[u8] {
+        &self.buffer[..len.min(self.buffer.len())]
+    }
+
+    /// Sends raw packet bytes to the peer.
+    pub fn send_bytes(&self, bytes: &[u8]) -> Result<(), TransferError> {
+        if let Some(trace) = self.trace {
+            if let Ok(packet) = Packet::parse(bytes) {
+                trace.line(&format!("-> {packet}"));
+            }
+        }
+        self.socket
+            .send_to(bytes, self.peer)
+            .map_err(|source| TransferError::Network {
+                doing: format!("sendto({})", self.peer),
+                source,
+            })?;
+        Ok(())
+    }
+
+    /// Sends several packets of equal size (the last may be shorter) to the peer, in as
+    /// few system calls as the kernel allows (see [`crate::burst`]).
+    pub fn send_burst(&mut self, packets: &[&[u8]]) -> Result<(), TransferError> {
+        let mut rest = packets;
+        while !rest.is_empty() {
+            let size = rest[0].len().max(1);
+            let count = rest
+                .len()
+                .min(crate::burst::MOST_SEGMENTS)
+                .min(crate::burst::MOST_BYTES / size)
+                .max(1);
+            let (group, after) = rest.split_at(count);
+            rest = after;
+            if self.bursts && group.len() > 1 {
+                if let Some(trace) = self.trace {
+                    trace.line(&format!("   (one sendmsg: {} datagrams)", group.len()));
+                    for packet in group {
+                        if let Ok(packet) = Packet::parse(packet) {
+                            trace.line(&format!("-> {packet}"));
+                        }
+                    }
+                }
+                match crate::burst::send(self.socket, self.peer, group) {
+                    Ok(()) => continue,
+                    // No UDP GSO here (an old kernel, another OS): one by one from now on.
+                    Err(_) => self.bursts = false,
+                }
+            }
+            for packet in group {
+                self.send_bytes(packet)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes and sends one packet.
+    pub fn send(&mut self, packet: &Packet<'_>) -> Result<(), TransferError> {
+        let mut bytes = std::mem::take(&mut self.sent);
+        bytes.clear();
+        packet.encode(&mut bytes);
+        let result = self.send_bytes(&bytes);
+        self.sent = bytes;
+        result
+    }
+
+    /// Tells the peer why we stop. Best effort: the transfer is over either way.
+    pub fn send_error(&self, code: ErrorCode, message: &str) {
+        let mut bytes = Vec::new();
+        ErrorPacket::new(code, message).encode(&mut bytes);
+        let _ = self.send_bytes(&bytes);
+    }
+
+    /// Sends ERROR 4 (illegal TFTP operation) explaining `error`, and returns it.
+    pub fn illegal(&self, error: TransferError) -> TransferError {
+        self.send_error(ErrorCode::IllegalOperation, &error.to_string());
+        error
+    }
+
+    /// Waits until `deadline` for a datagram from the peer. Datagrams from anyone else
+    /// get ERROR 5 (unless they are ERRORs themselves: never answer an error with one).
+    pub fn receive(&mut self, deadline: Instant) -> Result<Incoming, TransferError> {
+        loop {
+            if let Some(why) = self.watch.and_then(Watch::must_stop) {
+                self.send_error(ErrorCode::NotDefined, why);
+                return Err(TransferError::Stopped(why));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Incoming::Timeout);
+            }
+            // A zero timeout means "block forever" to the OS, so wait at least 1 ms.
+            let mut wait = (deadline - now).max(Duration::from_millis(1));
+            if self.watch.is_some() {
+                wait = wait.min(WATCH_INTERVAL);
+            }
+            // setsockopt costs a system call: keep the current timeout unless it would
+            // overshoot the deadline by more than an eighth, or end far too early.
+            let close_enough = self
+                .socket_timeout
+                .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
+            if !close_enough {
+                self.socket.set_read_timeout(Some(wait)).map_err(|source| {
+                    TransferError::Network {
+                        doing: "setting the receive timeout".into(),
+                        source,
+                    }
+                })?;
+                self.socket_timeout = Some(wait);
+            }
+            match self.socket.recv_from(&mut self.buffer) {
+                Ok((len, from)) if from == self.peer => {
+                    if let Some(watch) = self.watch {
+                        if moves_the_file(&self.buffer[..len]) {
+                            watch.made_progress.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    if let Some(trace) = self.trace {
+                        trace_received(trace, &self.buffer[..len], len);
+                    }
+                    return Ok(Incoming::Datagram(len));
+                }
+                // The server wakes a transfer it stops with an empty datagram: look again.
+                Ok(_) if self.watch.and_then(Watch::stopped).is_some() => {}
+                Ok((len, from)) => self.answer_stranger(len, from),
+                Err(error) if is_retry_later(&error) => {}
+                Err(source) => {
+                    return Err(TransferError::Network {
+                        doing: "recvfrom".into(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// RFC 1350 §4: a packet from a wrong TID gets ERROR 5, and the transfer goes on.
+    fn answer_stranger(&mut self, len: usize, from: SocketAddr) {
+        if let Some(trace) = self.trace {
+            trace.line(&format!(
+                "<- {len} bytes from stranger {from}: answering ERROR 5"
+            ));
+        }
+        if matches!(Packet::parse(&self.buffer[..len]), Ok(Packet::Error(_))) {
+            return;
+        }
+        if self.strangers_answered >= MOST_STRANGERS_ANSWERED {
+            return;
+        }
+        self.strangers_answered += 1;
+        answer_stranger(
+            self.socket,
+            from,
+            "unknown transfer ID: this port belongs to another transfer",
+        );
+    }
+
+    /// Answers a packet that has no place in the transfer with ERROR 4 and returns the
+    /// error that ends our side.
+    pub fn refuse(&self, len: usize) -> TransferError {
+        match Packet::parse(self.datagram(len)) {
+            Ok(Packet::Error(error)) => TransferError::Peer(error),
+            Ok(packet) => self.illegal(TransferError::Unexpected(format!("unexpected {packet}"))),
+            Err(error) => self.illegal(TransferError::Malformed(error)),
+        }
+    }
+
+    /// After the last ACK, stay for `linger` to ACK a retransmitted last DATA again (our
+    /// ACK may have been lost, and the peer cannot finish without it).
+    /// `cut_short` ends it early (a server shutting down).
+    pub fn linger(&mut self, last_ack: u16, linger: Duration, cut_short: &dyn Fn() -> bool) {
+        let end = Instant::now() + linger;
+        while Instant::now() < end && !cut_short() {
+            let slice = (Instant::now() + Duration::from_millis(50)).min(end);
+            match self.receive(slice) {
+                Ok(Incoming::Datagram(len)) => {
+                    if matches!(Packet::parse(self.datagram(len)), Ok(Packet::Data(_))) {
+                        let _ = self.send(&Packet::Ack(Ack { block: last_ack }));
+                    }
+                }
+                Ok(Incoming::Timeout) => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// True for a DATA, or an ACK of a block other than 0 (see [`Watch::made_progress`]).
+fn moves_the_file(datagram: &[u8]) -> bool {
+    let Some(header) = datagram.get(..field::HEADER_LEN) else {
+        return false;
+    };
+    let opcode = u16::from_be_bytes([header[0], header[1]]);
+    let block = u16::from_be_bytes([header[2], header[3]]);
+    opcode == packet::opcode::DATA || (opcode == packet::opcode::ACK && block != 0)
+}
+
+fn trace_received(trace: &Trace, bytes: &[u8], len: usize) {
+    match Packet::parse(bytes) {
+        Ok(packet) => trace.line(&format!("<- {packet}")),
+        Err(error) => trace.line(&format!("<- {len} bytes, malformed: {error}")),
+    }
+}
+
+/// True for a `recvfrom` error that only means "nothing yet, look again": the read
+/// timeout ran out (`WouldBlock` on Unix, `TimedOut` on Windows) or a signal interrupted
+/// the call. The caller checks its own deadline and receives again.
+pub fn is_retry_later(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
+}
+
+/// Sends ERROR 5 (unknown transfer ID) to `to`, explaining `why`: the answer to a
+/// datagram that belongs to no transfer on this socket. Best effort: nothing waits for it.
+/// Callers decide *whether* to answer (never an ERROR, and only so many).
+pub fn answer_stranger(socket: &UdpSocket, to: SocketAddr, why: &str) {
+    let mut bytes = Vec::new();
+    ErrorPacket::new(ErrorCode::UnknownTransferId, why).encode(&mut bytes);
+    let _ = socket.send_to(&bytes, to);
+}
