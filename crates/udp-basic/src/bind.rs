@@ -1,5 +1,5 @@
 //! `socket` + `bind`: the first two calls of every UDP program. A receiver binds a port
-//! it chose; a sender binds port 0 and lets the OS pick one ([`crate::send`]).
+//! it chose; a sender binds port 0 and lets the OS pick one (`send.rs`).
 
 use std::net::{SocketAddr, UdpSocket};
 
