@@ -288,3 +288,17 @@ fn run(command: Command) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_output_pipe_is_told_by_its_error_kind() {
+        let closed = Failure::from(UdpError::Output(io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert!(closed.closed_pipe);
+        // The same words in another error are not a closed pipe.
+        let other = Failure::from(UdpError::Output(io::Error::other("broken pipe")));
+        assert!(!other.closed_pipe);
+    }
+}
