@@ -19,8 +19,10 @@ pub enum AddressError {
     BadPort { text: String, port: String },
     /// An IPv6 address without brackets, such as `::1:69`.
     Ipv6NeedsBrackets { text: String },
-    /// The host name did not resolve to any address.
+    /// Looking the host name up failed (unknown name, no DNS server reachable, ...).
     UnknownHost { text: String, reason: String },
+    /// The lookup worked, but the name has no address.
+    NoAddresses { text: String },
 }
 
 impl fmt::Display for AddressError {
@@ -41,6 +43,10 @@ impl fmt::Display for AddressError {
             AddressError::UnknownHost { text, reason } => {
                 write!(f, "cannot resolve host in '{text}': {reason}")
             }
+            AddressError::NoAddresses { text } => write!(
+                f,
+                "cannot resolve host in '{text}': the name has no addresses"
+            ),
         }
     }
 }
@@ -116,9 +122,8 @@ pub fn resolve(text: &str, default_port: Option<u16>) -> Result<SocketAddr, Addr
         .find(|address| address.is_ipv4())
         .or_else(|| found.first())
         .copied()
-        .ok_or_else(|| AddressError::UnknownHost {
+        .ok_or_else(|| AddressError::NoAddresses {
             text: text.trim().to_string(),
-            reason: "the name has no addresses".to_string(),
         })
 }
 

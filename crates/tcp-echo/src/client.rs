@@ -16,7 +16,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::framing::{Received, receive_until_closed, take_line};
-use crate::seconds;
 use crate::server::Traced;
 
 /// Why a client failed.
@@ -51,8 +50,10 @@ pub enum ClientError {
         address: SocketAddr,
         timeout: Duration,
     },
-    /// Our own input could not be read or turned into bytes.
-    Input { reason: String },
+    /// Our own input could not be read.
+    Input { source: io::Error },
+    /// A line of our input cannot be written in the chosen encoding.
+    Encode(wire_text::EncodeError),
     /// Our own output (stdout) could not be written.
     Output { source: io::Error },
 }
@@ -66,8 +67,8 @@ impl fmt::Display for ClientError {
             ),
             ClientError::ConnectTimeout { address, timeout } => write!(
                 f,
-                "connecting to {address}: no answer to our SYN within {}",
-                seconds(*timeout)
+                "connecting to {address}: no answer to our SYN within {}s",
+                timeout.as_secs_f64()
             ),
             ClientError::Connect { address, source } => {
                 write!(f, "connecting to {address}: {}", hostport::describe(source))
@@ -87,10 +88,13 @@ impl fmt::Display for ClientError {
             }
             ClientError::Timeout { address, timeout } => write!(
                 f,
-                "timed out: nothing from {address} for {}",
-                seconds(*timeout)
+                "timed out: nothing from {address} for {}s",
+                timeout.as_secs_f64()
             ),
-            ClientError::Input { reason } => write!(f, "reading our input: {reason}"),
+            ClientError::Input { source } => {
+                write!(f, "reading our input: {}", hostport::describe(source))
+            }
+            ClientError::Encode(error) => write!(f, "reading our input: {error}"),
             ClientError::Output { source } => {
                 write!(f, "writing the reply: {}", hostport::describe(source))
             }
@@ -104,7 +108,9 @@ impl std::error::Error for ClientError {
             ClientError::Connect { source, .. }
             | ClientError::Send { source, .. }
             | ClientError::Receive { source, .. }
+            | ClientError::Input { source }
             | ClientError::Output { source } => Some(source),
+            ClientError::Encode(error) => Some(error),
             _ => None,
         }
     }
@@ -265,9 +271,7 @@ pub fn send(
                     Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                     Err(error) => {
                         let _ = sending_stream.shutdown(Shutdown::Both);
-                        return Err(ClientError::Input {
-                            reason: hostport::describe(&error),
-                        });
+                        return Err(ClientError::Input { source: error });
                     }
                 };
                 if let Err(error) = out.write_all(&chunk[..count]) {
@@ -345,17 +349,13 @@ pub fn chat<R: BufRead + Send + 'static>(
                 Ok(0) => break Ok(lines),
                 Ok(_) => {}
                 Err(error) => {
-                    break Err(ClientError::Input {
-                        reason: hostport::describe(&error),
-                    });
+                    break Err(ClientError::Input { source: error });
                 }
             }
             let bytes = match encoding.encode(&line) {
                 Ok(bytes) => bytes,
                 Err(error) => {
-                    break Err(ClientError::Input {
-                        reason: error.to_string(),
-                    });
+                    break Err(ClientError::Encode(error));
                 }
             };
             if let Err(error) = out.write_all(&bytes) {
@@ -504,8 +504,8 @@ pub fn probe(
             }
             Err(ClientError::ConnectTimeout { .. }) => {
                 report(&format!(
-                    "connection {number}: no SYN-ACK within {}: the server dropped our SYN",
-                    seconds(timeout)
+                    "connection {number}: no SYN-ACK within {}s: the server dropped our SYN",
+                    timeout.as_secs_f64()
                 ));
                 Attempt::TimedOut
             }
@@ -521,4 +521,24 @@ pub fn probe(
         attempts.push(attempt);
     }
     Ok(ProbeSummary { attempts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_as_seconds_in_errors() {
+        let address: SocketAddr = "127.0.0.1:8899".parse().unwrap();
+        let one = ClientError::ConnectTimeout {
+            address,
+            timeout: Duration::from_secs(1),
+        };
+        assert!(one.to_string().ends_with("within 1s"), "{one}");
+        let half = ClientError::Timeout {
+            address,
+            timeout: Duration::from_millis(500),
+        };
+        assert!(half.to_string().ends_with("for 0.5s"), "{half}");
+    }
 }

@@ -17,16 +17,16 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::framing::RECV_SIZE;
-use crate::seconds;
 
 /// Where the server's log lines go (`accepted ...`, `closed ...`): stdout in the binary,
 /// a `Vec` in tests and the tour. Called from several threads at once.
@@ -124,19 +124,12 @@ pub fn listen(address: SocketAddr, backlog: i32, trace: bool) -> Result<TcpListe
     Ok(socket.into())
 }
 
-/// A way to ask a running [`serve`] to stop, from another thread (tests, the tour,
-/// `--exit-after`). Clones share the same request.
+/// A way to ask a running [`serve`] to stop, from another thread (tests, the tour): a
+/// flag the accept loop looks at every [`STOP_CHECK`], as tftp's server does. Clones
+/// share the same flag.
 #[derive(Clone, Default)]
 pub struct Stop {
-    inner: Arc<StopInner>,
-}
-
-#[derive(Default)]
-struct StopInner {
-    requested: Mutex<bool>,
-    changed: Condvar,
-    /// The listening address to connect to, to wake a thread blocked in `accept`.
-    wake: Mutex<Option<SocketAddr>>,
+    requested: Arc<AtomicBool>,
 }
 
 impl Stop {
@@ -148,75 +141,28 @@ impl Stop {
     /// Asks the server to stop accepting. It finishes the clients it is serving, then
     /// [`serve`] returns.
     pub fn request(&self) {
-        {
-            let mut requested = self
-                .inner
-                .requested
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            *requested = true;
-            self.inner.changed.notify_all();
-        }
-        // `accept` blocks until a client arrives, so we become that client: the accept
-        // loop sees the request as soon as our connection wakes it.
-        let wake = *self.inner.wake.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(address) = wake {
-            let _ = TcpStream::connect_timeout(&address, Duration::from_secs(1));
-        }
+        self.requested.store(true, Ordering::SeqCst);
     }
 
     /// True once [`Stop::request`] was called.
     pub fn is_requested(&self) -> bool {
-        *self
-            .inner
-            .requested
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.requested.load(Ordering::SeqCst)
     }
+}
 
-    /// Waits until a stop is requested or `timeout` (if any) passes; true if requested.
-    fn wait(&self, timeout: Option<Duration>) -> bool {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
-        let mut requested = self
-            .inner
-            .requested
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        while !*requested {
-            match deadline {
-                None => {
-                    requested = self
-                        .inner
-                        .changed
-                        .wait(requested)
-                        .unwrap_or_else(|e| e.into_inner());
-                }
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return false;
-                    }
-                    requested = self
-                        .inner
-                        .changed
-                        .wait_timeout(requested, deadline - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
-                }
-            }
-        }
-        true
-    }
+/// The longest the accept loop waits for a client before it looks at [`Stop`] and
+/// `--exit-after` again: a stop is noticed within this time.
+pub const STOP_CHECK: Duration = Duration::from_millis(100);
 
-    fn set_wake_address(&self, listening: SocketAddr) {
-        // Connecting to 0.0.0.0 / :: is not portable: use the loopback address instead.
-        let ip = match listening.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        *self.inner.wake.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(SocketAddr::new(ip, listening.port()));
+/// Waits at most `timeout` until the listening socket has a finished handshake in its
+/// accept queue (`poll` for POLLIN). True when `accept` has something to take.
+fn wait_for_client(listener: &TcpListener, timeout: Duration) -> io::Result<bool> {
+    let timeout = Timespec::try_from(timeout)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "timeout too long for poll"))?;
+    let mut ready = [PollFd::new(listener, PollFlags::IN)];
+    match poll(&mut ready, Some(&timeout)) {
+        Ok(count) => Ok(count > 0),
+        Err(error) => Err(io::Error::from(error)),
     }
 }
 
@@ -395,7 +341,10 @@ fn serve_client(
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             ) =>
         {
-            let idle = options.idle_timeout.map(seconds).unwrap_or_default();
+            let idle = options
+                .idle_timeout
+                .map(|idle| format!("{}s", idle.as_secs_f64()))
+                .unwrap_or_default();
             format!("dropped {peer}: silent for {idle} ({echoed} bytes echoed)")
         }
         Err(error)
@@ -480,24 +429,27 @@ pub fn serve(
     stop: &Stop,
     log: Log,
 ) -> Result<ServeSummary, ServerError> {
-    let local = listener
-        .local_addr()
-        .map_err(|source| ServerError::Accept { source })?;
-    stop.set_wake_address(local);
-    if let Some(after) = options.exit_after {
-        let timer = stop.clone();
-        thread::spawn(move || {
-            if !timer.wait(Some(after)) {
-                timer.request();
-            }
-        });
-    }
+    // `--exit-after` is a deadline the loop checks along with the stop flag. (A time too
+    // far away to add to the clock is no deadline at all.)
+    let deadline = options
+        .exit_after
+        .and_then(|after| Instant::now().checked_add(after));
+    let must_stop = || stop.is_requested() || deadline.is_some_and(|end| Instant::now() >= end);
     let mut summary = ServeSummary::default();
     if options.no_accept {
         log("not calling accept(): finished handshakes wait in the backlog queue");
-        stop.wait(None);
+        while !must_stop() {
+            thread::sleep(STOP_CHECK);
+        }
         return Ok(summary);
     }
+    // `accept` on a blocking socket waits for a client with no time limit, so a stop
+    // request could wait forever. Instead we wait in `poll` for at most STOP_CHECK, and
+    // the socket is non-blocking so that `accept` never waits once `poll` said ready (a
+    // client may have reset its connection in between).
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| ServerError::Accept { source })?;
 
     let options = Arc::new(options.clone());
     let active = Arc::new(AtomicUsize::new(0));
@@ -506,8 +458,14 @@ pub fn serve(
     // not ten a second.
     let mut starved = false;
     loop {
-        if stop.is_requested() || options.count.is_some_and(|count| summary.served >= count) {
+        if must_stop() || options.count.is_some_and(|count| summary.served >= count) {
             break;
+        }
+        match wait_for_client(&listener, STOP_CHECK) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(ServerError::Accept { source: error }),
         }
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -521,8 +479,8 @@ pub fn serve(
                         ACCEPT_BACKOFF.as_millis()
                     ));
                 }
-                // Waiting on `stop` rather than sleeping, so a stop request is not delayed.
-                stop.wait(Some(ACCEPT_BACKOFF));
+                // A stop request waits at most this long too.
+                thread::sleep(ACCEPT_BACKOFF);
                 continue;
             }
             Err(error) => return Err(ServerError::Accept { source: error }),
@@ -531,8 +489,14 @@ pub fn serve(
             starved = false;
             log("accept() works again");
         }
-        if stop.is_requested() {
-            break; // this was Stop::request waking us up
+        // The connected socket inherits non-blocking mode from the listening socket on
+        // some systems (the BSDs, macOS, Windows): its thread wants blocking reads.
+        if let Err(error) = stream.set_nonblocking(false) {
+            log(&format!(
+                "failed {peer}: cannot make the socket blocking: {}",
+                hostport::describe(&error)
+            ));
+            continue;
         }
         trace_line(
             options.trace,

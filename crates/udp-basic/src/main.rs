@@ -111,6 +111,8 @@ struct Failure {
     message: String,
     hint: Option<String>,
     code: u8,
+    /// Our output went to a pipe that closed (`| head`): nothing left to say.
+    closed_pipe: bool,
 }
 
 impl Failure {
@@ -120,6 +122,7 @@ impl Failure {
             message: message.to_string(),
             hint: None,
             code: 2,
+            closed_pipe: false,
         }
     }
 }
@@ -130,6 +133,7 @@ impl From<UdpError> for Failure {
             message: error.to_string(),
             hint: error.hint(),
             code: error.exit_code(),
+            closed_pipe: matches!(&error, UdpError::Output(source) if source.kind() == io::ErrorKind::BrokenPipe),
         }
     }
 }
@@ -145,8 +149,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        // Our output went to a pipe that closed (`| head`): nothing left to say.
-        Err(failure) if failure.message.contains("broken pipe") => ExitCode::SUCCESS,
+        Err(failure) if failure.closed_pipe => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
             if let Some(hint) = failure.hint {
@@ -284,4 +287,18 @@ fn run(command: Command) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_output_pipe_is_told_by_its_error_kind() {
+        let closed = Failure::from(UdpError::Output(io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert!(closed.closed_pipe);
+        // The same words in another error are not a closed pipe.
+        let other = Failure::from(UdpError::Output(io::Error::other("broken pipe")));
+        assert!(!other.closed_pipe);
+    }
 }
