@@ -195,7 +195,16 @@ impl RawClient {
     /// The next datagram, or a test failure naming the protocol step that waited for it.
     #[track_caller]
     fn next(&mut self, expected: &str) -> (Vec<u8>, SocketAddr) {
-        match self.socket.recv_from(&mut self.buffer) {
+        // A receive with a timeout is not restarted after a signal (man 7 signal): an
+        // EINTR says nothing about the server, so wait again, within the same bound.
+        let deadline = std::time::Instant::now() + RAW_WAIT;
+        let mut received = self.socket.recv_from(&mut self.buffer);
+        while matches!(&received, Err(error) if error.kind() == std::io::ErrorKind::Interrupted)
+            && std::time::Instant::now() < deadline
+        {
+            received = self.socket.recv_from(&mut self.buffer);
+        }
+        match received {
             Ok((len, from)) => (self.buffer[..len].to_vec(), from),
             Err(error)
                 if matches!(
