@@ -9,14 +9,76 @@
 //! [`Channel::receive`] and friends, so the fast path stays out of the algorithm the
 //! lesson teaches.
 
+use std::fmt;
 use std::io::{self, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, field};
-use crate::transfer::TransferError;
+use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
+
+/// Why a transfer stopped before the end.
+#[derive(Debug)]
+pub enum TransferError {
+    /// A socket call failed.
+    Network { doing: String, source: io::Error },
+    /// Reading or writing the local file failed (we sent ERROR 0 or 3 to the peer).
+    File { doing: String, source: io::Error },
+    /// The peer stayed silent through every retry (we sent ERROR 0).
+    TimedOut { waiting_for: String, tries: u32 },
+    /// The peer sent an ERROR packet.
+    Peer(ErrorPacket),
+    /// The peer sent a datagram that is not TFTP (we sent ERROR 4).
+    Malformed(ParseError),
+    /// The peer sent a valid packet that makes no sense here (we sent ERROR 4).
+    Unexpected(String),
+    /// The server's OACK is not acceptable (we sent ERROR 8).
+    OptionRejected(String),
+    /// Stopped from outside (a server making room or shutting down); we sent ERROR 0
+    /// with this reason.
+    Stopped(&'static str),
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransferError::Network { doing, source } => {
+                write!(f, "{doing}: {}", hostport::describe(source))
+            }
+            TransferError::File { doing, source } => {
+                write!(f, "{doing}: {}", hostport::describe(source))
+            }
+            TransferError::TimedOut { waiting_for, tries } => write!(
+                f,
+                "timed out waiting for {waiting_for} (sent {tries} times, no answer)"
+            ),
+            TransferError::Peer(error) => write!(f, "peer sent {error}"),
+            TransferError::Malformed(error) => write!(f, "peer sent a malformed packet: {error}"),
+            TransferError::Unexpected(what) => write!(f, "peer broke the protocol: {what}"),
+            TransferError::OptionRejected(why) => {
+                write!(f, "the server's option answer is not acceptable: {why}")
+            }
+            TransferError::Stopped(why) => write!(f, "stopped: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for TransferError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TransferError::Network { source, .. } | TransferError::File { source, .. } => {
+                Some(source)
+            }
+            TransferError::Malformed(error) => Some(error),
+            TransferError::Peer(_)
+            | TransferError::TimedOut { .. }
+            | TransferError::Unexpected(_)
+            | TransferError::OptionRejected(_)
+            | TransferError::Stopped(_) => None,
+        }
+    }
+}
 
 /// Prints each packet to stderr for `--trace`, in the notes' terms.
 #[derive(Debug, Clone, Default)]
