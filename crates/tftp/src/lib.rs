@@ -21,7 +21,9 @@
 //! - [`buffers`]: sizing socket and file buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
 //! - [`server`]: the server's loop: requests in, one thread per transfer, its limits;
+//! - [`config`]: what the server allows ([`config::ServerConfig`]);
 //! - [`request`]: one request served: refused, or read/written with its options;
+//! - [`transfer_log`]: the log line of each transfer;
 //! - [`negotiate`]: which options the server accepts, clamped to its limits;
 //! - [`partial`]: writing under a hidden name, renaming when complete (both ends);
 //! - [`root`]: keeping every request inside the root directory ([`root::path_parts`]);
@@ -42,6 +44,7 @@ pub mod buffers;
 pub mod burst;
 pub mod channel;
 pub mod client;
+pub mod config;
 pub mod negotiate;
 pub mod netascii;
 pub mod packet;
@@ -51,5 +54,6 @@ pub mod root;
 pub mod server;
 pub mod tour;
 pub mod transfer;
+pub mod transfer_log;
 
 pub use tour::tour;

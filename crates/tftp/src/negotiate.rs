@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use crate::buffers;
+use crate::config::ServerConfig;
 use crate::packet::{self, Direction, Request, TftpOption};
-use crate::server::ServerConfig;
 use crate::transfer::Settings;
 
 /// What the server agreed to, from the options of a request.

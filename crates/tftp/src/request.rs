@@ -12,18 +12,57 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
 use crate::channel::{Channel, Incoming, Trace, Watch};
+use crate::config::ServerConfig;
 use crate::negotiate::{negotiate, set_window, upload_fits};
 use crate::netascii;
 use crate::packet::{self, Ack, Direction, ErrorCode, Mode, Oack, Packet, Request};
 use crate::partial::{PartialFile, Place};
 use crate::root::{Directory, EntryKind, Root, RootError, path_parts};
-use crate::server::{BUSY, Shared, TransferLog, is_out_of_resources};
 use crate::transfer::{self, ReceiveStart, Settings, TransferError};
+use crate::transfer_log::TransferLog;
+
+/// What a client is told when there is no room for its transfer.
+pub const BUSY: &str = "busy, try again";
+
+/// What every request of one server shares: its configuration, its root held open, and
+/// two things the loop must see.
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    /// The root directory, held open: every name is looked up from it.
+    pub(crate) root: Root,
+    pub(crate) failed: AtomicU64,
+    /// Set when the server stops taking requests: lingering transfers may end.
+    pub(crate) stopping: AtomicBool,
+}
+
+/// True for the errors that mean "out of descriptors, buffers or memory for now": they
+/// pass when transfers end, so the server waits a little and goes on.
+pub(crate) fn is_out_of_resources(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        if let Some(code) = error.raw_os_error() {
+            let errno = Errno::from_raw_os_error(code);
+            if [
+                Errno::MFILE,
+                Errno::NFILE,
+                Errno::NOBUFS,
+                Errno::NOMEM,
+                Errno::AGAIN,
+            ]
+            .contains(&errno)
+            {
+                return true;
+            }
+        }
+    }
+    matches!(error.kind(), io::ErrorKind::OutOfMemory)
+}
 
 /// Why one request ended without moving its file: the log line's reason.
 #[derive(Debug)]

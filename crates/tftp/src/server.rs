@@ -31,80 +31,15 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::channel::{self, Trace, Watch};
-use crate::packet::{self, Direction, ErrorCode, ErrorPacket, Mode, Packet, Request, TftpOption};
-use crate::request;
+use crate::packet::{ErrorCode, ErrorPacket, Packet, Request};
+use crate::request::{self, BUSY, Shared, is_out_of_resources};
 use crate::root::Root;
 
-/// Receives the log line of each finished transfer (from the transfer's thread).
-pub type Logger = Arc<dyn Fn(&TransferLog) + Send + Sync>;
-
-/// Default for [`ServerConfig::max_at_once`].
-pub const DEFAULT_MAX_AT_ONCE: usize = 64;
-/// Default for [`ServerConfig::max_per_client`].
-pub const DEFAULT_MAX_PER_CLIENT: usize = 16;
-/// Default for [`ServerConfig::max_timeout`], in seconds.
-pub const DEFAULT_MAX_TIMEOUT_SECS: u64 = 10;
-/// Default for [`ServerConfig::max_transfer_time`], in seconds.
-pub const DEFAULT_MAX_TRANSFER_SECS: u64 = 600;
-
-/// Everything the server needs to know; [`ServerConfig::new`] gives the defaults.
-#[derive(Clone)]
-pub struct ServerConfig {
-    /// Only files under this directory are served.
-    pub root: PathBuf,
-    /// Accept WRQ (uploads).
-    pub allow_write: bool,
-    /// Let an upload replace an existing file.
-    pub overwrite: bool,
-    /// The largest `blksize` we agree to (RFC 2348 allows up to 65464).
-    pub max_blksize: u16,
-    /// The largest `windowsize` we agree to (RFC 7440 allows up to 65535).
-    pub max_windowsize: u16,
-    /// Our retransmission timeout when the client does not ask for one.
-    pub timeout: Duration,
-    /// The longest `timeout` option we accept; a longer one is ignored (left out of the
-    /// OACK), so we keep our own.
-    pub max_timeout: Duration,
-    /// Timeouts in a row before a transfer is abandoned.
-    pub retries: u32,
-    /// The most bytes an upload may bring: refused at once when its `tsize` says more,
-    /// and stopped with ERROR 3 (the partial file removed) when more arrive.
-    pub max_upload: Option<u64>,
-    /// Stop after this many transfers (tests and lessons use it).
-    pub max_transfers: Option<u64>,
-    /// The most transfers running at once.
-    pub max_at_once: usize,
-    /// The most transfers running at once for one client address (IP, any port).
-    pub max_per_client: usize,
-    /// The longest a transfer may run, from request to end.
-    pub max_transfer_time: Duration,
-    /// Print every packet to stderr.
-    pub trace: bool,
-    /// Called with one [`TransferLog`] at the end of every transfer.
-    pub log: Option<Logger>,
-}
-
-impl ServerConfig {
-    pub fn new(root: impl Into<PathBuf>) -> ServerConfig {
-        ServerConfig {
-            root: root.into(),
-            allow_write: false,
-            overwrite: false,
-            max_blksize: packet::MAX_BLKSIZE,
-            max_windowsize: 64,
-            timeout: Duration::from_secs(1),
-            max_timeout: Duration::from_secs(DEFAULT_MAX_TIMEOUT_SECS),
-            retries: 5,
-            max_upload: None,
-            max_transfers: None,
-            max_at_once: DEFAULT_MAX_AT_ONCE,
-            max_per_client: DEFAULT_MAX_PER_CLIENT,
-            max_transfer_time: Duration::from_secs(DEFAULT_MAX_TRANSFER_SECS),
-            trace: false,
-            log: None,
-        }
-    }
-}
+pub use crate::config::{
+    DEFAULT_MAX_AT_ONCE, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_TIMEOUT_SECS,
+    DEFAULT_MAX_TRANSFER_SECS, Logger, ServerConfig,
+};
+pub use crate::transfer_log::TransferLog;
 
 /// Why the server could not run at all (a single transfer's failure is only logged).
 #[derive(Debug)]
@@ -139,45 +74,6 @@ impl std::error::Error for ServerError {
         match self {
             ServerError::Root { source, .. } | ServerError::Network { source, .. } => Some(source),
         }
-    }
-}
-
-/// One line of the server's log: who asked for what, and how it went.
-#[derive(Debug, Clone)]
-pub struct TransferLog {
-    pub peer: SocketAddr,
-    pub direction: Direction,
-    pub filename: String,
-    pub mode: Mode,
-    /// The options agreed, as `name=value` (empty when none).
-    pub options: Vec<TftpOption>,
-    /// Bytes of file moved (on success), or why it failed.
-    pub outcome: Result<u64, String>,
-    pub duration: Duration,
-}
-
-impl fmt::Display for TransferLog {
-    /// `127.0.0.1:53211 read "hello.txt" octet blksize=1468: 12 bytes in 0.003 s`
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // exercise 4.4: begin
-        let direction = match self.direction {
-            Direction::Read => "read",
-            Direction::Write => "write",
-        };
-        write!(
-            f,
-            "{} {direction} {:?} {}",
-            self.peer, self.filename, self.mode
-        )?;
-        for option in &self.options {
-            write!(f, " {}={}", option.name, option.value)?;
-        }
-        let seconds = self.duration.as_secs_f64();
-        match &self.outcome {
-            Ok(bytes) => write!(f, ": {bytes} bytes in {seconds:.3} s"),
-            Err(why) => write!(f, ": failed after {seconds:.3} s: {why}"),
-        }
-        // exercise 4.4: end
     }
 }
 
@@ -407,8 +303,6 @@ fn transfers_the_descriptors_allow() -> Option<(usize, u64)> {
     }
 }
 
-/// What a client is told when there is no room for its transfer.
-pub const BUSY: &str = "busy, try again";
 /// What the peers of running transfers are told when the server stops.
 pub const SHUTTING_DOWN: &str = "server shutting down";
 
@@ -606,30 +500,6 @@ fn wake(socket: &UdpSocket, transfer: &Running) {
     let _ = socket.send_to(&[], address);
 }
 
-/// True for the errors that mean "out of descriptors, buffers or memory for now": they
-/// pass when transfers end, so the server waits a little and goes on.
-pub(crate) fn is_out_of_resources(error: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        use rustix::io::Errno;
-        if let Some(code) = error.raw_os_error() {
-            let errno = Errno::from_raw_os_error(code);
-            if [
-                Errno::MFILE,
-                Errno::NFILE,
-                Errno::NOBUFS,
-                Errno::NOMEM,
-                Errno::AGAIN,
-            ]
-            .contains(&errno)
-            {
-                return true;
-            }
-        }
-    }
-    matches!(error.kind(), io::ErrorKind::OutOfMemory)
-}
-
 /// Warnings about the server's own trouble, on stderr, at most one a second.
 #[derive(Default)]
 struct Warnings {
@@ -705,21 +575,8 @@ impl AnswerBudget {
     }
 }
 
-pub(crate) struct Shared {
-    pub(crate) config: ServerConfig,
-    /// The root directory, held open: every name is looked up from it.
-    pub(crate) root: Root,
-    pub(crate) failed: AtomicU64,
-    /// Set when the server stops taking requests: lingering transfers may end.
-    pub(crate) stopping: AtomicBool,
-}
-
 fn answer(socket: &UdpSocket, peer: SocketAddr, code: ErrorCode, message: &str) {
     let mut bytes = Vec::new();
     ErrorPacket::new(code, message).encode(&mut bytes);
     let _ = socket.send_to(&bytes, peer);
 }
-
-#[cfg(test)]
-#[path = "exercise_tests/server.rs"]
-mod exercise_tests;

@@ -1,7 +1,7 @@
-//! The tests of exercise 4.4, which grade the solution in `server.rs`.
+//! The tests of exercise 4.4, which grade the solution in `transfer_log.rs`.
 //!
 //! You never need to open or change this file: `cargo run -- check N.M` runs these tests
-//! and shows their first failure. It is declared from `server.rs` (`mod exercise_tests`), so
+//! and shows their first failure. It is declared from `transfer_log.rs` (`mod exercise_tests`), so
 //! the tests can call its private functions too. A starter copy records this file's
 //! SHA-256, and `cargo run -- grade` names it when it was changed.
 
