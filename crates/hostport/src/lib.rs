@@ -15,6 +15,8 @@ use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 pub enum AddressError {
     /// No `:PORT` part, and no default port applies.
     MissingPort { text: String },
+    /// Only a number, where a host and a port were wanted (`7788`): the host is missing.
+    PortWithoutHost { text: String },
     /// The port is not a number from 0 to 65535.
     BadPort { text: String, port: String },
     /// An IPv6 address without brackets, such as `::1:69`.
@@ -31,6 +33,10 @@ impl fmt::Display for AddressError {
             AddressError::MissingPort { text } => write!(
                 f,
                 "address '{text}' has no port: write HOST:PORT, for example 127.0.0.1:7788"
+            ),
+            AddressError::PortWithoutHost { text } => write!(
+                f,
+                "'{text}' is a port without a host: write HOST:PORT, for example 127.0.0.1:{text}"
             ),
             AddressError::BadPort { text, port } => write!(
                 f,
@@ -94,6 +100,11 @@ pub fn split(text: &str, default_port: Option<u16>) -> Result<(String, u16), Add
             text: text.to_string(),
             port: port.to_string(),
         })?,
+        None if default_port.is_none() && text.parse::<u16>().is_ok() => {
+            return Err(AddressError::PortWithoutHost {
+                text: text.to_string(),
+            });
+        }
         None => default_port.ok_or_else(|| AddressError::MissingPort {
             text: text.to_string(),
         })?,
@@ -183,6 +194,24 @@ pub fn describe(error: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_number_is_a_port_without_a_host() {
+        assert_eq!(
+            split("7788", None),
+            Err(AddressError::PortWithoutHost {
+                text: "7788".to_string()
+            })
+        );
+        // With a default port, a number is a host name like any other word.
+        assert_eq!(split("7788", Some(69)), Ok(("7788".to_string(), 69)));
+        assert_eq!(
+            split("localhost", None),
+            Err(AddressError::MissingPort {
+                text: "localhost".to_string()
+            })
+        );
+    }
 
     #[test]
     fn ipv4_with_port() {

@@ -161,11 +161,6 @@ fn main() -> ExitCode {
 }
 
 fn address(text: &str) -> Result<SocketAddr, Failure> {
-    if text.parse::<u16>().is_ok() {
-        return Err(Failure::usage(format!(
-            "'{text}' is a port without a host: write HOST:PORT, for example 127.0.0.1:{text}"
-        )));
-    }
     hostport::resolve(text, None).map_err(Failure::usage)
 }
 

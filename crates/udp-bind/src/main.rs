@@ -188,13 +188,8 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// A HOST:PORT the user typed. A bare number is a port without its host: say so.
+/// A HOST:PORT the user typed.
 fn address(text: &str) -> Result<SocketAddr, Failure> {
-    if text.parse::<u16>().is_ok() {
-        return Err(usage(format!(
-            "'{text}' is a port without a host: write HOST:PORT, for example 127.0.0.1:{text}"
-        )));
-    }
     hostport::resolve(text, None).map_err(|e| usage(e.to_string()))
 }
 
