@@ -18,7 +18,7 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use crate::wire::read_u16;
+use crate::wire::{PayloadTooLong, length_u16, read_u16};
 
 /// Byte ranges of the 20-byte IPv4 header.
 pub mod field {
@@ -104,10 +104,12 @@ pub struct Ipv4Packet {
 }
 
 impl Ipv4Packet {
-    /// Encodes the header with its checksum, then the payload.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    /// Encodes the header with its checksum, then the payload; or refuses a payload
+    /// over 65 515 bytes (the total length, header included, is 16 bits) and leaves
+    /// `out` as it was.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), PayloadTooLong> {
+        let total = length_u16("IPv4 packet", field::HEADER_LEN, self.payload.len())?;
         let start = out.len();
-        let total = (field::HEADER_LEN + self.payload.len()) as u16;
         out.push(0x45); // version 4, IHL 5 words
         out.push(0); // DSCP/ECN
         out.extend_from_slice(&total.to_be_bytes());
@@ -123,12 +125,13 @@ impl Ipv4Packet {
         out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
             .copy_from_slice(&checksum.to_be_bytes());
         out.extend_from_slice(&self.payload);
+        Ok(())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, PayloadTooLong> {
         let mut out = Vec::new();
-        self.encode(&mut out);
-        out
+        self.encode(&mut out)?;
+        Ok(out)
     }
 
     /// Parses and checks the header checksum; bytes after the total length (Ethernet
@@ -180,18 +183,20 @@ impl Ipv4Packet {
 
 /// The 12-byte pseudo-header UDP and TCP put in front of their checksum (RFC 768,
 /// RFC 793 §3.1), so a segment delivered to the wrong address fails its check.
+/// `length` (the UDP or TCP header and data) is 16 bits there too: the encoders check
+/// it fits before they call this.
 pub fn pseudo_header(
     source: Ipv4Addr,
     destination: Ipv4Addr,
     protocol: u8,
-    length: usize,
+    length: u16,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(12);
     out.extend_from_slice(&source.octets());
     out.extend_from_slice(&destination.octets());
     out.push(0);
     out.push(protocol);
-    out.extend_from_slice(&(length as u16).to_be_bytes());
+    out.extend_from_slice(&length.to_be_bytes());
     out
 }
 
@@ -224,7 +229,7 @@ mod tests {
             destination: Ipv4Addr::new(192, 168, 0, 199),
             payload: vec![0; 95],
         };
-        let bytes = packet.to_bytes();
+        let bytes = packet.to_bytes().unwrap();
         assert_eq!(bytes[..20], REAL_HEADER);
         assert_eq!(Ipv4Packet::parse(&bytes).unwrap(), packet);
         let mut broken = bytes.clone();
@@ -264,6 +269,32 @@ mod tests {
         assert_eq!(packet.destination, Ipv4Addr::LOCALHOST);
         assert_eq!(packet.payload, &CAPTURED_PACKET[field::HEADER_LEN..]);
         // The kernel's checksum is the one our encoder computes.
-        assert_eq!(packet.to_bytes(), CAPTURED_PACKET);
+        assert_eq!(packet.to_bytes().unwrap(), CAPTURED_PACKET);
+    }
+
+    #[test]
+    fn a_payload_over_65515_bytes_is_refused_not_cut() {
+        let mut packet = Ipv4Packet {
+            identification: 0,
+            dont_fragment: true,
+            ttl: 64,
+            protocol: PROTOCOL_UDP,
+            source: Ipv4Addr::LOCALHOST,
+            destination: Ipv4Addr::LOCALHOST,
+            payload: vec![0; 65_515],
+        };
+        let longest = packet.to_bytes().unwrap();
+        assert_eq!(read_u16(&longest, field::TOTAL_LENGTH), 65_535);
+        packet.payload.push(0);
+        let mut out = vec![0xa5];
+        assert_eq!(
+            packet.encode(&mut out),
+            Err(PayloadTooLong {
+                carrier: "IPv4 packet",
+                length: 65_516,
+                max: 65_515,
+            })
+        );
+        assert_eq!(out, [0xa5], "nothing is written when the packet is refused");
     }
 }

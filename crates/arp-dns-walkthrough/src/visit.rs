@@ -28,6 +28,7 @@ use crate::pcap::Record;
 use crate::simulate::{self, CLIENT_DNS_PORT, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC};
 use crate::tcp::{self, TcpSegment};
 use crate::udp::UdpDatagram;
+use crate::wire::PayloadTooLong;
 
 /// Why the visit stopped.
 #[derive(Debug)]
@@ -47,6 +48,9 @@ pub enum VisitError {
     Io { doing: String, source: io::Error },
     /// The server's answer is not HTTP.
     BadResponse { reason: String },
+    /// A message of this visit (a DNS answer fetched over TCP, a very long request) is
+    /// too long for one packet of the capture file.
+    Capture(PayloadTooLong),
 }
 
 impl fmt::Display for VisitError {
@@ -62,6 +66,7 @@ impl fmt::Display for VisitError {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
             VisitError::BadResponse { reason } => write!(f, "bad HTTP response: {reason}"),
+            VisitError::Capture(error) => write!(f, "drawing the visit as frames: {error}"),
         }
     }
 }
@@ -406,7 +411,8 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
             &dns_answer,
             &request,
             &response,
-        );
+        )
+        .map_err(VisitError::Capture)?;
         let path = dir.join("visit.pcap");
         crate::pcap::write_file(&path, &records).map_err(|source| VisitError::Io {
             doing: format!("writing {}", path.display()),
@@ -446,7 +452,7 @@ fn visit_capture(
     dns_answer: &[u8],
     request: &[u8],
     response: &[u8],
-) -> Vec<Record> {
+) -> Result<Vec<Record>, PayloadTooLong> {
     let mut records = Vec::new();
     let mut micros: u64 = 1_767_225_600_000_000;
     let mut push = |frame: Vec<u8>| {
@@ -460,7 +466,8 @@ fn visit_capture(
     }
     let mut identification: u16 = 0x2000;
     let mut ip_frame = |from_host: bool, peer: Ipv4Addr, protocol: u8, payload: Vec<u8>| {
-        identification += 1;
+        // A 16-bit counter: after 65 535 it starts again at 0 (RFC 791, RFC 6864).
+        identification = identification.wrapping_add(1);
         let (source, destination, source_mac, destination_mac, ttl) = if from_host {
             (HOST_IP, peer, HOST_MAC, GATEWAY_MAC, simulate::INITIAL_TTL)
         } else {
@@ -473,7 +480,7 @@ fn visit_capture(
                 simulate::INITIAL_TTL - 3,
             )
         };
-        EthernetFrame {
+        let frame = EthernetFrame {
             destination: destination_mac,
             source: source_mac,
             ethertype: ETHERTYPE_IPV4,
@@ -486,9 +493,9 @@ fn visit_capture(
                 destination,
                 payload,
             }
-            .to_bytes(),
-        }
-        .to_bytes()
+            .to_bytes()?,
+        };
+        Ok(frame.to_bytes())
     };
     if !dns_query.is_empty() {
         let dns = simulate::DNS_SERVER;
@@ -501,8 +508,8 @@ fn visit_capture(
                 destination_port: 53,
                 payload: dns_query.to_vec(),
             }
-            .to_bytes(HOST_IP, dns),
-        ));
+            .to_bytes(HOST_IP, dns)?,
+        )?);
         push(ip_frame(
             false,
             dns,
@@ -512,8 +519,8 @@ fn visit_capture(
                 destination_port: CLIENT_DNS_PORT,
                 payload: dns_answer.to_vec(),
             }
-            .to_bytes(dns, HOST_IP),
-        ));
+            .to_bytes(dns, HOST_IP)?,
+        )?);
     }
     for (from_client, segment) in conversation(port, request, response) {
         let (source, destination) = if from_client {
@@ -521,10 +528,10 @@ fn visit_capture(
         } else {
             (server, HOST_IP)
         };
-        let bytes = segment.to_bytes(source, destination);
-        push(ip_frame(from_client, server, PROTOCOL_TCP, bytes));
+        let bytes = segment.to_bytes(source, destination)?;
+        push(ip_frame(from_client, server, PROTOCOL_TCP, bytes)?);
     }
-    records
+    Ok(records)
 }
 
 /// The largest TCP payload in one Ethernet frame (1500 - 20 IP - 20 TCP).
@@ -538,9 +545,10 @@ fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSeg
     let segment = |from_client, sequence, acknowledgment, flags, payload: &[u8]| {
         simulate::http_segment(port, from_client, sequence, acknowledgment, flags, payload)
     };
-    let c1 = client_isn + 1;
-    let s1 = server_isn + 1;
-    let c2 = c1 + request.len() as u32;
+    // Sequence numbers count modulo 2^32 (see `tcp::advance`): the sums wrap by design.
+    let c1 = tcp::advance(client_isn, 1);
+    let s1 = tcp::advance(server_isn, 1);
+    let c2 = tcp::advance(c1, request.len());
     let mut segments = vec![
         segment(true, client_isn, 0, tcp::SYN, &[]),
         segment(false, server_isn, c1, tcp::SYN | tcp::ACK, &[]),
@@ -550,13 +558,20 @@ fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSeg
     let mut sequence = s1;
     for piece in response.chunks(MSS) {
         segments.push(segment(false, sequence, c2, tcp::PSH | tcp::ACK, piece));
-        sequence += piece.len() as u32;
+        sequence = tcp::advance(sequence, piece.len());
         // The client acknowledges what it got.
         segments.push(segment(true, c2, sequence, tcp::ACK, &[]));
     }
     segments.push(segment(false, sequence, c2, tcp::FIN | tcp::ACK, &[]));
-    segments.push(segment(true, c2, sequence + 1, tcp::FIN | tcp::ACK, &[]));
-    segments.push(segment(false, sequence + 1, c2 + 1, tcp::ACK, &[]));
+    let after_fin = tcp::advance(sequence, 1);
+    segments.push(segment(true, c2, after_fin, tcp::FIN | tcp::ACK, &[]));
+    segments.push(segment(
+        false,
+        after_fin,
+        tcp::advance(c2, 1),
+        tcp::ACK,
+        &[],
+    ));
     segments
 }
 
@@ -609,5 +624,21 @@ mod tests {
             Some("Hi")
         );
         assert_eq!(find_title("<p>none</p>"), None);
+    }
+
+    #[test]
+    fn a_dns_answer_too_long_for_one_packet_is_refused_in_the_capture() {
+        // Over TCP a DNS answer may be up to 65 535 bytes; one UDP datagram in one IPv4
+        // packet holds 65 507.
+        let answer = vec![0; 65_508];
+        let refused = visit_capture(simulate::WEB_SERVER, 80, b"query", &answer, b"", b"");
+        assert_eq!(
+            refused,
+            Err(PayloadTooLong {
+                carrier: "IPv4 packet",
+                length: 65_516,
+                max: 65_515,
+            })
+        );
     }
 }
