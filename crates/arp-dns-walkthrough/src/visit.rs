@@ -33,8 +33,13 @@ use crate::wire::PayloadTooLong;
 /// Why the visit stopped.
 #[derive(Debug)]
 pub enum VisitError {
-    /// The URL is not `http://HOST[:PORT][/PATH]` (bad input: exit 2).
-    BadUrl { url: String, reason: String },
+    /// The URL names a scheme other than `http://` (`https://` needs TLS) (bad input:
+    /// exit 2).
+    UnsupportedScheme { url: String, scheme: String },
+    /// The port after the host is not a number from 1 to 65535 (bad input: exit 2).
+    BadPort { url: String },
+    /// Nothing before the port or the path: the URL names no host (bad input: exit 2).
+    NoHost { url: String },
     /// DNS failed (NXDOMAIN, timeout, ...): the visit stops after step 2.
     Dns(ResolveError),
     /// DNS answered, but with no IPv4 address.
@@ -46,8 +51,10 @@ pub enum VisitError {
     },
     /// Another socket or file call failed.
     Io { doing: String, source: io::Error },
-    /// The server's answer is not HTTP.
-    BadResponse { reason: String },
+    /// The server's answer has no blank line ending its headers: it is not HTTP.
+    NoEndOfHeaders { length: usize },
+    /// The server's answer does not start with an HTTP status line.
+    NotHttp { first_line: String },
     /// A message of this visit (a DNS answer fetched over TCP, a very long request) is
     /// too long for one packet of the capture file.
     Capture(PayloadTooLong),
@@ -56,7 +63,15 @@ pub enum VisitError {
 impl fmt::Display for VisitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VisitError::BadUrl { url, reason } => write!(f, "bad URL '{url}': {reason}"),
+            VisitError::UnsupportedScheme { url, scheme } => write!(
+                f,
+                "bad URL '{url}': only http:// is supported ({scheme}:// needs TLS, which is beyond this lesson)"
+            ),
+            VisitError::BadPort { url } => write!(
+                f,
+                "bad URL '{url}': the port must be a number from 1 to 65535"
+            ),
+            VisitError::NoHost { url } => write!(f, "bad URL '{url}': no host name"),
             VisitError::Dns(error) => write!(f, "DNS: {error}"),
             VisitError::NoAddress { name } => write!(f, "DNS gave no IPv4 address for {name}"),
             VisitError::Connect { address, source } => {
@@ -65,7 +80,12 @@ impl fmt::Display for VisitError {
             VisitError::Io { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
-            VisitError::BadResponse { reason } => write!(f, "bad HTTP response: {reason}"),
+            VisitError::NoEndOfHeaders { length } => {
+                write!(f, "bad HTTP response: no end of headers in {length} bytes")
+            }
+            VisitError::NotHttp { first_line } => {
+                write!(f, "bad HTTP response: the first line is '{first_line}'")
+            }
             VisitError::Capture(error) => write!(f, "drawing the visit as frames: {error}"),
         }
     }
@@ -90,7 +110,10 @@ impl VisitError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            VisitError::BadUrl { .. } | VisitError::Dns(ResolveError::Name(_))
+            VisitError::UnsupportedScheme { .. }
+                | VisitError::BadPort { .. }
+                | VisitError::NoHost { .. }
+                | VisitError::Dns(ResolveError::Name(_))
         )
     }
 }
@@ -105,16 +128,13 @@ pub struct Url {
 
 /// Parses `http://HOST[:PORT][/PATH]`.
 pub fn parse_url(url: &str) -> Result<Url, VisitError> {
-    let bad = |reason: &str| VisitError::BadUrl {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
     let rest = match url.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
         Some((scheme, _)) => {
-            return Err(bad(&format!(
-                "only http:// is supported ({scheme}:// needs TLS, which is beyond this lesson)"
-            )));
+            return Err(VisitError::UnsupportedScheme {
+                url: url.to_string(),
+                scheme: scheme.to_string(),
+            });
         }
         None => url,
     };
@@ -128,12 +148,16 @@ pub fn parse_url(url: &str) -> Result<Url, VisitError> {
             port.parse::<u16>()
                 .ok()
                 .filter(|port| *port != 0)
-                .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?,
+                .ok_or_else(|| VisitError::BadPort {
+                    url: url.to_string(),
+                })?,
         ),
         None => (authority, 80),
     };
     if host.is_empty() {
-        return Err(bad("no host name"));
+        return Err(VisitError::NoHost {
+            url: url.to_string(),
+        });
     }
     Ok(Url {
         host: host.to_ascii_lowercase(),
@@ -361,16 +385,16 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
         .read_to_end(&mut response)
         .map_err(io_error("reading the HTTP response"))?;
     let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return Err(VisitError::BadResponse {
-            reason: format!("no end of headers in {} bytes", response.len()),
+        return Err(VisitError::NoEndOfHeaders {
+            length: response.len(),
         });
     };
     let head = String::from_utf8_lossy(&response[..head_end]).to_string();
     let body = &response[head_end + 4..];
     let status_line = head.lines().next().unwrap_or_default().to_string();
     if !status_line.starts_with("HTTP/") {
-        return Err(VisitError::BadResponse {
-            reason: format!("the first line is '{status_line}'"),
+        return Err(VisitError::NotHttp {
+            first_line: status_line,
         });
     }
     writeln!(
@@ -639,6 +663,26 @@ mod tests {
                 length: 65_516,
                 max: 65_515,
             })
+        );
+    }
+
+    #[test]
+    fn each_bad_url_names_its_one_failure() {
+        assert!(matches!(
+            parse_url("https://baidu.com/"),
+            Err(VisitError::UnsupportedScheme { scheme, .. }) if scheme == "https"
+        ));
+        assert!(matches!(
+            parse_url("http://baidu.com:0/"),
+            Err(VisitError::BadPort { .. })
+        ));
+        assert!(matches!(
+            parse_url("http://:80/"),
+            Err(VisitError::NoHost { .. })
+        ));
+        assert_eq!(
+            parse_url("http://:80/").unwrap_err().to_string(),
+            "bad URL 'http://:80/': no host name"
         );
     }
 }
