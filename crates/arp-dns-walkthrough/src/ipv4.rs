@@ -233,7 +233,7 @@ mod tests {
         assert_eq!(bytes[..20], REAL_HEADER);
         assert_eq!(Ipv4Packet::parse(&bytes).unwrap(), packet);
         let mut broken = bytes.clone();
-        broken[8] = 63;
+        broken[field::TTL] = 63;
         assert!(matches!(
             Ipv4Packet::parse(&broken),
             Err(Ipv4Error::BadChecksum { .. })

@@ -49,8 +49,13 @@ pub enum VisitError {
         address: SocketAddr,
         source: io::Error,
     },
-    /// Another socket or file call failed.
-    Io { doing: String, source: io::Error },
+    /// Another socket call, or writing our output, failed.
+    Io {
+        doing: &'static str,
+        source: io::Error,
+    },
+    /// Writing the capture file (`--pcap-dir`) failed.
+    WritingCapture { path: PathBuf, source: io::Error },
     /// The server's answer has no blank line ending its headers: it is not HTTP.
     NoEndOfHeaders { length: usize },
     /// The server's answer does not start with an HTTP status line.
@@ -79,6 +84,14 @@ impl fmt::Display for VisitError {
             }
             VisitError::Io { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
+            }
+            VisitError::WritingCapture { path, source } => {
+                write!(
+                    f,
+                    "writing {}: {}",
+                    path.display(),
+                    hostport::describe(source)
+                )
             }
             VisitError::NoEndOfHeaders { length } => {
                 write!(f, "bad HTTP response: no end of headers in {length} bytes")
@@ -208,18 +221,15 @@ pub fn serve_http(listener: &TcpListener, count: usize, timeout: Duration) -> io
     Ok(())
 }
 
-fn io_error(doing: &str) -> impl FnOnce(io::Error) -> VisitError + '_ {
-    move |source| VisitError::Io {
-        doing: doing.to_string(),
-        source,
-    }
+fn io_error(doing: &'static str) -> impl FnOnce(io::Error) -> VisitError {
+    move |source| VisitError::Io { doing, source }
 }
 
 /// Walks through the visit, printing numbered steps to `out`.
 pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport, VisitError> {
     let url = parse_url(&options.url)?;
     let write_error = |source| VisitError::Io {
-        doing: "writing the output".into(),
+        doing: "writing the output",
         source,
     };
     let host_network = crate::subnet::Ipv4Network {
@@ -438,8 +448,8 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
         )
         .map_err(VisitError::Capture)?;
         let path = dir.join("visit.pcap");
-        crate::pcap::write_file(&path, &records).map_err(|source| VisitError::Io {
-            doing: format!("writing {}", path.display()),
+        crate::pcap::write_file(&path, &records).map_err(|source| VisitError::WritingCapture {
+            path: path.clone(),
             source,
         })?;
         writeln!(

@@ -253,8 +253,8 @@ fn label_bytes(label: &str) -> Vec<u8> {
 /// (the compression of RFC 1035 §4.1.4). `NameWriter::new(false)` turns compression off.
 #[derive(Debug, Default)]
 pub struct NameWriter {
-    /// lower-case suffix text → offset where it was written
-    written: Vec<(String, usize)>,
+    /// lower-case suffix text → offset where it was written (below 0x4000)
+    written: Vec<(String, u16)>,
     pub compress: bool,
 }
 
@@ -276,12 +276,17 @@ impl NameWriter {
                 if let Some((_, offset)) = self.written.iter().find(|(s, _)| *s == suffix) {
                     // Only offsets below 0x4000 are remembered (below), so the offset
                     // fits the pointer's 14 bits.
-                    let pointer = 0xc000 | (*offset as u16);
+                    let pointer = 0xc000 | offset;
                     out.extend_from_slice(&pointer.to_be_bytes());
                     return Ok(());
                 }
-                if out.len() < 0x4000 {
-                    self.written.push((suffix, out.len()));
+                // A pointer has 14 bits for the offset: a name written further on
+                // cannot be pointed to, so it is not remembered.
+                let offset = u16::try_from(out.len())
+                    .ok()
+                    .filter(|&offset| offset < 0x4000);
+                if let Some(offset) = offset {
+                    self.written.push((suffix, offset));
                 }
             }
             let label = label_bytes(&labels[index]);
@@ -343,5 +348,25 @@ mod tests {
             name_labels(&long),
             Err(NameError::NameTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn a_name_at_offset_0x3fff_is_the_last_one_a_pointer_reaches() {
+        let mut writer = NameWriter::new(true);
+        let mut out = vec![0; 0x3fff];
+        writer.write("baidu.com", &mut out).unwrap();
+        writer.write("baidu.com", &mut out).unwrap();
+        // 0xc000 | 0x3fff: the pointer's 14 offset bits all set.
+        assert_eq!(out[out.len() - 2..], [0xff, 0xff]);
+    }
+
+    #[test]
+    fn a_name_past_offset_0x3fff_is_written_again_not_pointed_to() {
+        let mut writer = NameWriter::new(true);
+        let mut out = vec![0; 0x4000];
+        writer.write("baidu.com", &mut out).unwrap();
+        let first = out[0x4000..].to_vec();
+        writer.write("baidu.com", &mut out).unwrap();
+        assert_eq!(out[0x4000 + first.len()..], first[..]);
     }
 }
