@@ -80,10 +80,13 @@ pub enum ArpError {
     TooShort { length: usize },
     /// The EtherType is not 0x0806.
     NotArp { ethertype: u16 },
-    /// Hardware type, protocol type or their sizes are not Ethernet (1, 6) / IPv4 (0x0800, 4).
+    /// Hardware type, protocol type or their address sizes are not Ethernet (1, 6) /
+    /// IPv4 (0x0800, 4); all four are kept, so the message shows which one is off.
     NotEthernetIpv4 {
         hardware_type: u16,
         protocol_type: u16,
+        hardware_len: u8,
+        protocol_len: u8,
     },
 }
 
@@ -100,9 +103,11 @@ impl fmt::Display for ArpError {
             ArpError::NotEthernetIpv4 {
                 hardware_type,
                 protocol_type,
+                hardware_len,
+                protocol_len,
             } => write!(
                 f,
-                "hardware type {hardware_type} / protocol type 0x{protocol_type:04x} is not Ethernet (1) / IPv4 (0x0800) with sizes 6 and 4"
+                "hardware type {hardware_type} / protocol type 0x{protocol_type:04x} with sizes {hardware_len} and {protocol_len} is not Ethernet (1) / IPv4 (0x0800) with sizes 6 and 4"
             ),
         }
     }
@@ -154,14 +159,18 @@ impl ArpPacket {
         }
         let hardware_type = read_u16(bytes, field::HARDWARE_TYPE);
         let protocol_type = read_u16(bytes, field::PROTOCOL_TYPE);
+        let hardware_len = bytes[field::HARDWARE_LEN];
+        let protocol_len = bytes[field::PROTOCOL_LEN];
         if hardware_type != 1
             || protocol_type != ethernet::ETHERTYPE_IPV4
-            || bytes[field::HARDWARE_LEN] != 6
-            || bytes[field::PROTOCOL_LEN] != 4
+            || hardware_len != 6
+            || protocol_len != 4
         {
             return Err(ArpError::NotEthernetIpv4 {
                 hardware_type,
                 protocol_type,
+                hardware_len,
+                protocol_len,
             });
         }
         Ok(ArpPacket {
@@ -403,6 +412,22 @@ mod tests {
         assert_eq!(
             parse_frame(&bytes[..41]),
             Err(ArpError::TooShort { length: 41 })
+        );
+    }
+
+    #[test]
+    fn a_wrong_address_size_is_named_in_the_error() {
+        let mut bytes = crate::parse_hex(KERNEL_REPLY).unwrap();
+        let protocol_len_at = ethernet::field::HEADER_LEN + field::PROTOCOL_LEN;
+        bytes[protocol_len_at] = 16; // an IPv6-sized protocol address
+        assert_eq!(
+            parse_frame(&bytes),
+            Err(ArpError::NotEthernetIpv4 {
+                hardware_type: 1,
+                protocol_type: 0x0800,
+                hardware_len: 6,
+                protocol_len: 16,
+            })
         );
     }
 }
