@@ -76,8 +76,10 @@ impl Operation {
 /// Why bytes are not an Ethernet/IPv4 ARP frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArpError {
-    /// Shorter than the 42 bytes of Ethernet header + ARP packet.
+    /// A frame shorter than the 42 bytes of Ethernet header + ARP packet.
     TooShort { length: usize },
+    /// An ARP packet (without its Ethernet header) shorter than its 28 bytes.
+    PacketTooShort { length: usize },
     /// The EtherType is not 0x0806.
     NotArp { ethertype: u16 },
     /// Hardware type, protocol type or their address sizes are not Ethernet (1, 6) /
@@ -96,6 +98,11 @@ impl fmt::Display for ArpError {
             ArpError::TooShort { length } => write!(
                 f,
                 "{length} bytes is too short for an ARP frame: it needs 42 (14 Ethernet + 28 ARP)"
+            ),
+            ArpError::PacketTooShort { length } => write!(
+                f,
+                "{length} bytes is too short for an ARP packet: it needs {}",
+                field::PACKET_LEN
             ),
             ArpError::NotArp { ethertype } => {
                 write!(f, "EtherType 0x{ethertype:04x} is not ARP (0x0806)")
@@ -153,8 +160,8 @@ impl ArpPacket {
     /// Parses the 28 ARP bytes (anything after them, such as padding, is ignored).
     pub fn parse(bytes: &[u8]) -> Result<ArpPacket, ArpError> {
         if bytes.len() < field::PACKET_LEN {
-            return Err(ArpError::TooShort {
-                length: bytes.len() + ethernet::field::HEADER_LEN,
+            return Err(ArpError::PacketTooShort {
+                length: bytes.len(),
             });
         }
         let hardware_type = read_u16(bytes, field::HARDWARE_TYPE);
@@ -428,6 +435,16 @@ mod tests {
                 hardware_len: 6,
                 protocol_len: 16,
             })
+        );
+    }
+
+    #[test]
+    fn a_short_packet_is_named_by_its_own_length() {
+        let bytes = crate::parse_hex(KERNEL_REPLY).unwrap();
+        let packet = &bytes[ethernet::field::HEADER_LEN..];
+        assert_eq!(
+            ArpPacket::parse(&packet[..27]),
+            Err(ArpError::PacketTooShort { length: 27 })
         );
     }
 }
