@@ -63,8 +63,11 @@ pub fn internet_checksum(bytes: &[u8]) -> u16 {
 pub enum Ipv4Error {
     /// Fewer than 20 bytes, or fewer than the total length says.
     Truncated { length: usize, needed: usize },
-    /// Version is not 4, or the header has options (IHL > 5), which we do not read.
-    Unsupported { version: u8, ihl: u8 },
+    /// The version field is not 4.
+    NotVersion4 { version: u8 },
+    /// A header length (IHL, in 4-byte words) other than 5: options, which we do not
+    /// read (IHL > 5), or a header shorter than IPv4 allows (IHL < 5).
+    HeaderLength { ihl: u8 },
     /// The header checksum does not add up.
     BadChecksum { found: u16, expected: u16 },
 }
@@ -75,12 +78,13 @@ impl fmt::Display for Ipv4Error {
             Ipv4Error::Truncated { length, needed } => {
                 write!(f, "IPv4 packet truncated: {length} bytes, {needed} needed")
             }
-            Ipv4Error::Unsupported { version, ihl } => {
-                write!(
-                    f,
-                    "IPv4 version {version} with IHL {ihl} is not supported here"
-                )
+            Ipv4Error::NotVersion4 { version } => {
+                write!(f, "IP version {version} is not IPv4")
             }
+            Ipv4Error::HeaderLength { ihl } => write!(
+                f,
+                "IPv4 header length {ihl} words is not supported here: only 5 (20 bytes, no options)"
+            ),
             Ipv4Error::BadChecksum { found, expected } => write!(
                 f,
                 "IPv4 header checksum 0x{found:04x} is wrong (should be 0x{expected:04x})"
@@ -145,8 +149,11 @@ impl Ipv4Packet {
         }
         let version = bytes[field::VERSION_IHL] >> 4;
         let ihl = bytes[field::VERSION_IHL] & 0x0f;
-        if version != 4 || ihl != 5 {
-            return Err(Ipv4Error::Unsupported { version, ihl });
+        if version != 4 {
+            return Err(Ipv4Error::NotVersion4 { version });
+        }
+        if ihl != 5 {
+            return Err(Ipv4Error::HeaderLength { ihl });
         }
         let total = usize::from(read_u16(bytes, field::TOTAL_LENGTH));
         if total < field::HEADER_LEN || bytes.len() < total {
@@ -296,5 +303,21 @@ mod tests {
             })
         );
         assert_eq!(out, [0xa5], "nothing is written when the packet is refused");
+    }
+
+    #[test]
+    fn a_wrong_version_and_a_header_with_options_are_told_apart() {
+        let mut version_6 = REAL_HEADER;
+        version_6[field::VERSION_IHL] = 0x65;
+        assert_eq!(
+            Ipv4Packet::parse(&version_6),
+            Err(Ipv4Error::NotVersion4 { version: 6 })
+        );
+        let mut with_options = REAL_HEADER;
+        with_options[field::VERSION_IHL] = 0x46;
+        assert_eq!(
+            Ipv4Packet::parse(&with_options),
+            Err(Ipv4Error::HeaderLength { ihl: 6 })
+        );
     }
 }
