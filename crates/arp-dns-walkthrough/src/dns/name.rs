@@ -21,8 +21,13 @@ pub const MAX_LABEL_LEN: usize = 63;
 pub enum NameError {
     /// Two dots in a row, or a leading dot.
     EmptyLabel { name: String },
-    /// A label over 63 bytes.
-    LabelTooLong { name: String, label: String },
+    /// A label over 63 bytes on the wire (`length`, counted after its escapes are
+    /// undone: `\065` is one byte).
+    LabelTooLong {
+        name: String,
+        label: String,
+        length: usize,
+    },
     /// Over 255 bytes on the wire.
     NameTooLong { name: String, length: usize },
 }
@@ -36,10 +41,13 @@ impl fmt::Display for NameError {
                     "name '{name}' has an empty label (two dots in a row, or a leading dot)"
                 )
             }
-            NameError::LabelTooLong { name, label } => write!(
+            NameError::LabelTooLong {
+                name,
+                label,
+                length,
+            } => write!(
                 f,
-                "name '{name}': label '{label}' is {} bytes, the limit is 63",
-                label.len()
+                "name '{name}': label '{label}' is {length} bytes, the limit is 63"
             ),
             NameError::NameTooLong { name, length } => write!(
                 f,
@@ -178,6 +186,7 @@ pub fn name_labels(name: &str) -> Result<Vec<String>, NameError> {
             return Err(NameError::LabelTooLong {
                 name: name.to_string(),
                 label: label.clone(),
+                length: bytes.len(),
             });
         }
         wire_length += 1 + bytes.len();
@@ -368,5 +377,14 @@ mod tests {
         let first = out[0x4000..].to_vec();
         writer.write("baidu.com", &mut out).unwrap();
         assert_eq!(out[0x4000 + first.len()..], first[..]);
+    }
+
+    #[test]
+    fn a_label_too_long_is_measured_in_wire_bytes() {
+        // 64 escaped bytes: 256 characters of text, 64 bytes on the wire.
+        let label = "\\065".repeat(64);
+        let error = name_labels(&label).unwrap_err();
+        assert!(matches!(error, NameError::LabelTooLong { length: 64, .. }));
+        assert!(error.to_string().ends_with("is 64 bytes, the limit is 63"));
     }
 }
