@@ -1,8 +1,9 @@
 //! Numbers on the wire are big-endian ("network byte order", RFC 1700): the most
 //! significant byte first. Every parser reads its header fields through these two
 //! functions and its `mod field` table: `read_u16(bytes, field::LENGTH)`, never two
-//! bytes picked by bare offsets. Encoders write lengths the other way, and refuse a payload
-//! whose length does not fit its field ([`PayloadTooLong`]) rather than cut the number.
+//! bytes picked by bare offsets. Encoders write lengths the other way, and refuse a
+//! payload whose length does not fit its field ([`PayloadTooLong`]) rather than cut the
+//! number.
 
 use std::fmt;
 use std::ops::Range;
