@@ -58,7 +58,10 @@ pub fn digest(data: &[u8]) -> [u8; 32] {
 fn compress(hash: &mut [u32; 8], block: &[u8]) {
     let mut w = [0u32; 64];
     for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        // Big-endian: the first of the four bytes is the most significant.
+        *word = bytes
+            .iter()
+            .fold(0, |value, &byte| value << 8 | u32::from(byte));
     }
     for t in 16..64 {
         let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);

@@ -76,14 +76,19 @@ impl Operation {
 /// Why bytes are not an Ethernet/IPv4 ARP frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArpError {
-    /// Shorter than the 42 bytes of Ethernet header + ARP packet.
+    /// A frame shorter than the 42 bytes of Ethernet header + ARP packet.
     TooShort { length: usize },
+    /// An ARP packet (without its Ethernet header) shorter than its 28 bytes.
+    PacketTooShort { length: usize },
     /// The EtherType is not 0x0806.
     NotArp { ethertype: u16 },
-    /// Hardware type, protocol type or their sizes are not Ethernet (1, 6) / IPv4 (0x0800, 4).
+    /// Hardware type, protocol type or their address sizes are not Ethernet (1, 6) /
+    /// IPv4 (0x0800, 4); all four are kept, so the message shows which one is off.
     NotEthernetIpv4 {
         hardware_type: u16,
         protocol_type: u16,
+        hardware_len: u8,
+        protocol_len: u8,
     },
 }
 
@@ -94,15 +99,22 @@ impl fmt::Display for ArpError {
                 f,
                 "{length} bytes is too short for an ARP frame: it needs 42 (14 Ethernet + 28 ARP)"
             ),
+            ArpError::PacketTooShort { length } => write!(
+                f,
+                "{length} bytes is too short for an ARP packet: it needs {}",
+                field::PACKET_LEN
+            ),
             ArpError::NotArp { ethertype } => {
                 write!(f, "EtherType 0x{ethertype:04x} is not ARP (0x0806)")
             }
             ArpError::NotEthernetIpv4 {
                 hardware_type,
                 protocol_type,
+                hardware_len,
+                protocol_len,
             } => write!(
                 f,
-                "hardware type {hardware_type} / protocol type 0x{protocol_type:04x} is not Ethernet (1) / IPv4 (0x0800) with sizes 6 and 4"
+                "hardware type {hardware_type} / protocol type 0x{protocol_type:04x} with sizes {hardware_len} and {protocol_len} is not Ethernet (1) / IPv4 (0x0800) with sizes 6 and 4"
             ),
         }
     }
@@ -148,20 +160,24 @@ impl ArpPacket {
     /// Parses the 28 ARP bytes (anything after them, such as padding, is ignored).
     pub fn parse(bytes: &[u8]) -> Result<ArpPacket, ArpError> {
         if bytes.len() < field::PACKET_LEN {
-            return Err(ArpError::TooShort {
-                length: bytes.len() + ethernet::field::HEADER_LEN,
+            return Err(ArpError::PacketTooShort {
+                length: bytes.len(),
             });
         }
         let hardware_type = read_u16(bytes, field::HARDWARE_TYPE);
         let protocol_type = read_u16(bytes, field::PROTOCOL_TYPE);
+        let hardware_len = bytes[field::HARDWARE_LEN];
+        let protocol_len = bytes[field::PROTOCOL_LEN];
         if hardware_type != 1
             || protocol_type != ethernet::ETHERTYPE_IPV4
-            || bytes[field::HARDWARE_LEN] != 6
-            || bytes[field::PROTOCOL_LEN] != 4
+            || hardware_len != 6
+            || protocol_len != 4
         {
             return Err(ArpError::NotEthernetIpv4 {
                 hardware_type,
                 protocol_type,
+                hardware_len,
+                protocol_len,
             });
         }
         Ok(ArpPacket {
@@ -403,6 +419,32 @@ mod tests {
         assert_eq!(
             parse_frame(&bytes[..41]),
             Err(ArpError::TooShort { length: 41 })
+        );
+    }
+
+    #[test]
+    fn a_wrong_address_size_is_named_in_the_error() {
+        let mut bytes = crate::parse_hex(KERNEL_REPLY).unwrap();
+        let protocol_len_at = ethernet::field::HEADER_LEN + field::PROTOCOL_LEN;
+        bytes[protocol_len_at] = 16; // an IPv6-sized protocol address
+        assert_eq!(
+            parse_frame(&bytes),
+            Err(ArpError::NotEthernetIpv4 {
+                hardware_type: 1,
+                protocol_type: 0x0800,
+                hardware_len: 6,
+                protocol_len: 16,
+            })
+        );
+    }
+
+    #[test]
+    fn a_short_packet_is_named_by_its_own_length() {
+        let bytes = crate::parse_hex(KERNEL_REPLY).unwrap();
+        let packet = &bytes[ethernet::field::HEADER_LEN..];
+        assert_eq!(
+            ArpPacket::parse(&packet[..27]),
+            Err(ArpError::PacketTooShort { length: 27 })
         );
     }
 }

@@ -18,7 +18,7 @@
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use crate::wire::read_u16;
+use crate::wire::{PayloadTooLong, length_u16, read_u16};
 
 /// Byte ranges of the 20-byte IPv4 header.
 pub mod field {
@@ -63,8 +63,11 @@ pub fn internet_checksum(bytes: &[u8]) -> u16 {
 pub enum Ipv4Error {
     /// Fewer than 20 bytes, or fewer than the total length says.
     Truncated { length: usize, needed: usize },
-    /// Version is not 4, or the header has options (IHL > 5), which we do not read.
-    Unsupported { version: u8, ihl: u8 },
+    /// The version field is not 4.
+    NotVersion4 { version: u8 },
+    /// A header length (IHL, in 4-byte words) other than 5: options, which we do not
+    /// read (IHL > 5), or a header shorter than IPv4 allows (IHL < 5).
+    HeaderLength { ihl: u8 },
     /// The header checksum does not add up.
     BadChecksum { found: u16, expected: u16 },
 }
@@ -75,12 +78,13 @@ impl fmt::Display for Ipv4Error {
             Ipv4Error::Truncated { length, needed } => {
                 write!(f, "IPv4 packet truncated: {length} bytes, {needed} needed")
             }
-            Ipv4Error::Unsupported { version, ihl } => {
-                write!(
-                    f,
-                    "IPv4 version {version} with IHL {ihl} is not supported here"
-                )
+            Ipv4Error::NotVersion4 { version } => {
+                write!(f, "IP version {version} is not IPv4")
             }
+            Ipv4Error::HeaderLength { ihl } => write!(
+                f,
+                "IPv4 header length {ihl} words is not supported here: only 5 (20 bytes, no options)"
+            ),
             Ipv4Error::BadChecksum { found, expected } => write!(
                 f,
                 "IPv4 header checksum 0x{found:04x} is wrong (should be 0x{expected:04x})"
@@ -104,10 +108,12 @@ pub struct Ipv4Packet {
 }
 
 impl Ipv4Packet {
-    /// Encodes the header with its checksum, then the payload.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    /// Encodes the header with its checksum, then the payload; or refuses a payload
+    /// over 65 515 bytes (the total length, header included, is 16 bits) and leaves
+    /// `out` as it was.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), PayloadTooLong> {
+        let total = length_u16("IPv4 packet", field::HEADER_LEN, self.payload.len())?;
         let start = out.len();
-        let total = (field::HEADER_LEN + self.payload.len()) as u16;
         out.push(0x45); // version 4, IHL 5 words
         out.push(0); // DSCP/ECN
         out.extend_from_slice(&total.to_be_bytes());
@@ -123,12 +129,13 @@ impl Ipv4Packet {
         out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
             .copy_from_slice(&checksum.to_be_bytes());
         out.extend_from_slice(&self.payload);
+        Ok(())
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, PayloadTooLong> {
         let mut out = Vec::new();
-        self.encode(&mut out);
-        out
+        self.encode(&mut out)?;
+        Ok(out)
     }
 
     /// Parses and checks the header checksum; bytes after the total length (Ethernet
@@ -142,8 +149,11 @@ impl Ipv4Packet {
         }
         let version = bytes[field::VERSION_IHL] >> 4;
         let ihl = bytes[field::VERSION_IHL] & 0x0f;
-        if version != 4 || ihl != 5 {
-            return Err(Ipv4Error::Unsupported { version, ihl });
+        if version != 4 {
+            return Err(Ipv4Error::NotVersion4 { version });
+        }
+        if ihl != 5 {
+            return Err(Ipv4Error::HeaderLength { ihl });
         }
         let total = usize::from(read_u16(bytes, field::TOTAL_LENGTH));
         if total < field::HEADER_LEN || bytes.len() < total {
@@ -180,18 +190,20 @@ impl Ipv4Packet {
 
 /// The 12-byte pseudo-header UDP and TCP put in front of their checksum (RFC 768,
 /// RFC 793 §3.1), so a segment delivered to the wrong address fails its check.
+/// `length` (the UDP or TCP header and data) is 16 bits there too: the encoders check
+/// it fits before they call this.
 pub fn pseudo_header(
     source: Ipv4Addr,
     destination: Ipv4Addr,
     protocol: u8,
-    length: usize,
+    length: u16,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(12);
     out.extend_from_slice(&source.octets());
     out.extend_from_slice(&destination.octets());
     out.push(0);
     out.push(protocol);
-    out.extend_from_slice(&(length as u16).to_be_bytes());
+    out.extend_from_slice(&length.to_be_bytes());
     out
 }
 
@@ -224,11 +236,11 @@ mod tests {
             destination: Ipv4Addr::new(192, 168, 0, 199),
             payload: vec![0; 95],
         };
-        let bytes = packet.to_bytes();
+        let bytes = packet.to_bytes().unwrap();
         assert_eq!(bytes[..20], REAL_HEADER);
         assert_eq!(Ipv4Packet::parse(&bytes).unwrap(), packet);
         let mut broken = bytes.clone();
-        broken[8] = 63;
+        broken[field::TTL] = 63;
         assert!(matches!(
             Ipv4Packet::parse(&broken),
             Err(Ipv4Error::BadChecksum { .. })
@@ -264,6 +276,48 @@ mod tests {
         assert_eq!(packet.destination, Ipv4Addr::LOCALHOST);
         assert_eq!(packet.payload, &CAPTURED_PACKET[field::HEADER_LEN..]);
         // The kernel's checksum is the one our encoder computes.
-        assert_eq!(packet.to_bytes(), CAPTURED_PACKET);
+        assert_eq!(packet.to_bytes().unwrap(), CAPTURED_PACKET);
+    }
+
+    #[test]
+    fn a_payload_over_65515_bytes_is_refused_not_cut() {
+        let mut packet = Ipv4Packet {
+            identification: 0,
+            dont_fragment: true,
+            ttl: 64,
+            protocol: PROTOCOL_UDP,
+            source: Ipv4Addr::LOCALHOST,
+            destination: Ipv4Addr::LOCALHOST,
+            payload: vec![0; 65_515],
+        };
+        let longest = packet.to_bytes().unwrap();
+        assert_eq!(read_u16(&longest, field::TOTAL_LENGTH), 65_535);
+        packet.payload.push(0);
+        let mut out = vec![0xa5];
+        assert_eq!(
+            packet.encode(&mut out),
+            Err(PayloadTooLong {
+                carrier: "IPv4 packet",
+                length: 65_516,
+                max: 65_515,
+            })
+        );
+        assert_eq!(out, [0xa5], "nothing is written when the packet is refused");
+    }
+
+    #[test]
+    fn a_wrong_version_and_a_header_with_options_are_told_apart() {
+        let mut version_6 = REAL_HEADER;
+        version_6[field::VERSION_IHL] = 0x65;
+        assert_eq!(
+            Ipv4Packet::parse(&version_6),
+            Err(Ipv4Error::NotVersion4 { version: 6 })
+        );
+        let mut with_options = REAL_HEADER;
+        with_options[field::VERSION_IHL] = 0x46;
+        assert_eq!(
+            Ipv4Packet::parse(&with_options),
+            Err(Ipv4Error::HeaderLength { ihl: 6 })
+        );
     }
 }

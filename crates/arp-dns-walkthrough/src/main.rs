@@ -594,7 +594,7 @@ fn run_dns(command: DnsCommand) -> Outcome {
             if let Some(path) = &pcap {
                 let record = pcap::Record {
                     micros: 1_767_225_600_000_000,
-                    frame: simulate::dns_query_frame(&bytes),
+                    frame: simulate::dns_query_frame(&bytes).map_err(usage)?,
                 };
                 pcap::write_file(path, &[record])
                     .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;

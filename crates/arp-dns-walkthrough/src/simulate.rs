@@ -25,10 +25,11 @@ use std::net::Ipv4Addr;
 use crate::arp::ArpPacket;
 use crate::dns::{self, Message, RecordType};
 use crate::ethernet::{ETHERTYPE_IPV4, EthernetFrame, MacAddr};
-use crate::ipv4::{Ipv4Packet, PROTOCOL_TCP, PROTOCOL_UDP};
+use crate::ipv4::{self, Ipv4Packet, PROTOCOL_TCP, PROTOCOL_UDP};
 use crate::pcap::Record;
 use crate::tcp::{self, TcpSegment};
-use crate::udp::UdpDatagram;
+use crate::udp::{self, UdpDatagram};
+use crate::wire::{MAX_U16_LENGTH, PayloadTooLong};
 
 pub const HOST_IP: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 pub const HOST_MAC: MacAddr = MacAddr([0x02, 0, 0, 0, 0x01, 0x0a]);
@@ -292,7 +293,8 @@ impl Topology {
                     destination_port: 53,
                     payload: query,
                 }
-                .to_bytes(HOST_IP, DNS_SERVER),
+                .to_bytes(HOST_IP, DNS_SERVER)
+                .expect(STORY_FITS),
             ),
             (
                 Topology::back(Topology::to_dns()),
@@ -304,7 +306,8 @@ impl Topology {
                     destination_port: CLIENT_DNS_PORT,
                     payload: answer,
                 }
-                .to_bytes(DNS_SERVER, HOST_IP),
+                .to_bytes(DNS_SERVER, HOST_IP)
+                .expect(STORY_FITS),
             ),
         ];
         for (from_client, segment) in http_conversation() {
@@ -313,13 +316,13 @@ impl Topology {
             } else {
                 (Topology::back(Topology::to_web()), WEB_SERVER, HOST_IP)
             };
-            let bytes = segment.to_bytes(source, destination);
+            let bytes = segment.to_bytes(source, destination).expect(STORY_FITS);
             packets.push((trip, source, destination, PROTOCOL_TCP, bytes));
         }
 
-        for (identification, (trip, source, destination, protocol, payload)) in
-            packets.into_iter().enumerate()
-        {
+        // Each packet gets the next IPv4 identification (a 16-bit counter that wraps).
+        let mut identification: u16 = 0x1000;
+        for (trip, source, destination, protocol, payload) in packets {
             let hops = self.hops(&trip, source, destination);
             for (hop, (link_index, forward)) in hops.iter().zip(&trip.path) {
                 let link = &self.links[*link_index];
@@ -368,7 +371,7 @@ impl Topology {
                     }
                 }
                 let packet = Ipv4Packet {
-                    identification: 0x1000 + identification as u16,
+                    identification,
                     dont_fragment: true,
                     ttl: hop.ttl,
                     protocol,
@@ -380,43 +383,58 @@ impl Topology {
                     destination: hop.destination_mac,
                     source: hop.source_mac,
                     ethertype: ETHERTYPE_IPV4,
-                    payload: packet.to_bytes(),
+                    payload: packet.to_bytes().expect(STORY_FITS),
                 };
                 captures[*link_index].1.push(Record {
                     micros: clock.next(),
                     frame: frame.to_bytes(),
                 });
             }
+            identification = identification.wrapping_add(1);
         }
         captures
     }
 }
 
 /// The frame that carries a DNS `query` from the host onto its LAN: to the gateway's MAC,
-/// from 192.168.1.10:53211 to the DNS server 192.0.2.53:53, TTL 64 (`dns query --pcap`).
-pub fn dns_query_frame(query: &[u8]) -> Vec<u8> {
+/// from 192.168.1.10:53211 to the DNS server 192.0.2.53:53, TTL 64 (`dns query --pcap`);
+/// or [`PayloadTooLong`] for a query over 65 507 bytes, more than one IPv4 packet holds
+/// (65 535, less 20 bytes of IPv4 header and 8 of UDP).
+pub fn dns_query_frame(query: &[u8]) -> Result<Vec<u8>, PayloadTooLong> {
+    // Whichever length field refuses first (UDP's or IPv4's), name the limit on what
+    // the caller gave us: the query.
+    let too_long = |_| PayloadTooLong {
+        carrier: "UDP datagram in one IPv4 packet",
+        length: query.len(),
+        max: MAX_U16_LENGTH - ipv4::field::HEADER_LEN - udp::field::HEADER_LEN,
+    };
     let datagram = UdpDatagram {
         source_port: CLIENT_DNS_PORT,
         destination_port: 53,
         payload: query.to_vec(),
     };
-    EthernetFrame {
+    let packet = Ipv4Packet {
+        identification: 0x1000,
+        dont_fragment: true,
+        ttl: INITIAL_TTL,
+        protocol: PROTOCOL_UDP,
+        source: HOST_IP,
+        destination: DNS_SERVER,
+        payload: datagram.to_bytes(HOST_IP, DNS_SERVER).map_err(too_long)?,
+    };
+    let frame = EthernetFrame {
         destination: GATEWAY_MAC,
         source: HOST_MAC,
         ethertype: ETHERTYPE_IPV4,
-        payload: Ipv4Packet {
-            identification: 0x1000,
-            dont_fragment: true,
-            ttl: INITIAL_TTL,
-            protocol: PROTOCOL_UDP,
-            source: HOST_IP,
-            destination: DNS_SERVER,
-            payload: datagram.to_bytes(HOST_IP, DNS_SERVER),
-        }
-        .to_bytes(),
-    }
-    .to_bytes()
+        payload: packet.to_bytes().map_err(too_long)?,
+    };
+    Ok(frame.to_bytes())
 }
+
+/// Why encoding the story's packets cannot fail: their payloads are a DNS query and
+/// answer for baidu.com and the fixed HTTP request and response below, a few hundred
+/// bytes each, far under the 65 515 bytes an IPv4, UDP or TCP length field announces.
+const STORY_FITS: &str = "the story's payloads are a few hundred bytes";
 
 /// Simulated time stamps: 1 ms apart, from a fixed date, so files are reproducible.
 #[derive(Default)]
@@ -465,10 +483,11 @@ pub fn http_conversation() -> Vec<(bool, TcpSegment)> {
     let segment = |from_client, sequence, acknowledgment, flags, payload: &[u8]| {
         http_segment(80, from_client, sequence, acknowledgment, flags, payload)
     };
-    let c1 = client_isn + 1;
-    let s1 = server_isn + 1;
-    let c2 = c1 + request.len() as u32;
-    let s2 = s1 + response.len() as u32;
+    // Sequence numbers count modulo 2^32 (see `tcp::advance`): the sums wrap by design.
+    let c1 = tcp::advance(client_isn, 1);
+    let s1 = tcp::advance(server_isn, 1);
+    let c2 = tcp::advance(c1, request.len());
+    let s2 = tcp::advance(s1, response.len());
     vec![
         segment(true, client_isn, 0, tcp::SYN, &[]),
         segment(false, server_isn, c1, tcp::SYN | tcp::ACK, &[]),
@@ -476,8 +495,14 @@ pub fn http_conversation() -> Vec<(bool, TcpSegment)> {
         segment(true, c1, s1, tcp::PSH | tcp::ACK, &request),
         segment(false, s1, c2, tcp::PSH | tcp::ACK, &response),
         segment(false, s2, c2, tcp::FIN | tcp::ACK, &[]),
-        segment(true, c2, s2 + 1, tcp::FIN | tcp::ACK, &[]),
-        segment(false, s2 + 1, c2 + 1, tcp::ACK, &[]),
+        segment(true, c2, tcp::advance(s2, 1), tcp::FIN | tcp::ACK, &[]),
+        segment(
+            false,
+            tcp::advance(s2, 1),
+            tcp::advance(c2, 1),
+            tcp::ACK,
+            &[],
+        ),
     ]
 }
 
@@ -622,5 +647,20 @@ mod tests {
         assert_eq!(&flags[..3], &[tcp::SYN, tcp::SYN | tcp::ACK, tcp::ACK]);
         assert_eq!(flags.last(), Some(&tcp::ACK));
         assert_eq!(flags[flags.len() - 3], tcp::FIN | tcp::ACK);
+    }
+
+    #[test]
+    fn a_dns_query_too_long_for_one_ipv4_packet_is_refused() {
+        assert!(dns_query_frame(&[0; 65_507]).is_ok());
+        assert_eq!(
+            dns_query_frame(&[0; 65_508]),
+            Err(PayloadTooLong {
+                carrier: "UDP datagram in one IPv4 packet",
+                length: 65_508,
+                max: 65_507,
+            })
+        );
+        // Past UDP's own limit too, the limit named is still the one on the query.
+        assert_eq!(dns_query_frame(&[0; 65_528]).unwrap_err().max, 65_507);
     }
 }

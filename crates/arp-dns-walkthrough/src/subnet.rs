@@ -119,7 +119,8 @@ pub fn netmask_from_prefix(prefix: u8) -> u32 {
 /// The prefix length of a netmask, or `None` when its one-bits are not contiguous.
 pub fn prefix_from_netmask(mask: u32) -> Option<u8> {
     let ones = mask.leading_ones();
-    // A contiguous mask is exactly `ones` ones followed by zeros.
+    // A contiguous mask is exactly `ones` ones followed by zeros; a u32 has at most
+    // 32 of them, so the count fits a byte.
     (mask.count_ones() == ones).then_some(ones as u8)
 }
 

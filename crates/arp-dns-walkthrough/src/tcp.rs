@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::ipv4::{PROTOCOL_TCP, internet_checksum, pseudo_header};
-use crate::wire::{read_u16, read_u32};
+use crate::wire::{PayloadTooLong, length_u16, read_u16, read_u32};
 
 /// Byte ranges of the 20-byte TCP header.
 pub mod field {
@@ -58,6 +58,16 @@ pub fn flag_names(flags: u8) -> String {
     format!("[{}]", names.join(", "))
 }
 
+/// The sequence number `length` bytes after `sequence`.
+///
+/// Sequence numbers count modulo 2^32 (RFC 9293 §3.4): after 4 294 967 295 comes 0,
+/// and a connection that sends more than 4 GiB goes round again. So the sum wraps by
+/// design (`wrapping_add`, never an overflow), and `length as u32` keeps the length
+/// modulo 2^32, which is exactly what a sum modulo 2^32 needs.
+pub fn advance(sequence: u32, length: usize) -> u32 {
+    sequence.wrapping_add(length as u32)
+}
+
 /// Why bytes are not a TCP segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TcpError {
@@ -90,8 +100,16 @@ pub struct TcpSegment {
 }
 
 impl TcpSegment {
-    /// Encodes with the checksum over pseudo-header, header and data.
-    pub fn encode(&self, source: Ipv4Addr, destination: Ipv4Addr, out: &mut Vec<u8>) {
+    /// Encodes with the checksum over pseudo-header, header and data; or refuses a
+    /// payload over 65 515 bytes (the pseudo-header's TCP length, header included, is
+    /// 16 bits) and leaves `out` as it was.
+    pub fn encode(
+        &self,
+        source: Ipv4Addr,
+        destination: Ipv4Addr,
+        out: &mut Vec<u8>,
+    ) -> Result<(), PayloadTooLong> {
+        let length = length_u16("TCP segment", field::HEADER_LEN, self.payload.len())?;
         let start = out.len();
         out.extend_from_slice(&self.source_port.to_be_bytes());
         out.extend_from_slice(&self.destination_port.to_be_bytes());
@@ -102,25 +120,30 @@ impl TcpSegment {
         out.extend_from_slice(&self.window.to_be_bytes());
         out.extend_from_slice(&[0, 0, 0, 0]); // checksum (below), urgent pointer
         out.extend_from_slice(&self.payload);
-        let length = out.len() - start;
         let mut summed = pseudo_header(source, destination, PROTOCOL_TCP, length);
         summed.extend_from_slice(&out[start..]);
         let checksum = internet_checksum(&summed);
         out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
             .copy_from_slice(&checksum.to_be_bytes());
+        Ok(())
     }
 
-    pub fn to_bytes(&self, source: Ipv4Addr, destination: Ipv4Addr) -> Vec<u8> {
+    pub fn to_bytes(
+        &self,
+        source: Ipv4Addr,
+        destination: Ipv4Addr,
+    ) -> Result<Vec<u8>, PayloadTooLong> {
         let mut out = Vec::new();
-        self.encode(source, destination, &mut out);
-        out
+        self.encode(source, destination, &mut out)?;
+        Ok(out)
     }
 
-    /// How much sequence space the segment uses: its data, plus one for SYN and FIN.
+    /// How much sequence space the segment uses: its data, plus one for SYN and FIN
+    /// (counted modulo 2^32, like every sequence number: see [`advance`]).
     pub fn sequence_length(&self) -> u32 {
-        self.payload.len() as u32
-            + u32::from(self.flags & SYN != 0)
-            + u32::from(self.flags & FIN != 0)
+        advance(0, self.payload.len())
+            .wrapping_add(u32::from(self.flags & SYN != 0))
+            .wrapping_add(u32::from(self.flags & FIN != 0))
     }
 
     pub fn parse(bytes: &[u8]) -> Result<TcpSegment, TcpError> {
@@ -166,8 +189,8 @@ mod tests {
             payload: Vec::new(),
         };
         assert_eq!(syn.sequence_length(), 1);
-        let bytes = syn.to_bytes(a, b);
-        let mut summed = pseudo_header(a, b, PROTOCOL_TCP, bytes.len());
+        let bytes = syn.to_bytes(a, b).unwrap();
+        let mut summed = pseudo_header(a, b, PROTOCOL_TCP, bytes.len().try_into().unwrap());
         summed.extend_from_slice(&bytes);
         assert_eq!(internet_checksum(&summed), 0);
         assert_eq!(TcpSegment::parse(&bytes).unwrap(), syn);
@@ -204,5 +227,42 @@ mod tests {
         assert_eq!(segment.window, 65495);
         // The options are header, not data.
         assert!(segment.payload.is_empty());
+    }
+
+    #[test]
+    fn a_payload_over_65515_bytes_is_refused_not_cut() {
+        let (a, b) = (Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST);
+        let mut segment = TcpSegment {
+            source_port: 40001,
+            destination_port: 7789,
+            sequence: 1,
+            acknowledgment: 1,
+            flags: PSH | ACK,
+            window: 65535,
+            payload: vec![0; 65_515],
+        };
+        assert!(segment.to_bytes(a, b).is_ok());
+        segment.payload.push(0);
+        let mut out = vec![0xa5];
+        assert_eq!(
+            segment.encode(a, b, &mut out),
+            Err(PayloadTooLong {
+                carrier: "TCP segment",
+                length: 65_516,
+                max: 65_515,
+            })
+        );
+        assert_eq!(
+            out,
+            [0xa5],
+            "nothing is written when the segment is refused"
+        );
+    }
+
+    #[test]
+    fn sequence_numbers_wrap_round_after_2_to_the_32() {
+        assert_eq!(advance(u32::MAX, 1), 0);
+        assert_eq!(advance(u32::MAX - 9, 1460), 1450);
+        assert_eq!(advance(1_000, 70_000), 71_000);
     }
 }

@@ -18,7 +18,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::ipv4::{PROTOCOL_UDP, internet_checksum, pseudo_header};
-use crate::wire::read_u16;
+use crate::wire::{PayloadTooLong, length_u16, read_u16};
 
 /// Byte ranges of the UDP header.
 pub mod field {
@@ -58,13 +58,20 @@ pub struct UdpDatagram {
 }
 
 impl UdpDatagram {
-    /// Encodes with the checksum computed for the two IP addresses.
-    pub fn encode(&self, source: Ipv4Addr, destination: Ipv4Addr, out: &mut Vec<u8>) {
-        let length = field::HEADER_LEN + self.payload.len();
+    /// Encodes with the checksum computed for the two IP addresses; or refuses a
+    /// payload over 65 527 bytes (the length, header included, is 16 bits) and leaves
+    /// `out` as it was.
+    pub fn encode(
+        &self,
+        source: Ipv4Addr,
+        destination: Ipv4Addr,
+        out: &mut Vec<u8>,
+    ) -> Result<(), PayloadTooLong> {
+        let length = length_u16("UDP datagram", field::HEADER_LEN, self.payload.len())?;
         let start = out.len();
         out.extend_from_slice(&self.source_port.to_be_bytes());
         out.extend_from_slice(&self.destination_port.to_be_bytes());
-        out.extend_from_slice(&(length as u16).to_be_bytes());
+        out.extend_from_slice(&length.to_be_bytes());
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&self.payload);
         let mut summed = pseudo_header(source, destination, PROTOCOL_UDP, length);
@@ -75,12 +82,17 @@ impl UdpDatagram {
         };
         out[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
             .copy_from_slice(&checksum.to_be_bytes());
+        Ok(())
     }
 
-    pub fn to_bytes(&self, source: Ipv4Addr, destination: Ipv4Addr) -> Vec<u8> {
+    pub fn to_bytes(
+        &self,
+        source: Ipv4Addr,
+        destination: Ipv4Addr,
+    ) -> Result<Vec<u8>, PayloadTooLong> {
         let mut out = Vec::new();
-        self.encode(source, destination, &mut out);
-        out
+        self.encode(source, destination, &mut out)?;
+        Ok(out)
     }
 
     pub fn parse(bytes: &[u8]) -> Result<UdpDatagram, UdpError> {
@@ -117,8 +129,8 @@ mod tests {
             destination_port: 53,
             payload: b"hello".to_vec(),
         };
-        let bytes = datagram.to_bytes(a, b);
-        let mut summed = pseudo_header(a, b, PROTOCOL_UDP, bytes.len());
+        let bytes = datagram.to_bytes(a, b).unwrap();
+        let mut summed = pseudo_header(a, b, PROTOCOL_UDP, bytes.len().try_into().unwrap());
         summed.extend_from_slice(&bytes);
         assert_eq!(internet_checksum(&summed), 0);
         assert_eq!(UdpDatagram::parse(&bytes).unwrap(), datagram);
@@ -143,5 +155,32 @@ mod tests {
         assert_eq!(datagram.source_port, 40000);
         assert_eq!(datagram.destination_port, 7788);
         assert_eq!(datagram.payload, b"hello");
+    }
+
+    #[test]
+    fn a_payload_over_65527_bytes_is_refused_not_cut() {
+        let (a, b) = (Ipv4Addr::LOCALHOST, Ipv4Addr::LOCALHOST);
+        let mut datagram = UdpDatagram {
+            source_port: 40000,
+            destination_port: 7788,
+            payload: vec![0; 65_527],
+        };
+        let longest = datagram.to_bytes(a, b).unwrap();
+        assert_eq!(read_u16(&longest, field::LENGTH), 65_535);
+        datagram.payload.push(0);
+        let mut out = vec![0xa5];
+        assert_eq!(
+            datagram.encode(a, b, &mut out),
+            Err(PayloadTooLong {
+                carrier: "UDP datagram",
+                length: 65_528,
+                max: 65_527,
+            })
+        );
+        assert_eq!(
+            out,
+            [0xa5],
+            "nothing is written when the datagram is refused"
+        );
     }
 }

@@ -28,12 +28,18 @@ use crate::pcap::Record;
 use crate::simulate::{self, CLIENT_DNS_PORT, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC};
 use crate::tcp::{self, TcpSegment};
 use crate::udp::UdpDatagram;
+use crate::wire::PayloadTooLong;
 
 /// Why the visit stopped.
 #[derive(Debug)]
 pub enum VisitError {
-    /// The URL is not `http://HOST[:PORT][/PATH]` (bad input: exit 2).
-    BadUrl { url: String, reason: String },
+    /// The URL names a scheme other than `http://` (`https://` needs TLS) (bad input:
+    /// exit 2).
+    UnsupportedScheme { url: String, scheme: String },
+    /// The port after the host is not a number from 1 to 65535 (bad input: exit 2).
+    BadPort { url: String },
+    /// Nothing before the port or the path: the URL names no host (bad input: exit 2).
+    NoHost { url: String },
     /// DNS failed (NXDOMAIN, timeout, ...): the visit stops after step 2.
     Dns(ResolveError),
     /// DNS answered, but with no IPv4 address.
@@ -43,16 +49,34 @@ pub enum VisitError {
         address: SocketAddr,
         source: io::Error,
     },
-    /// Another socket or file call failed.
-    Io { doing: String, source: io::Error },
-    /// The server's answer is not HTTP.
-    BadResponse { reason: String },
+    /// Another socket call, or writing our output, failed.
+    Io {
+        doing: &'static str,
+        source: io::Error,
+    },
+    /// Writing the capture file (`--pcap-dir`) failed.
+    WritingCapture { path: PathBuf, source: io::Error },
+    /// The server's answer has no blank line ending its headers: it is not HTTP.
+    NoEndOfHeaders { length: usize },
+    /// The server's answer does not start with an HTTP status line.
+    NotHttp { first_line: String },
+    /// A message of this visit (a DNS answer fetched over TCP, a very long request) is
+    /// too long for one packet of the capture file.
+    Capture(PayloadTooLong),
 }
 
 impl fmt::Display for VisitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VisitError::BadUrl { url, reason } => write!(f, "bad URL '{url}': {reason}"),
+            VisitError::UnsupportedScheme { url, scheme } => write!(
+                f,
+                "bad URL '{url}': only http:// is supported ({scheme}:// needs TLS, which is beyond this lesson)"
+            ),
+            VisitError::BadPort { url } => write!(
+                f,
+                "bad URL '{url}': the port must be a number from 1 to 65535"
+            ),
+            VisitError::NoHost { url } => write!(f, "bad URL '{url}': no host name"),
             VisitError::Dns(error) => write!(f, "DNS: {error}"),
             VisitError::NoAddress { name } => write!(f, "DNS gave no IPv4 address for {name}"),
             VisitError::Connect { address, source } => {
@@ -61,7 +85,21 @@ impl fmt::Display for VisitError {
             VisitError::Io { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
-            VisitError::BadResponse { reason } => write!(f, "bad HTTP response: {reason}"),
+            VisitError::WritingCapture { path, source } => {
+                write!(
+                    f,
+                    "writing {}: {}",
+                    path.display(),
+                    hostport::describe(source)
+                )
+            }
+            VisitError::NoEndOfHeaders { length } => {
+                write!(f, "bad HTTP response: no end of headers in {length} bytes")
+            }
+            VisitError::NotHttp { first_line } => {
+                write!(f, "bad HTTP response: the first line is '{first_line}'")
+            }
+            VisitError::Capture(error) => write!(f, "drawing the visit as frames: {error}"),
         }
     }
 }
@@ -85,7 +123,10 @@ impl VisitError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            VisitError::BadUrl { .. } | VisitError::Dns(ResolveError::Name(_))
+            VisitError::UnsupportedScheme { .. }
+                | VisitError::BadPort { .. }
+                | VisitError::NoHost { .. }
+                | VisitError::Dns(ResolveError::Name(_))
         )
     }
 }
@@ -100,16 +141,13 @@ pub struct Url {
 
 /// Parses `http://HOST[:PORT][/PATH]`.
 pub fn parse_url(url: &str) -> Result<Url, VisitError> {
-    let bad = |reason: &str| VisitError::BadUrl {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
     let rest = match url.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
         Some((scheme, _)) => {
-            return Err(bad(&format!(
-                "only http:// is supported ({scheme}:// needs TLS, which is beyond this lesson)"
-            )));
+            return Err(VisitError::UnsupportedScheme {
+                url: url.to_string(),
+                scheme: scheme.to_string(),
+            });
         }
         None => url,
     };
@@ -123,12 +161,16 @@ pub fn parse_url(url: &str) -> Result<Url, VisitError> {
             port.parse::<u16>()
                 .ok()
                 .filter(|port| *port != 0)
-                .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?,
+                .ok_or_else(|| VisitError::BadPort {
+                    url: url.to_string(),
+                })?,
         ),
         None => (authority, 80),
     };
     if host.is_empty() {
-        return Err(bad("no host name"));
+        return Err(VisitError::NoHost {
+            url: url.to_string(),
+        });
     }
     Ok(Url {
         host: host.to_ascii_lowercase(),
@@ -179,18 +221,15 @@ pub fn serve_http(listener: &TcpListener, count: usize, timeout: Duration) -> io
     Ok(())
 }
 
-fn io_error(doing: &str) -> impl FnOnce(io::Error) -> VisitError + '_ {
-    move |source| VisitError::Io {
-        doing: doing.to_string(),
-        source,
-    }
+fn io_error(doing: &'static str) -> impl FnOnce(io::Error) -> VisitError {
+    move |source| VisitError::Io { doing, source }
 }
 
 /// Walks through the visit, printing numbered steps to `out`.
 pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport, VisitError> {
     let url = parse_url(&options.url)?;
     let write_error = |source| VisitError::Io {
-        doing: "writing the output".into(),
+        doing: "writing the output",
         source,
     };
     let host_network = crate::subnet::Ipv4Network {
@@ -356,16 +395,16 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
         .read_to_end(&mut response)
         .map_err(io_error("reading the HTTP response"))?;
     let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return Err(VisitError::BadResponse {
-            reason: format!("no end of headers in {} bytes", response.len()),
+        return Err(VisitError::NoEndOfHeaders {
+            length: response.len(),
         });
     };
     let head = String::from_utf8_lossy(&response[..head_end]).to_string();
     let body = &response[head_end + 4..];
     let status_line = head.lines().next().unwrap_or_default().to_string();
     if !status_line.starts_with("HTTP/") {
-        return Err(VisitError::BadResponse {
-            reason: format!("the first line is '{status_line}'"),
+        return Err(VisitError::NotHttp {
+            first_line: status_line,
         });
     }
     writeln!(
@@ -406,10 +445,11 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
             &dns_answer,
             &request,
             &response,
-        );
+        )
+        .map_err(VisitError::Capture)?;
         let path = dir.join("visit.pcap");
-        crate::pcap::write_file(&path, &records).map_err(|source| VisitError::Io {
-            doing: format!("writing {}", path.display()),
+        crate::pcap::write_file(&path, &records).map_err(|source| VisitError::WritingCapture {
+            path: path.clone(),
             source,
         })?;
         writeln!(
@@ -446,7 +486,7 @@ fn visit_capture(
     dns_answer: &[u8],
     request: &[u8],
     response: &[u8],
-) -> Vec<Record> {
+) -> Result<Vec<Record>, PayloadTooLong> {
     let mut records = Vec::new();
     let mut micros: u64 = 1_767_225_600_000_000;
     let mut push = |frame: Vec<u8>| {
@@ -460,7 +500,8 @@ fn visit_capture(
     }
     let mut identification: u16 = 0x2000;
     let mut ip_frame = |from_host: bool, peer: Ipv4Addr, protocol: u8, payload: Vec<u8>| {
-        identification += 1;
+        // A 16-bit counter: after 65 535 it starts again at 0 (RFC 791, RFC 6864).
+        identification = identification.wrapping_add(1);
         let (source, destination, source_mac, destination_mac, ttl) = if from_host {
             (HOST_IP, peer, HOST_MAC, GATEWAY_MAC, simulate::INITIAL_TTL)
         } else {
@@ -473,7 +514,7 @@ fn visit_capture(
                 simulate::INITIAL_TTL - 3,
             )
         };
-        EthernetFrame {
+        let frame = EthernetFrame {
             destination: destination_mac,
             source: source_mac,
             ethertype: ETHERTYPE_IPV4,
@@ -486,9 +527,9 @@ fn visit_capture(
                 destination,
                 payload,
             }
-            .to_bytes(),
-        }
-        .to_bytes()
+            .to_bytes()?,
+        };
+        Ok(frame.to_bytes())
     };
     if !dns_query.is_empty() {
         let dns = simulate::DNS_SERVER;
@@ -501,8 +542,8 @@ fn visit_capture(
                 destination_port: 53,
                 payload: dns_query.to_vec(),
             }
-            .to_bytes(HOST_IP, dns),
-        ));
+            .to_bytes(HOST_IP, dns)?,
+        )?);
         push(ip_frame(
             false,
             dns,
@@ -512,8 +553,8 @@ fn visit_capture(
                 destination_port: CLIENT_DNS_PORT,
                 payload: dns_answer.to_vec(),
             }
-            .to_bytes(dns, HOST_IP),
-        ));
+            .to_bytes(dns, HOST_IP)?,
+        )?);
     }
     for (from_client, segment) in conversation(port, request, response) {
         let (source, destination) = if from_client {
@@ -521,10 +562,10 @@ fn visit_capture(
         } else {
             (server, HOST_IP)
         };
-        let bytes = segment.to_bytes(source, destination);
-        push(ip_frame(from_client, server, PROTOCOL_TCP, bytes));
+        let bytes = segment.to_bytes(source, destination)?;
+        push(ip_frame(from_client, server, PROTOCOL_TCP, bytes)?);
     }
-    records
+    Ok(records)
 }
 
 /// The largest TCP payload in one Ethernet frame (1500 - 20 IP - 20 TCP).
@@ -538,9 +579,10 @@ fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSeg
     let segment = |from_client, sequence, acknowledgment, flags, payload: &[u8]| {
         simulate::http_segment(port, from_client, sequence, acknowledgment, flags, payload)
     };
-    let c1 = client_isn + 1;
-    let s1 = server_isn + 1;
-    let c2 = c1 + request.len() as u32;
+    // Sequence numbers count modulo 2^32 (see `tcp::advance`): the sums wrap by design.
+    let c1 = tcp::advance(client_isn, 1);
+    let s1 = tcp::advance(server_isn, 1);
+    let c2 = tcp::advance(c1, request.len());
     let mut segments = vec![
         segment(true, client_isn, 0, tcp::SYN, &[]),
         segment(false, server_isn, c1, tcp::SYN | tcp::ACK, &[]),
@@ -550,13 +592,20 @@ fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSeg
     let mut sequence = s1;
     for piece in response.chunks(MSS) {
         segments.push(segment(false, sequence, c2, tcp::PSH | tcp::ACK, piece));
-        sequence += piece.len() as u32;
+        sequence = tcp::advance(sequence, piece.len());
         // The client acknowledges what it got.
         segments.push(segment(true, c2, sequence, tcp::ACK, &[]));
     }
     segments.push(segment(false, sequence, c2, tcp::FIN | tcp::ACK, &[]));
-    segments.push(segment(true, c2, sequence + 1, tcp::FIN | tcp::ACK, &[]));
-    segments.push(segment(false, sequence + 1, c2 + 1, tcp::ACK, &[]));
+    let after_fin = tcp::advance(sequence, 1);
+    segments.push(segment(true, c2, after_fin, tcp::FIN | tcp::ACK, &[]));
+    segments.push(segment(
+        false,
+        after_fin,
+        tcp::advance(c2, 1),
+        tcp::ACK,
+        &[],
+    ));
     segments
 }
 
@@ -609,5 +658,41 @@ mod tests {
             Some("Hi")
         );
         assert_eq!(find_title("<p>none</p>"), None);
+    }
+
+    #[test]
+    fn a_dns_answer_too_long_for_one_packet_is_refused_in_the_capture() {
+        // Over TCP a DNS answer may be up to 65 535 bytes; one UDP datagram in one IPv4
+        // packet holds 65 507.
+        let answer = vec![0; 65_508];
+        let refused = visit_capture(simulate::WEB_SERVER, 80, b"query", &answer, b"", b"");
+        assert_eq!(
+            refused,
+            Err(PayloadTooLong {
+                carrier: "IPv4 packet",
+                length: 65_516,
+                max: 65_515,
+            })
+        );
+    }
+
+    #[test]
+    fn each_bad_url_names_its_one_failure() {
+        assert!(matches!(
+            parse_url("https://baidu.com/"),
+            Err(VisitError::UnsupportedScheme { scheme, .. }) if scheme == "https"
+        ));
+        assert!(matches!(
+            parse_url("http://baidu.com:0/"),
+            Err(VisitError::BadPort { .. })
+        ));
+        assert!(matches!(
+            parse_url("http://:80/"),
+            Err(VisitError::NoHost { .. })
+        ));
+        assert_eq!(
+            parse_url("http://:80/").unwrap_err().to_string(),
+            "bad URL 'http://:80/': no host name"
+        );
     }
 }

@@ -633,7 +633,7 @@ mod tests {
     fn count_and_length_overruns_are_named() {
         // dnsmasq's NXDOMAIN answer with ANCOUNT changed from 0 to 1.
         let mut nx = bytes("00018183000100000000000003666f6f026e7804746573740000010001");
-        nx[7] = 1;
+        nx[field::ANCOUNT.end - 1] = 1; // ANCOUNT's low byte
         assert!(matches!(
             Message::parse(&nx),
             Err(ParseError::CountOverrun {
@@ -692,5 +692,42 @@ mod tests {
         let mut out = vec![0xa5];
         assert!(message.encode(true, &mut out).is_err());
         assert_eq!(out, [0xa5]);
+    }
+
+    #[test]
+    fn encoder_refuses_counts_and_lengths_over_16_bits() {
+        let record = |data: Vec<u8>| Record {
+            name: "baidu.com".into(),
+            record_type: RecordType::Unknown(65_280),
+            class: 1,
+            ttl: 0,
+            data: RecordData::Other(data),
+        };
+        let query = Message::query(1, "baidu.com", RecordType::A, true).unwrap();
+
+        let mut many = query.clone();
+        many.additionals = vec![record(Vec::new()); 65_536];
+        assert_eq!(
+            many.to_bytes(),
+            Err(EncodeError::TooManyEntries {
+                section: "additional",
+                count: 65_536,
+            })
+        );
+
+        let mut big_data = query.clone();
+        big_data.answers.push(record(vec![0; 65_536]));
+        assert_eq!(
+            big_data.to_bytes(),
+            Err(EncodeError::DataTooLong { length: 65_536 })
+        );
+
+        // Each record fits, the message does not.
+        let mut big_message = query;
+        big_message.answers = vec![record(vec![0; 40_000]); 2];
+        assert!(matches!(
+            big_message.to_bytes(),
+            Err(EncodeError::MessageTooLong { length }) if length > 65_535
+        ));
     }
 }

@@ -21,8 +21,13 @@ pub const MAX_LABEL_LEN: usize = 63;
 pub enum NameError {
     /// Two dots in a row, or a leading dot.
     EmptyLabel { name: String },
-    /// A label over 63 bytes.
-    LabelTooLong { name: String, label: String },
+    /// A label over 63 bytes on the wire (`length`, counted after its escapes are
+    /// undone: `\065` is one byte).
+    LabelTooLong {
+        name: String,
+        label: String,
+        length: usize,
+    },
     /// Over 255 bytes on the wire.
     NameTooLong { name: String, length: usize },
 }
@@ -36,10 +41,13 @@ impl fmt::Display for NameError {
                     "name '{name}' has an empty label (two dots in a row, or a leading dot)"
                 )
             }
-            NameError::LabelTooLong { name, label } => write!(
+            NameError::LabelTooLong {
+                name,
+                label,
+                length,
+            } => write!(
                 f,
-                "name '{name}': label '{label}' is {} bytes, the limit is 63",
-                label.len()
+                "name '{name}': label '{label}' is {length} bytes, the limit is 63"
             ),
             NameError::NameTooLong { name, length } => write!(
                 f,
@@ -178,6 +186,7 @@ pub fn name_labels(name: &str) -> Result<Vec<String>, NameError> {
             return Err(NameError::LabelTooLong {
                 name: name.to_string(),
                 label: label.clone(),
+                length: bytes.len(),
             });
         }
         wire_length += 1 + bytes.len();
@@ -253,8 +262,8 @@ fn label_bytes(label: &str) -> Vec<u8> {
 /// (the compression of RFC 1035 §4.1.4). `NameWriter::new(false)` turns compression off.
 #[derive(Debug, Default)]
 pub struct NameWriter {
-    /// lower-case suffix text → offset where it was written
-    written: Vec<(String, usize)>,
+    /// lower-case suffix text → offset where it was written (below 0x4000)
+    written: Vec<(String, u16)>,
     pub compress: bool,
 }
 
@@ -276,12 +285,17 @@ impl NameWriter {
                 if let Some((_, offset)) = self.written.iter().find(|(s, _)| *s == suffix) {
                     // Only offsets below 0x4000 are remembered (below), so the offset
                     // fits the pointer's 14 bits.
-                    let pointer = 0xc000 | (*offset as u16);
+                    let pointer = 0xc000 | offset;
                     out.extend_from_slice(&pointer.to_be_bytes());
                     return Ok(());
                 }
-                if out.len() < 0x4000 {
-                    self.written.push((suffix, out.len()));
+                // A pointer has 14 bits for the offset: a name written further on
+                // cannot be pointed to, so it is not remembered.
+                let offset = u16::try_from(out.len())
+                    .ok()
+                    .filter(|&offset| offset < 0x4000);
+                if let Some(offset) = offset {
+                    self.written.push((suffix, offset));
                 }
             }
             let label = label_bytes(&labels[index]);
@@ -343,5 +357,34 @@ mod tests {
             name_labels(&long),
             Err(NameError::NameTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn a_name_at_offset_0x3fff_is_the_last_one_a_pointer_reaches() {
+        let mut writer = NameWriter::new(true);
+        let mut out = vec![0; 0x3fff];
+        writer.write("baidu.com", &mut out).unwrap();
+        writer.write("baidu.com", &mut out).unwrap();
+        // 0xc000 | 0x3fff: the pointer's 14 offset bits all set.
+        assert_eq!(out[out.len() - 2..], [0xff, 0xff]);
+    }
+
+    #[test]
+    fn a_name_past_offset_0x3fff_is_written_again_not_pointed_to() {
+        let mut writer = NameWriter::new(true);
+        let mut out = vec![0; 0x4000];
+        writer.write("baidu.com", &mut out).unwrap();
+        let first = out[0x4000..].to_vec();
+        writer.write("baidu.com", &mut out).unwrap();
+        assert_eq!(out[0x4000 + first.len()..], first[..]);
+    }
+
+    #[test]
+    fn a_label_too_long_is_measured_in_wire_bytes() {
+        // 64 escaped bytes: 256 characters of text, 64 bytes on the wire.
+        let label = "\\065".repeat(64);
+        let error = name_labels(&label).unwrap_err();
+        assert!(matches!(error, NameError::LabelTooLong { length: 64, .. }));
+        assert!(error.to_string().ends_with("is 64 bytes, the limit is 63"));
     }
 }

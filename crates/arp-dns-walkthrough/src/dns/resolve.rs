@@ -406,9 +406,14 @@ fn exchange_tcp(
         eprintln!("connect({server}) -> from {local} (three-way handshake done)");
     }
     // Over TCP each message is preceded by its length, two bytes big-endian. The
-    // encoder refuses messages over 65 535 bytes (`EncodeError::MessageTooLong`), so
-    // the length fits.
-    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    // encoder already refuses messages over 65 535 bytes; checked here all the same,
+    // so these two bytes never announce fewer than follow.
+    let length = u16::try_from(bytes.len()).map_err(|_| {
+        ResolveError::Encode(EncodeError::MessageTooLong {
+            length: bytes.len(),
+        })
+    })?;
+    let mut framed = length.to_be_bytes().to_vec();
     framed.extend_from_slice(bytes);
     let left = left_until(deadline).ok_or_else(&timeout)?;
     stream
