@@ -563,6 +563,119 @@ mod tests {
         .unwrap()
     }
 
+    /// A capture `visit --netns` took with tcpdump on the host's eth0 (made by
+    /// tests/visit_netns.rs with NETLAB_SAVE_VISIT_CAPTURE set).
+    const VISIT_NETNS: &[u8] = include_bytes!("../tests/fixtures/visit-netns.pcap");
+
+    fn fixture() -> Vec<WalkFrame> {
+        read_walk(&crate::pcap::parse(VISIT_NETNS).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn real_capture_holds_the_whole_walk_in_order() {
+        let frames = fixture();
+        let events: Vec<Event> = frames.iter().map(|f| f.event).collect();
+        assert_eq!(
+            events,
+            [
+                Event::ArpRequest,   // 1  who has the gateway?
+                Event::ArpReply,     // 2  the gateway's MAC
+                Event::DnsQuery,     // 3
+                Event::DnsAnswer,    // 4
+                Event::Syn,          // 5
+                Event::SynAck,       // 6
+                Event::HandshakeAck, // 7
+                Event::HttpRequest,  // 8  GET / HTTP/1.0
+                Event::DataAck,      // 9  the server ACKs the request
+                Event::HttpResponse, // 10 HTTP/1.0 200 OK and the page
+                Event::DataAck,      // 11 the host ACKs the page
+                Event::Fin,          // 12 the server closes first (HTTP/1.0)
+                Event::Fin,          // 13 the host's FIN carries its ACK of 12
+                Event::CloseAck,     // 14
+            ]
+        );
+        assert_eq!(check_walk(&frames), Ok(()));
+        assert!(close_complete(&frames));
+        assert!(!close_complete(&frames[..13]));
+    }
+
+    #[test]
+    fn real_capture_frames_are_decoded_field_by_field() {
+        let frames = fixture();
+        let arp = &frames[0];
+        assert_eq!(arp.number, 1);
+        assert_eq!(arp.at, Duration::ZERO);
+        assert_eq!(arp.source_mac.to_string(), "02:00:00:00:01:0a");
+        assert!(arp.destination_mac.is_broadcast());
+        assert_eq!(arp.summary, "ARP  Who has 192.168.1.1? Tell 192.168.1.10");
+        // The DNS query: the DNS server's IP, but the gateway's MAC (notes step 1.2).
+        let query = &frames[2];
+        assert_eq!(query.destination_mac.to_string(), "02:00:00:00:01:01");
+        assert!(
+            query.summary.starts_with("DNS  192.168.1.10:")
+                && query
+                    .summary
+                    .ends_with(" > 192.0.2.53:53 ttl 64  query A www.netlab.test"),
+            "{}",
+            query.summary
+        );
+        // The answer crossed the router: TTL 63.
+        assert!(
+            frames[3]
+                .summary
+                .ends_with("ttl 63  answer A www.netlab.test is 198.51.100.10 (ttl 300 s)"),
+            "{}",
+            frames[3].summary
+        );
+        assert!(frames[4].summary.ends_with("[SYN] seq 0"));
+        assert!(frames[5].summary.ends_with("[SYN, ACK] seq 0 ack 1"));
+        assert!(frames[6].summary.ends_with("[ACK] seq 1 ack 1"));
+        assert!(
+            frames[7]
+                .summary
+                .ends_with("[PSH, ACK] seq 1 ack 1 len 61 \"GET / HTTP/1.0\""),
+            "{}",
+            frames[7].summary
+        );
+        assert!(
+            frames[9]
+                .summary
+                .ends_with("[PSH, ACK] seq 1 ack 62 len 179 \"HTTP/1.0 200 OK\""),
+            "{}",
+            frames[9].summary
+        );
+        assert_eq!(frames[11].from_client, Some(false));
+        assert_eq!(frames[11].tcp_flags, Some(tcp::FIN | tcp::ACK));
+        assert!(frames[13].summary.ends_with("[ACK] seq 181 ack 63"));
+    }
+
+    #[test]
+    fn real_capture_shows_the_close_in_three_segments() {
+        assert_eq!(
+            close_sentence(&fixture()),
+            "the close (四次挥手) took three segments: [FIN, ACK] from the server, \
+             [FIN, ACK] from the host, [ACK] from the server: the host's ACK of the \
+             server's FIN rode on the host's own FIN"
+        );
+    }
+
+    #[test]
+    fn report_groups_frames_under_the_notes_steps() {
+        let lines = report_lines(&fixture());
+        let headers: Vec<&str> = lines
+            .iter()
+            .filter(|line| line.starts_with("step "))
+            .map(|line| line.split("  ").next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                "step 1.1", "step 1.2", "step 1.6", "step 2", "step 3", "step 4", "step 6"
+            ]
+        );
+        assert_eq!(lines.len(), 14 + 7);
+    }
+
     #[test]
     fn cooked_captures_are_refused_with_the_reason() {
         let error = read_walk(&Capture {

@@ -315,6 +315,28 @@ mod tests {
     }
 
     #[test]
+    fn tcpdump_capture_is_read_record_by_record() {
+        // tests/fixtures/visit-netns.pcap: tcpdump 4.99 -w on a veth, little-endian,
+        // microseconds, snaplen 262144, Ethernet.
+        let bytes = include_bytes!("../tests/fixtures/visit-netns.pcap");
+        assert_eq!(&bytes[field::SNAPLEN], &262_144u32.to_le_bytes());
+        let capture = parse(bytes).unwrap();
+        assert_eq!(capture.link_type, LINKTYPE_ETHERNET);
+        assert_eq!(capture.records.len(), 14);
+        // Frame 1 at 1795649141.496048 s (2026-11-25 23:25:41 UTC): the ARP request, 42 bytes (not padded: captured as it was sent).
+        assert_eq!(capture.records[0].frame.len(), 42);
+        assert_eq!(capture.records[0].micros, 1_795_649_141_496_048);
+        assert_eq!(&capture.records[0].frame[..6], &[0xff; 6]);
+        // Cut anywhere inside the last frame: an error, or the frames before it.
+        let cut = &bytes[..bytes.len() - 10];
+        assert!(matches!(
+            parse(cut),
+            Err(ReadError::TruncatedRecord { index: 13, .. })
+        ));
+        assert_eq!(parse_written_so_far(cut).unwrap().records.len(), 13);
+    }
+
+    #[test]
     fn big_endian_nanosecond_capture_is_read() {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(&MAGIC_NANOSECONDS.to_be_bytes());
