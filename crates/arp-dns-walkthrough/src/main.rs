@@ -803,21 +803,24 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
         stop,
     };
     let mut stdout = std::io::stdout();
-    let result = netns_visit::visit_on_wires(&options, &mut stdout);
+    let outcome = match netns_visit::visit_on_wires(&options, &mut stdout) {
+        // The capture is still on disk here, at visit.capture_path(): whatever draws
+        // it next (a ladder diagram) reads it before the temporary file goes.
+        Ok(visit) if keep => writeln!(stdout, "capture kept in {}", visit.capture_path().display())
+            .map_err(output_failure),
+        Ok(_) => Ok(()),
+        Err(netns_visit::NetnsError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Err(Failure::OutputClosed)
+        }
+        Err(error) if error.is_usage() => Err(usage(&error)),
+        Err(error) => Err(Failure::Runtime(error.to_string(), error.hint())),
+    };
     if !keep {
         let _ = std::fs::remove_file(&capture);
     }
-    let visit = result.map_err(|error| {
-        if error.is_usage() {
-            usage(&error)
-        } else {
-            Failure::Runtime(error.to_string(), error.hint())
-        }
-    })?;
-    if keep {
-        say!("capture kept in {}", visit.capture_path().display());
-    }
-    Ok(())
+    outcome
 }
 
 #[cfg(not(target_os = "linux"))]
