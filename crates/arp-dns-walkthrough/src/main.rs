@@ -808,7 +808,11 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
         // it next (a ladder diagram) reads it before the temporary file goes.
         Ok(visit) if keep => writeln!(stdout, "capture kept in {}", visit.capture_path().display())
             .map_err(output_failure),
-        Ok(_) => Ok(()),
+        Ok(_) => writeln!(
+            stdout,
+            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
+        )
+        .map_err(output_failure),
         Err(netns_visit::NetnsError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::BrokenPipe =>
         {

@@ -144,6 +144,8 @@ pub enum NetnsError {
     Capture(String),
     /// The capture misses a step of the walk.
     StepMissing(String),
+    /// A thread of the lab stopped with a panic (a bug: please report it).
+    ThreadPanicked(&'static str),
 }
 
 impl fmt::Display for NetnsError {
@@ -185,6 +187,9 @@ impl fmt::Display for NetnsError {
             NetnsError::Server(error) => write!(f, "the web server: {error}"),
             NetnsError::Capture(error) => write!(f, "reading the capture: {error}"),
             NetnsError::StepMissing(what) => write!(f, "{what}"),
+            NetnsError::ThreadPanicked(which) => {
+                write!(f, "{which} stopped with a panic, a bug in this program")
+            }
         }
     }
 }
@@ -399,7 +404,7 @@ fn in_namespace<T: Send + 'static>(
 ) -> Result<T, NetnsError> {
     spawn_in_namespace(name, work)
         .join()
-        .unwrap_or_else(|_| Err(NetnsError::Capture("a lab thread panicked".into())))
+        .unwrap_or(Err(NetnsError::ThreadPanicked("a lab thread")))
 }
 
 /// Like [`in_namespace`], without waiting.
@@ -634,6 +639,46 @@ pub fn visit_on_wires(
     )
     .map_err(write_error)?;
 
+    // The web server: our HTTP/1.0 responder, on a thread inside the web namespace.
+    let timeout = options.timeout;
+    let (ready_sender, ready) = mpsc::channel();
+    let web_address = SocketAddrV4::new(WEB_SERVER, url.port);
+    let web_server = spawn_in_namespace(&web, move || {
+        // accept() waits while tcpdump starts, then for the DNS step and connect().
+        let accept_timeout = START_TIMEOUT.saturating_add(timeout.saturating_mul(2));
+        let listener = listen(web_address, accept_timeout);
+        let listener = match listener {
+            Ok(listener) => {
+                let _ = ready_sender.send(Ok(()));
+                listener
+            }
+            Err(error) => {
+                let _ = ready_sender.send(Err(error));
+                return None;
+            }
+        };
+        Some(http_responder::serve_one(&listener, timeout))
+    });
+    match ready.recv_timeout(START_TIMEOUT) {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => return Err(error),
+        Err(_) => {
+            // The thread could not enter the namespace: its error says why.
+            return Err(match web_server.join() {
+                Ok(Err(error)) => error,
+                _ => NetnsError::NotReady {
+                    tool: "the web server".into(),
+                    output: String::new(),
+                },
+            });
+        }
+    }
+    writeln!(
+        out,
+        "  web     {web_address}, our HTTP/1.0 responder (one GET /)"
+    )
+    .map_err(write_error)?;
+
     // tcpdump on the host's only interface. It prints "listening on" once its filter
     // is in place, so nothing after that line is missed; -U with --immediate-mode
     // writes each frame as it comes (lab-tools §3: without it, SIGINT can lose them).
@@ -667,44 +712,6 @@ pub fn visit_on_wires(
     )
     .map_err(write_error)?;
 
-    // The web server: our HTTP/1.0 responder, on a thread inside the web namespace.
-    let timeout = options.timeout;
-    let (ready_sender, ready) = mpsc::channel();
-    let web_address = SocketAddrV4::new(WEB_SERVER, url.port);
-    let web_server = spawn_in_namespace(&web, move || {
-        let listener = listen(web_address, timeout.saturating_mul(3));
-        let listener = match listener {
-            Ok(listener) => {
-                let _ = ready_sender.send(Ok(()));
-                listener
-            }
-            Err(error) => {
-                let _ = ready_sender.send(Err(error));
-                return None;
-            }
-        };
-        Some(http_responder::serve_one(&listener, timeout))
-    });
-    match ready.recv_timeout(START_TIMEOUT) {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => return Err(error),
-        Err(_) => {
-            // The thread could not enter the namespace: its error says why.
-            return Err(match web_server.join() {
-                Ok(Err(error)) => error,
-                _ => NetnsError::NotReady {
-                    tool: "the web server".into(),
-                    output: String::new(),
-                },
-            });
-        }
-    }
-    writeln!(
-        out,
-        "  web     {web_address}, our HTTP/1.0 responder (one GET /)"
-    )
-    .map_err(write_error)?;
-
     // An empty ARP cache, as in the notes: the host knows no MAC yet.
     lab.ip(&["-n", &host, "neigh", "flush", "all"])?;
     writeln!(
@@ -720,10 +727,10 @@ pub fn visit_on_wires(
     let port = url.port;
     let walked = spawn_in_namespace(&host, move || walk(&name, port, &request, timeout))
         .join()
-        .unwrap_or_else(|_| Err(NetnsError::Capture("the host's thread panicked".into())))??;
+        .unwrap_or(Err(NetnsError::ThreadPanicked("the host's thread")))??;
     let served = web_server
         .join()
-        .unwrap_or_else(|_| Err(NetnsError::Capture("the web thread panicked".into())))?;
+        .unwrap_or(Err(NetnsError::ThreadPanicked("the web server's thread")))?;
     if let Some(Err(error)) = served {
         return Err(NetnsError::Server(error));
     }
