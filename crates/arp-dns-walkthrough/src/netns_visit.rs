@@ -44,7 +44,7 @@ use crate::capture_walk::{self, WalkFrame};
 use crate::dns::RecordType;
 use crate::dns::resolve::{ResolveError, ResolveOptions};
 use crate::ethernet::MacAddr;
-use crate::http_responder::{self, HttpError};
+use crate::http_responder::{self, HttpError, Served};
 use crate::simulate::{DNS_SERVER, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC, WEB_SERVER};
 use crate::visit::{self, VisitError};
 
@@ -520,12 +520,14 @@ pub fn visit_on_wires(
             return Err(NetnsError::MissingTool { tool, package });
         }
     }
+    let stop = &*options.stop;
+    let timeout = options.timeout;
+    let capture = options.capture.clone();
     let mut lab = Lab {
         prefix: options.prefix.clone(),
         namespaces: Vec::new(),
         children: Vec::new(),
     };
-    let stop = &*options.stop;
 
     writeln!(
         out,
@@ -533,71 +535,7 @@ pub fn visit_on_wires(
         lab.prefix
     )
     .map_err(write_error)?;
-    let mut names = Vec::new();
-    for role in ROLES {
-        check_stop(stop)?;
-        names.push(lab.add_namespace(role)?);
-    }
-    let [host, switch, router, dns, web] = [0, 1, 2, 3, 4].map(|i| names[i].clone());
-
-    // The switch: a bridge with two ports, one cable to the host, one to the router.
-    lab.ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"])?;
-    lab.ip(&["-n", &switch, "link", "set", "br0", "up"])?;
-    lab.cable((&host, "eth0", Some(HOST_MAC)), (&switch, "port1", None))?;
-    lab.cable(
-        (&router, "lan0", Some(GATEWAY_MAC)),
-        (&switch, "port2", None),
-    )?;
-    for port in ["port1", "port2"] {
-        lab.ip(&["-n", &switch, "link", "set", port, "master", "br0"])?;
-    }
-    // The router's two other networks: one cable to each server.
-    lab.cable(
-        (&router, "dns0", Some(ROUTER_DNS_MAC)),
-        (&dns, "eth0", Some(DNS_MAC)),
-    )?;
-    lab.cable(
-        (&router, "web0", Some(ROUTER_WEB_MAC)),
-        (&web, "eth0", Some(WEB_MAC)),
-    )?;
-    let addresses = [
-        (&host, "eth0", HOST_IP),
-        (&router, "lan0", GATEWAY_IP),
-        (&router, "dns0", ROUTER_DNS_SIDE),
-        (&router, "web0", ROUTER_WEB_SIDE),
-        (&dns, "eth0", DNS_SERVER),
-        (&web, "eth0", WEB_SERVER),
-    ];
-    for (namespace, interface, ip) in addresses {
-        lab.ip(&[
-            "-n",
-            namespace,
-            "addr",
-            "add",
-            &format!("{ip}/24"),
-            "dev",
-            interface,
-        ])?;
-    }
-    for (namespace, gateway) in [
-        (&host, GATEWAY_IP),
-        (&dns, ROUTER_DNS_SIDE),
-        (&web, ROUTER_WEB_SIDE),
-    ] {
-        lab.ip(&[
-            "-n",
-            namespace,
-            "route",
-            "add",
-            "default",
-            "via",
-            &gateway.to_string(),
-        ])?;
-    }
-    // The router forwards packets between its interfaces: that makes it a router.
-    in_namespace(&router, || {
-        write_settings(&[("/proc/sys/net/ipv4/ip_forward", "1")])
-    })??;
+    let names = build_network(&mut lab, stop)?;
     writeln!(
         out,
         "  host    {HOST_IP}/24 on eth0 ({HOST_MAC}), default gateway {GATEWAY_IP}"
@@ -613,98 +551,22 @@ pub fn visit_on_wires(
         "  router  lan0 {GATEWAY_IP} ({GATEWAY_MAC}) | dns0 {ROUTER_DNS_SIDE} | web0 {ROUTER_WEB_SIDE}, ip_forward=1"
     )
     .map_err(write_error)?;
-
-    // The DNS server: dnsmasq, answering only for our name.
-    check_stop(stop)?;
-    let dnsmasq = lab.spawn(
-        "dnsmasq",
-        Command::new("ip")
-            .args(["netns", "exec", &dns, "dnsmasq", "-C", "/dev/null", "-k"])
-            .args(["-p", "53", "--bind-interfaces", "--no-resolv", "--no-hosts"])
-            .arg(format!("--listen-address={DNS_SERVER}"))
-            .args(["--local-ttl=300", "--pid-file=", "--log-facility=-"])
-            .arg(format!("--host-record={},{WEB_SERVER}", url.host))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    )?;
-    let dnsmasq_lines = lines_of(dnsmasq.stderr.take().ok_or_else(|| NetnsError::NotReady {
-        tool: "dnsmasq".into(),
-        output: "no standard error to read".into(),
-    })?);
-    wait_for_line("dnsmasq", &dnsmasq_lines, "started", START_TIMEOUT, stop)?;
+    start_dns_server(&mut lab, &names.dns, &url.host, stop)?;
     writeln!(
         out,
         "  dns     {DNS_SERVER}:53, dnsmasq: {} has address {WEB_SERVER}",
         url.host
     )
     .map_err(write_error)?;
-
-    // The web server: our HTTP/1.0 responder, on a thread inside the web namespace.
-    let timeout = options.timeout;
-    let (ready_sender, ready) = mpsc::channel();
     let web_address = SocketAddrV4::new(WEB_SERVER, url.port);
-    let web_server = spawn_in_namespace(&web, move || {
-        // accept() waits while tcpdump starts, then for the DNS step and connect().
-        let accept_timeout = START_TIMEOUT.saturating_add(timeout.saturating_mul(2));
-        let listener = listen(web_address, accept_timeout);
-        let listener = match listener {
-            Ok(listener) => {
-                let _ = ready_sender.send(Ok(()));
-                listener
-            }
-            Err(error) => {
-                let _ = ready_sender.send(Err(error));
-                return None;
-            }
-        };
-        Some(http_responder::serve_one(&listener, timeout))
-    });
-    match ready.recv_timeout(START_TIMEOUT) {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => return Err(error),
-        Err(_) => {
-            // The thread could not enter the namespace: its error says why.
-            return Err(match web_server.join() {
-                Ok(Err(error)) => error,
-                _ => NetnsError::NotReady {
-                    tool: "the web server".into(),
-                    output: String::new(),
-                },
-            });
-        }
-    }
+    let web_server = start_web_server(&names.web, web_address, timeout)?;
     writeln!(
         out,
         "  web     {web_address}, our HTTP/1.0 responder (one GET /)"
     )
     .map_err(write_error)?;
 
-    // tcpdump on the host's only interface. It prints "listening on" once its filter
-    // is in place, so nothing after that line is missed; -U with --immediate-mode
-    // writes each frame as it comes (lab-tools §3: without it, SIGINT can lose them).
-    check_stop(stop)?;
-    let capture = options.capture.clone();
-    let tcpdump = lab.spawn(
-        "tcpdump",
-        Command::new("ip")
-            .args(["netns", "exec", &host, "tcpdump", "-i", "eth0", "-n"])
-            .args(["-U", "--immediate-mode", "-w"])
-            .arg(&capture)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    )?;
-    let tcpdump_pid = rustix::process::Pid::from_child(tcpdump);
-    let tcpdump_lines = lines_of(tcpdump.stderr.take().ok_or_else(|| NetnsError::NotReady {
-        tool: "tcpdump".into(),
-        output: "no standard error to read".into(),
-    })?);
-    wait_for_line(
-        "tcpdump",
-        &tcpdump_lines,
-        "listening on",
-        START_TIMEOUT,
-        stop,
-    )?;
+    let tcpdump = start_tcpdump(&mut lab, &names.host, &capture, stop)?;
     writeln!(
         out,
         "tcpdump listening on the host's eth0, writing {}",
@@ -713,7 +575,7 @@ pub fn visit_on_wires(
     .map_err(write_error)?;
 
     // An empty ARP cache, as in the notes: the host knows no MAC yet.
-    lab.ip(&["-n", &host, "neigh", "flush", "all"])?;
+    lab.ip(&["-n", &names.host, "neigh", "flush", "all"])?;
     writeln!(
         out,
         "the host's ARP cache is empty (ip neigh flush all): its first packet must ask for the gateway's MAC"
@@ -725,7 +587,7 @@ pub fn visit_on_wires(
     let name = url.host.clone();
     let request = http_responder::request(&url.host, &url.path);
     let port = url.port;
-    let walked = spawn_in_namespace(&host, move || walk(&name, port, &request, timeout))
+    let walked = spawn_in_namespace(&names.host, move || walk(&name, port, &request, timeout))
         .join()
         .unwrap_or(Err(NetnsError::ThreadPanicked("the host's thread")))??;
     let served = web_server
@@ -741,35 +603,9 @@ pub fn visit_on_wires(
     )
     .map_err(write_error)?;
 
-    // The host's last ACK can still be on its way: wait until the capture holds the
-    // whole close (bounded), then stop tcpdump with SIGINT, as Ctrl-C would.
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        check_stop(stop)?;
-        let bytes = std::fs::read(&capture).map_err(io_error("reading the capture"))?;
-        let complete = crate::pcap::parse_written_so_far(&bytes)
-            .ok()
-            .and_then(|capture| capture_walk::read_walk(&capture).ok())
-            .is_some_and(|frames| capture_walk::close_complete(&frames));
-        if complete {
-            break;
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    let _ = rustix::process::kill_process(tcpdump_pid, rustix::process::Signal::INT);
-    let tcpdump_index = lab.children.iter().position(|(what, _)| what == "tcpdump");
-    if let Some(index) = tcpdump_index {
-        let (_, mut child) = lab.children.remove(index);
-        if wait_with_deadline(&mut child, START_TIMEOUT).is_none() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-    let summary: Vec<String> = tcpdump_lines
-        .try_iter()
-        .filter(|line| line.contains("captured"))
-        .collect();
-    writeln!(out, "tcpdump stopped: {}", summary.join("; ")).map_err(write_error)?;
+    wait_for_close(&capture, timeout, stop)?;
+    let counts = stop_tcpdump(&mut lab, tcpdump);
+    writeln!(out, "tcpdump stopped: {}", counts.join("; ")).map_err(write_error)?;
 
     let read = crate::pcap::read_file(&capture).map_err(|e| NetnsError::Capture(e.to_string()))?;
     let frames = capture_walk::read_walk(&read).map_err(|e| NetnsError::Capture(e.to_string()))?;
@@ -814,6 +650,225 @@ pub fn visit_on_wires(
         address: walked.address,
         status_line: walked.status_line,
     })
+}
+
+/// The names of the namespaces where the walk's programs run (the switch and the
+/// router only pass frames on).
+struct Names {
+    host: String,
+    dns: String,
+    web: String,
+}
+
+/// The namespaces, the cables between them, their addresses and routes (the picture
+/// at the top of this file).
+fn build_network(lab: &mut Lab, stop: &AtomicBool) -> Result<Names, NetnsError> {
+    let mut made = Vec::new();
+    for role in ROLES {
+        check_stop(stop)?;
+        made.push(lab.add_namespace(role)?);
+    }
+    let [host, switch, router, dns, web] = [0, 1, 2, 3, 4].map(|i| made[i].clone());
+
+    // The switch: a bridge with two ports, one cable to the host, one to the router.
+    lab.ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"])?;
+    lab.ip(&["-n", &switch, "link", "set", "br0", "up"])?;
+    lab.cable((&host, "eth0", Some(HOST_MAC)), (&switch, "port1", None))?;
+    lab.cable(
+        (&router, "lan0", Some(GATEWAY_MAC)),
+        (&switch, "port2", None),
+    )?;
+    for port in ["port1", "port2"] {
+        lab.ip(&["-n", &switch, "link", "set", port, "master", "br0"])?;
+    }
+    // The router's two other networks: one cable to each server.
+    lab.cable(
+        (&router, "dns0", Some(ROUTER_DNS_MAC)),
+        (&dns, "eth0", Some(DNS_MAC)),
+    )?;
+    lab.cable(
+        (&router, "web0", Some(ROUTER_WEB_MAC)),
+        (&web, "eth0", Some(WEB_MAC)),
+    )?;
+    check_stop(stop)?;
+    let addresses = [
+        (&host, "eth0", HOST_IP),
+        (&router, "lan0", GATEWAY_IP),
+        (&router, "dns0", ROUTER_DNS_SIDE),
+        (&router, "web0", ROUTER_WEB_SIDE),
+        (&dns, "eth0", DNS_SERVER),
+        (&web, "eth0", WEB_SERVER),
+    ];
+    for (namespace, interface, ip) in addresses {
+        let address = format!("{ip}/24");
+        lab.ip(&["-n", namespace, "addr", "add", &address, "dev", interface])?;
+    }
+    // Anything not on a namespace's own network goes to its default gateway.
+    for (namespace, gateway) in [
+        (&host, GATEWAY_IP),
+        (&dns, ROUTER_DNS_SIDE),
+        (&web, ROUTER_WEB_SIDE),
+    ] {
+        let gateway = gateway.to_string();
+        lab.ip(&["-n", namespace, "route", "add", "default", "via", &gateway])?;
+    }
+    // Forwarding packets between its interfaces is what makes the router a router.
+    in_namespace(&router, || {
+        write_settings(&[("/proc/sys/net/ipv4/ip_forward", "1")])
+    })??;
+    Ok(Names { host, dns, web })
+}
+
+/// dnsmasq in the DNS server's namespace, answering only for `name` (an address
+/// record pointing at the web server), once it says it started.
+fn start_dns_server(
+    lab: &mut Lab,
+    namespace: &str,
+    name: &str,
+    stop: &AtomicBool,
+) -> Result<(), NetnsError> {
+    check_stop(stop)?;
+    let dnsmasq = lab.spawn(
+        "dnsmasq",
+        Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                namespace,
+                "dnsmasq",
+                "-C",
+                "/dev/null",
+                "-k",
+            ])
+            .args(["-p", "53", "--bind-interfaces", "--no-resolv", "--no-hosts"])
+            .arg(format!("--listen-address={DNS_SERVER}"))
+            .args(["--local-ttl=300", "--pid-file=", "--log-facility=-"])
+            .arg(format!("--host-record={name},{WEB_SERVER}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )?;
+    let lines = lines_of(dnsmasq.stderr.take().ok_or_else(|| NetnsError::NotReady {
+        tool: "dnsmasq".into(),
+        output: "no standard error to read".into(),
+    })?);
+    wait_for_line("dnsmasq", &lines, "started", START_TIMEOUT, stop)?;
+    Ok(())
+}
+
+/// What the web server's thread ends with: `None` when it could not listen (the
+/// error went to the caller already), else how its one exchange went.
+type WebServer = thread::JoinHandle<Result<Option<Result<Served, HttpError>>, NetnsError>>;
+
+/// Our HTTP/1.0 responder, on a thread inside the web server's namespace, once it
+/// listens on `address`.
+fn start_web_server(
+    namespace: &str,
+    address: SocketAddrV4,
+    timeout: Duration,
+) -> Result<WebServer, NetnsError> {
+    let (ready_sender, ready) = mpsc::channel();
+    let web_server = spawn_in_namespace(namespace, move || {
+        // accept() waits while tcpdump starts, then for the DNS step and connect().
+        let accept_timeout = START_TIMEOUT.saturating_add(timeout.saturating_mul(2));
+        let listener = match listen(address, accept_timeout) {
+            Ok(listener) => {
+                let _ = ready_sender.send(Ok(()));
+                listener
+            }
+            Err(error) => {
+                let _ = ready_sender.send(Err(error));
+                return None;
+            }
+        };
+        Some(http_responder::serve_one(&listener, timeout))
+    });
+    match ready.recv_timeout(START_TIMEOUT) {
+        Ok(Ok(())) => Ok(web_server),
+        Ok(Err(error)) => Err(error),
+        // The thread could not enter the namespace: its error says why.
+        Err(_) => Err(match web_server.join() {
+            Ok(Err(error)) => error,
+            _ => NetnsError::NotReady {
+                tool: "the web server".into(),
+                output: String::new(),
+            },
+        }),
+    }
+}
+
+/// A running tcpdump: its process ID and its standard error, line by line.
+struct Tcpdump {
+    pid: rustix::process::Pid,
+    lines: Receiver<String>,
+}
+
+/// tcpdump on the host's only interface, writing `capture`. It prints "listening on"
+/// once its filter is in place, so nothing after that line is missed; `-U` with
+/// `--immediate-mode` writes each frame as it comes (lab-tools §3: without them,
+/// SIGINT can lose frames still in the kernel's buffer).
+fn start_tcpdump(
+    lab: &mut Lab,
+    namespace: &str,
+    capture: &Path,
+    stop: &AtomicBool,
+) -> Result<Tcpdump, NetnsError> {
+    check_stop(stop)?;
+    let tcpdump = lab.spawn(
+        "tcpdump",
+        Command::new("ip")
+            .args(["netns", "exec", namespace, "tcpdump", "-i", "eth0", "-n"])
+            .args(["-U", "--immediate-mode", "-w"])
+            .arg(capture)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )?;
+    // `ip netns exec` enters the namespace and then becomes tcpdump (exec), so the
+    // child's process ID is tcpdump's.
+    let pid = rustix::process::Pid::from_child(tcpdump);
+    let lines = lines_of(tcpdump.stderr.take().ok_or_else(|| NetnsError::NotReady {
+        tool: "tcpdump".into(),
+        output: "no standard error to read".into(),
+    })?);
+    wait_for_line("tcpdump", &lines, "listening on", START_TIMEOUT, stop)?;
+    Ok(Tcpdump { pid, lines })
+}
+
+/// The host's last ACK can still be on its way when the walk returns: waits (at most
+/// `timeout`) until the capture holds the whole close.
+fn wait_for_close(capture: &Path, timeout: Duration, stop: &AtomicBool) -> Result<(), NetnsError> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        check_stop(stop)?;
+        let bytes = std::fs::read(capture).map_err(io_error("reading the capture"))?;
+        let complete = crate::pcap::parse_written_so_far(&bytes)
+            .ok()
+            .and_then(|capture| capture_walk::read_walk(&capture).ok())
+            .is_some_and(|frames| capture_walk::close_complete(&frames));
+        if complete {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+/// Stops tcpdump with SIGINT, as Ctrl-C would (it then writes out what it holds and
+/// prints its counts), and returns the count lines.
+fn stop_tcpdump(lab: &mut Lab, tcpdump: Tcpdump) -> Vec<String> {
+    let _ = rustix::process::kill_process(tcpdump.pid, rustix::process::Signal::INT);
+    let index = lab.children.iter().position(|(what, _)| what == "tcpdump");
+    if let Some(index) = index {
+        let (_, mut child) = lab.children.remove(index);
+        if wait_with_deadline(&mut child, START_TIMEOUT).is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+    tcpdump
+        .lines
+        .try_iter()
+        .filter(|line| line.contains("captured"))
+        .collect()
 }
 
 /// A listening socket whose `accept` gives up after `accept_timeout` (Linux applies
