@@ -213,3 +213,25 @@ fn netns_visit_without_root_says_so_in_one_line_and_exits_1() {
     assert!(lines[1].starts_with("hint: needs root: sudo "), "{stderr}");
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn netns_visit_names_a_missing_tool_and_its_package() {
+    let test = "netns_visit_names_a_missing_tool_and_its_package";
+    if !testkit::require_root(test) {
+        return;
+    }
+    // An empty PATH: not even `ip` can be found, and nothing is built.
+    let output = Command::new(BINARY)
+        .args(["visit", "--netns"])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: visit --netns runs ip, which is not installed (iproute2)\n\
+         hint: install it: sudo apt-get install iproute2\n"
+    );
+    assert!(output.stdout.is_empty());
+}
