@@ -5,16 +5,19 @@
 //! joined by veth pairs (virtual cables):
 //!
 //! ```text
-//!  host                 switch (bridge br0)       router (ip_forward=1)            dns
-//!  eth0 192.168.1.10 ── port1   port2 ──────────── lan0 192.168.1.1  dns0 192.0.2.1 ── eth0 192.0.2.53 (dnsmasq)
-//!  02:00:00:00:01:0a                              02:00:00:00:01:01  web0 198.51.100.1 ── eth0 198.51.100.10 (web)
-//!  gateway 192.168.1.1                                                              our HTTP/1.0 responder, port 80
+//! host    eth0 192.168.1.10/24 (02:00:00:00:01:0a), default gateway 192.168.1.1
+//!          │
+//! switch  port1 ── bridge br0 ── port2
+//!                                 │
+//! router                         lan0 192.168.1.1/24 (02:00:00:00:01:01), ip_forward=1
+//!                                dns0 192.0.2.1/24 ───── dns  eth0 192.0.2.53/24, dnsmasq
+//!                                web0 198.51.100.1/24 ── web  eth0 198.51.100.10/24, our HTTP/1.0 responder
 //! ```
 //!
 //! The namespaces are named `nl5-PID-host`, `-switch`, `-router`, `-dns` and `-web`
 //! (PID: this process; `NETLAB_NS_PREFIX` replaces `nl5-PID`), so two runs never
 //! collide, and every one of them is removed at the end, also after an error or
-//! Ctrl-C ([`Lab`]'s `Drop`).
+//! Ctrl-C (the `Drop` of `Lab`).
 //!
 //! Then tcpdump captures on the host's `eth0`, the host's ARP cache is emptied, and
 //! the host makes the notes' whole walk: its first packet makes the kernel ARP for the
