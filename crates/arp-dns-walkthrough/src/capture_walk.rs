@@ -677,6 +677,31 @@ mod tests {
     }
 
     #[test]
+    fn cut_or_corrupted_captures_never_panic() {
+        // Every cut of the real capture, and every byte of it set to 0x00 and to 0xff:
+        // an error or fewer frames, never a panic.
+        for end in 0..VISIT_NETNS.len() {
+            if let Ok(capture) = crate::pcap::parse_written_so_far(&VISIT_NETNS[..end]) {
+                let frames = read_walk(&capture).unwrap();
+                let _ = (check_walk(&frames), close_sentence(&frames));
+                let _ = report_lines(&frames);
+            }
+        }
+        for at in 0..VISIT_NETNS.len() {
+            for value in [0x00, 0xff] {
+                let mut bytes = VISIT_NETNS.to_vec();
+                bytes[at] = value;
+                if let Ok(capture) = crate::pcap::parse(&bytes) {
+                    if let Ok(frames) = read_walk(&capture) {
+                        let _ = (check_walk(&frames), close_sentence(&frames));
+                        let _ = report_lines(&frames);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn cooked_captures_are_refused_with_the_reason() {
         let error = read_walk(&Capture {
             link_type: 276,
