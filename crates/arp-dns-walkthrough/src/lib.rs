@@ -13,10 +13,12 @@
 //! * [`ipv4`], [`udp`], [`tcp`]: headers with correct checksums;
 //! * [`dns`]: messages with name compression, a resolver (UDP, TCP on truncation), a
 //!   tiny responder;
-//! * [`pcap`]: capture files Wireshark opens;
+//! * [`pcap`]: capture files Wireshark opens, and reading back what tcpdump writes;
 //! * [`simulate`]: a packet's trip hop by hop through switch and routers;
 //! * [`visit`]: the whole visit of a web page, with real loopback sockets;
 //! * `packet_socket` (Linux, root): real ARP on an `AF_PACKET` socket;
+//! * `netns_visit` (Linux, root): the visit on real wires, in network namespaces, with
+//!   [`http_responder`] as the web server and [`capture_walk`] reading the capture;
 //! * [`annotation`]: the offset / bytes / meaning lines `arp parse` and `dns parse` print;
 //! * [`report`]: the text the `arp` and `dns` commands print (`main.rs` only writes it);
 //! * [`wire`]: big-endian numbers read through each parser's `mod field` table;
@@ -37,9 +39,13 @@
 
 pub mod annotation;
 pub mod arp;
+pub mod capture_walk;
 pub mod dns;
 pub mod ethernet;
+pub mod http_responder;
 pub mod ipv4;
+#[cfg(target_os = "linux")]
+pub mod netns_visit;
 #[cfg(target_os = "linux")]
 pub mod packet_socket;
 pub mod pcap;

@@ -72,10 +72,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The whole visit of a web page, step by step (loopback only).
+    /// The whole visit of a web page, step by step (loopback only; with --netns, on
+    /// real wires between network namespaces, as root on Linux).
     Visit {
-        /// `http://baidu.com/`
-        url: String,
+        /// `http://baidu.com/` (with --netns, `http://www.netlab.test/` when left out)
+        #[arg(required_unless_present = "netns")]
+        url: Option<String>,
+        /// (root, Linux) build the lesson's network from network namespaces, capture
+        /// the walk with tcpdump, and label each frame with the notes' step
+        #[arg(long, conflicts_with_all = ["dns", "connect", "pcap_dir"])]
+        netns: bool,
+        /// with --netns: keep the capture in this file
+        #[arg(long, value_name = "FILE", requires = "netns")]
+        pcap: Option<PathBuf>,
         /// ask this DNS server (HOST:PORT) instead of the built-in responder
         #[arg(long)]
         dns: Option<String>,
@@ -274,11 +283,19 @@ fn main() -> ExitCode {
         Command::Simulate { pcap_dir, json } => run_simulate(pcap_dir, json),
         Command::Visit {
             url,
+            netns: true,
+            pcap,
+            timeout,
+            ..
+        } => run_visit_netns(url, pcap, timeout),
+        Command::Visit {
+            url,
             dns,
             connect,
             pcap_dir,
             timeout,
-        } => run_visit(url, dns, connect, pcap_dir, timeout),
+            ..
+        } => run_visit(url.unwrap_or_default(), dns, connect, pcap_dir, timeout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -759,4 +776,61 @@ fn run_visit(
         }
     })?;
     Ok(())
+}
+
+/// `visit --netns`: the walk on real wires (Linux, root). The capture is kept with
+/// `--pcap FILE`, otherwise written to a temporary file and removed at the end.
+#[cfg(target_os = "linux")]
+fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration) -> Outcome {
+    use arp_dns_walkthrough::netns_visit::{self, NetnsVisitOptions};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    // Ctrl-C or SIGTERM sets the flag: the lab notices it, stops, and removes its
+    // namespaces instead of leaving them behind.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| runtime(format!("installing the Ctrl-C handler: {e}")))?;
+    }
+    let prefix = netns_visit::default_prefix();
+    let keep = pcap.is_some();
+    let capture = pcap.unwrap_or_else(|| std::env::temp_dir().join(format!("{prefix}-visit.pcap")));
+    let options = NetnsVisitOptions {
+        url: url.unwrap_or_else(|| netns_visit::DEFAULT_URL.to_string()),
+        capture: capture.clone(),
+        timeout,
+        prefix,
+        stop,
+    };
+    let mut stdout = std::io::stdout();
+    let outcome = match netns_visit::visit_on_wires(&options, &mut stdout) {
+        // The capture is still on disk here, at visit.capture_path(): whatever draws
+        // it next (a ladder diagram) reads it before the temporary file goes.
+        Ok(visit) if keep => writeln!(stdout, "capture kept in {}", visit.capture_path().display())
+            .map_err(output_failure),
+        Ok(_) => writeln!(
+            stdout,
+            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
+        )
+        .map_err(output_failure),
+        Err(netns_visit::NetnsError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Err(Failure::OutputClosed)
+        }
+        Err(error) if error.is_usage() => Err(usage(&error)),
+        Err(error) => Err(Failure::Runtime(error.to_string(), error.hint())),
+    };
+    if !keep {
+        let _ = std::fs::remove_file(&capture);
+    }
+    outcome
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: Duration) -> Outcome {
+    Err(Failure::Runtime(
+        "visit --netns is Linux-only: it builds the network from Linux network namespaces".into(),
+        Some("everywhere else, `visit http://baidu.com/` makes the same walk on loopback".into()),
+    ))
 }
