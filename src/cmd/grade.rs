@@ -37,6 +37,7 @@ use crate::course::{Course, ExerciseId};
 use crate::coverage;
 use crate::error::{Error, io_error};
 use crate::exercise_status::{self, Freshness, Status};
+use crate::lang::Lang;
 use crate::manifest::Manifest;
 use crate::points::Points;
 use crate::progress::ProgressLine;
@@ -229,7 +230,7 @@ pub fn print_text(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
             "{:>3}/{:<3} {}{changed}",
             grade.score,
             grade.max_score,
-            exercise_line(grade.id, &grade.title, &grade.status),
+            exercise_line(Lang::En, grade.id, &grade.title, &grade.status),
         )
         .map_err(output())?;
     }
@@ -281,7 +282,7 @@ pub fn to_json(report: &Report) -> String {
                 json_string(&format!("Exercise {}: {}", grade.id, grade.title)),
                 if grade.passed() { "pass" } else { "fail" },
                 if grade.tampered.is_empty() {
-                    grade.status.label()
+                    grade.status.label(Lang::En)
                 } else {
                     "grading files changed"
                 },
