@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::error::Error;
 use crate::lang::Lang;
+use crate::table::display_width;
 
 mod parse;
 
@@ -84,6 +85,9 @@ impl Exercise {
             let after = rest[sentence.len()..].trim_start();
             let says_little = sentence.len() < 40 && !sentence.contains('`');
             if !says_little || after.is_empty() {
+                if sentence.ends_with('。') {
+                    return shorten_chinese(sentence, 100);
+                }
                 return shorten(sentence, 120);
             }
             rest = after;
@@ -116,6 +120,37 @@ fn shorten(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
     let at_word = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{at_word} ...")
+}
+
+/// A Chinese `text` cut to at most `max` terminal cells (a Chinese character takes two),
+/// after a comma or similar pause where there is one, with `……` when cut.
+fn shorten_chinese(text: &str, max: usize) -> String {
+    if display_width(text) <= max {
+        return text.to_string();
+    }
+    // Room for the `……` (two cells, at most).
+    let room = max.saturating_sub(2);
+    let mut cut = String::new();
+    let mut width = 0;
+    for c in text.chars() {
+        let cells = display_width(c.encode_utf8(&mut [0; 4]));
+        if width + cells > room {
+            break;
+        }
+        cut.push(c);
+        width += cells;
+    }
+    let pause = cut
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '，' | '、' | '；' | '：'))
+        .map(|(index, _)| index)
+        .next_back();
+    let head = match pause {
+        // A pause in the first half would throw away too much: cut at the limit then.
+        Some(index) if display_width(&cut[..index]) >= max / 2 => &cut[..index],
+        _ => cut.as_str(),
+    };
+    format!("{head}……")
 }
 
 /// One lesson of the course and the crate it is built around.

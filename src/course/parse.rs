@@ -188,6 +188,17 @@ mod tests {
         let mut larger = exercises[0].clone();
         larger.statement = "This is the larger one. Write `receive_loop`, the heart.".into();
         assert_eq!(larger.first_sentence(), "Write `receive_loop`, the heart.");
+        larger.statement = format!(
+            "{}，{}。后面的话。",
+            "很长的话".repeat(12),
+            "更多".repeat(20)
+        );
+        assert_eq!(
+            larger.first_sentence(),
+            format!("{}……", "很长的话".repeat(12))
+        );
+        larger.statement = "这是较大的练习。写出 `serve`。".to_string();
+        assert_eq!(larger.first_sentence(), "写出 `serve`。");
         larger.statement = "word ".repeat(40);
         let cut = larger.first_sentence();
         assert!(cut.ends_with("word ...") && cut.len() <= 124, "{cut}");
