@@ -468,6 +468,145 @@ impl Lang {
         }
     }
 
+    // ---- teachers: starter and grade (their machine-readable output stays English) ----
+
+    pub fn directory_not_empty(self, dir: &str) -> (String, &'static str) {
+        match self {
+            Lang::En => (
+                format!("{dir} already exists and is not empty"),
+                "name a new directory; starter never overwrites one",
+            ),
+            Lang::ZhCn => (
+                format!("{dir} 已经存在并且不是空目录"),
+                "请指定一个新目录；starter 从不覆盖已有的目录",
+            ),
+        }
+    }
+
+    pub fn no_begin_marker(self, id: impl Display, crate_name: &str) -> String {
+        match self {
+            Lang::En => format!(
+                "exercise {id} has no `// exercise {id}: begin` marker in crates/{crate_name}/src"
+            ),
+            Lang::ZhCn => {
+                format!("crates/{crate_name}/src 中没有练习 {id} 的 `// exercise {id}: begin` 标记")
+            }
+        }
+    }
+
+    /// What `starter` wrote: the copy, the solutions it removed, `grading.txt` and the
+    /// classroom workflow.
+    pub fn starter_written(
+        self,
+        dir: &str,
+        removed: &[String],
+        manifest: &str,
+        points: u32,
+        files: usize,
+        workflow: &str,
+    ) -> String {
+        let count = removed.len();
+        match self {
+            Lang::En => {
+                let list = if removed.is_empty() {
+                    "none".to_string()
+                } else {
+                    removed.join(", ")
+                };
+                format!(
+                    "wrote a starter copy to {dir}\n  todo!() in place of {count} solution(s): {list}\n  \
+                     {manifest} lists them with their points ({points} in all) and the SHA-256 of \
+                     {files} grading files\n  {workflow} grades exactly them (GitHub Classroom autograding)"
+                )
+            }
+            Lang::ZhCn => {
+                let list = if removed.is_empty() {
+                    "无".to_string()
+                } else {
+                    removed.join(", ")
+                };
+                format!(
+                    "已把初始代码副本写到 {dir}\n  {count} 个解答换成了 todo!()：{list}\n  \
+                     {manifest} 列出它们及其分值（共 {points} 分），以及 {files} 个评分文件的 SHA-256\n  \
+                     {workflow} 只给它们评分（GitHub Classroom 自动评分）"
+                )
+            }
+        }
+    }
+
+    pub fn starter_next(self, dir: &str) -> String {
+        match self {
+            Lang::En => format!(
+                "Next: cd {dir} && git init && git add . && git commit -m 'Starter', then push it as \
+                 the assignment's template repository (lessons/teachers.md, step by step)."
+            ),
+            Lang::ZhCn => format!(
+                "下一步：cd {dir} && git init && git add . && git commit -m 'Starter'，然后把它推送为\
+                 作业的模板仓库（步骤见 lessons/teachers.md）。"
+            ),
+        }
+    }
+
+    /// After a grade line whose exercise's grading files were changed.
+    pub fn grading_files_changed_mark(self) -> &'static str {
+        match self {
+            Lang::En => "  (grading files changed)",
+            Lang::ZhCn => "  （评分文件被改动）",
+        }
+    }
+
+    pub fn total_points(self, score: u32, max: u32) -> String {
+        match self {
+            Lang::En => format!("total: {score}/{max} points"),
+            Lang::ZhCn => format!("总分：{score}/{max} 分"),
+        }
+    }
+
+    pub fn differing_grading_files(self) -> &'static str {
+        match self {
+            Lang::En => "grading files that differ from grading.txt:",
+            Lang::ZhCn => "与 grading.txt 不一致的评分文件：",
+        }
+    }
+
+    pub fn grading_copy(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("netlab: grading {name} ..."),
+            Lang::ZhCn => format!("netlab：正在评分 {name} ..."),
+        }
+    }
+
+    /// One student's line of `grade --roster DIR`; `tampered` lists changed grading files.
+    pub fn roster_line(self, name: &str, score: u32, max: u32, tampered: &[String]) -> String {
+        let list = tampered.join("; ");
+        match (self, tampered.is_empty()) {
+            (Lang::En, true) => format!("{name}: {score}/{max} points"),
+            (Lang::En, false) => format!("{name}: {score}/{max} points  tampered: {list}"),
+            (Lang::ZhCn, true) => format!("{name}：{score}/{max} 分"),
+            (Lang::ZhCn, false) => format!("{name}：{score}/{max} 分  评分文件被改动：{list}"),
+        }
+    }
+
+    pub fn not_graded(self, name: &str, error: &str) -> String {
+        match self {
+            Lang::En => format!("{name}: not graded: {error}"),
+            Lang::ZhCn => format!("{name}：未评分：{error}"),
+        }
+    }
+
+    pub fn no_student_copy(self, dir: &str) -> (String, &'static str) {
+        match self {
+            Lang::En => (
+                format!("{dir} holds no student copy (a directory with Cargo.toml and lessons/)"),
+                "clone every student repository into one directory, then name it",
+            ),
+            Lang::ZhCn => (
+                format!("{dir} 中没有学生副本（含 Cargo.toml 和 lessons/ 的目录）"),
+                "把每个学生的仓库都克隆到同一个目录下，再指定这个目录",
+            ),
+        }
+    }
+
     // ---- finding exercises and lessons ----
 
     pub fn no_such_exercise(self, id: impl Display, known: &str) -> (String, String) {

@@ -166,19 +166,21 @@ fn run(command: Command, lang: Lang, out: &mut dyn Write) -> Result<Outcome, Err
     {
         // A roster is graded from anywhere: DIR holds the student copies.
         let points = points_option(points.as_deref())?;
-        return cmd::grade::run_roster(dir, &points, *csv, *jobs, out).map(|()| Outcome::Success);
+        return cmd::grade::run_roster(dir, &points, *csv, *jobs, lang, out)
+            .map(|()| Outcome::Success);
     }
     let here = std::env::current_dir()
         .map_err(|e| Error::runtime(format!("finding the current directory: {e}")))?;
     let root = Course::find_root(&here, lang)?;
-    // The English course: what teachers' commands, machine-readable output and the
-    // todo!() texts of starter code use. The student's commands get `translated`.
+    // The English course: what machine-readable output (`grade --json`), lesson
+    // writers' checks and the todo!() texts of starter code use. The others read the
+    // lessons in `lang` (`translated`).
     let english = Course::load(&root)?;
-    let teaching = matches!(
+    let english_only = matches!(
         command,
-        Command::Starter { .. } | Command::Grade { .. } | Command::DevCheck
+        Command::Grade { json: true, .. } | Command::DevCheck
     );
-    let course = if teaching {
+    let course = if english_only {
         english.clone()
     } else {
         english.clone().translated(lang)?
@@ -229,7 +231,9 @@ fn run(command: Command, lang: Lang, out: &mut dyn Write) -> Result<Outcome, Err
                 exercises: &exercises,
                 points: points_option(points.as_deref())?,
             };
-            cmd::starter::run(&course, &dir, &options, out).map(|()| Outcome::Success)
+            // The todo!() texts are code: written from the English statements.
+            let english = Course { lang, ..english };
+            cmd::starter::run(&english, &dir, &options, out).map(|()| Outcome::Success)
         }
         Command::Grade { json, points, .. } => {
             let points = points_option(points.as_deref())?;

@@ -334,6 +334,51 @@ fn reset_in_chinese_speaks_chinese_but_writes_the_english_todo() {
     );
 }
 
+#[test]
+fn teachers_commands_speak_chinese_but_code_and_json_stay_english() {
+    let fixture = Fixture::new();
+    let written = fixture
+        .netlab(Asked::Locale("zh_CN.UTF-8"))
+        .args([
+            "starter",
+            "student",
+            "--exercises",
+            "1.2",
+            "--points",
+            "1.2=3",
+        ])
+        .assert()
+        .success();
+    let stdout = stdout_of(&written);
+    assert!(
+        stdout.starts_with("已把初始代码副本写到 student\n  1 个解答换成了 todo!()：1.2\n"),
+        "{stdout}"
+    );
+    let student = fixture.dir.join("student");
+    let lib_rs = fs::read_to_string(student.join("crates/ping/src/lib.rs")).unwrap();
+    assert!(
+        lib_rs.contains("todo!(\"Exercise 1.2 (The reply): Write `reply(request, count)`"),
+        "{lib_rs}"
+    );
+
+    let mut grade = netlab_in(&student, Asked::Locale("zh_CN.UTF-8"));
+    grade.env_remove("CARGO_TARGET_DIR").env_remove("RUSTFLAGS");
+    let text = stdout_of(&grade.arg("grade").assert().success());
+    assert!(
+        text.contains("练习 1.2   未开始          应答") && text.contains("总分：0/3 分"),
+        "{text}"
+    );
+    let mut grade = netlab_in(&student, Asked::Locale("zh_CN.UTF-8"));
+    grade.env_remove("CARGO_TARGET_DIR").env_remove("RUSTFLAGS");
+    let json = stdout_of(&grade.args(["grade", "--json"]).assert().success());
+    assert!(
+        json.contains("\"name\": \"Exercise 1.2: The reply\"")
+            && json.contains("\"state\": \"not started\"")
+            && !has_chinese(&json),
+        "{json}"
+    );
+}
+
 // ---- the real workspace (runs no cargo) ----
 
 #[test]
