@@ -1,6 +1,7 @@
 //! The course: its lessons in order and the exercises each one ends with, as the rest of
 //! the runner sees them (`Course`, `Lesson`, `Exercise`, `ExerciseId`). They are read
-//! from the lessons themselves by `course/parse.rs`, so nothing is written twice.
+//! from the lessons themselves by `course/parse.rs`, so nothing is written twice; in
+//! Chinese from their twins in `lessons/zh-CN/` (`Course::translated`).
 
 use std::fmt;
 use std::fs;

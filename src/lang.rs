@@ -7,10 +7,11 @@
 //! only the runner's own sentences. Each is one `match` on `Lang`, so a new sentence
 //! cannot be written in one language and forgotten in the other.
 //!
-//! What stays English whatever the language: the programs' output, cargo's, clap's
-//! `--help`, the `error:`/`hint:` prefixes scripts look for, the teachers' commands
-//! (`starter`, `grade`, `dev-check`) and everything machine-readable (`grade --json`,
-//! `--csv`, `grading.txt`), and the `todo!()` texts of a starter copy (they are code).
+//! What stays English whatever the language: the programs' output, cargo's and the
+//! tests' own messages, clap's `--help` and its usage errors, the `error:`/`hint:`
+//! prefixes scripts look for, `dev-check` (for lesson writers, who read both), everything
+//! machine-readable (`grade --json`, `--csv`, `grading.txt`, the classroom workflow), and
+//! the `todo!()` texts of a starter copy (they are code).
 
 use std::fmt::Display;
 
