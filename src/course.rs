@@ -1,6 +1,7 @@
 //! The course: its lessons in order and the exercises each one ends with, as the rest of
 //! the runner sees them (`Course`, `Lesson`, `Exercise`, `ExerciseId`). They are read
-//! from the lessons themselves by `course/parse.rs`, so nothing is written twice.
+//! from the lessons themselves by `course/parse.rs`, so nothing is written twice; in
+//! Chinese from their twins in `lessons/zh-CN/` (`Course::translated`).
 
 use std::fmt;
 use std::fs;
@@ -8,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::lang::Lang;
+use crate::table::display_width;
 
 mod parse;
 
@@ -83,6 +86,9 @@ impl Exercise {
             let after = rest[sentence.len()..].trim_start();
             let says_little = sentence.len() < 40 && !sentence.contains('`');
             if !says_little || after.is_empty() {
+                if sentence.ends_with('。') {
+                    return shorten_chinese(sentence, 100);
+                }
                 return shorten(sentence, 120);
             }
             rest = after;
@@ -91,15 +97,20 @@ impl Exercise {
 }
 
 /// The text up to the first ". " that is followed by a capital letter or code (so "e.g.
-/// the" and "0.2%" do not end a sentence), or all of it.
+/// the" and "0.2%" do not end a sentence), or up to the first Chinese full stop `。`,
+/// whichever comes first; or all of it.
 fn first_sentence_of(text: &str) -> &str {
-    for (index, _) in text.match_indices(". ") {
+    let chinese = text.find('。').map(|index| index + '。'.len_utf8());
+    let english = text.match_indices(". ").find_map(|(index, _)| {
         let next = text[index + 2..].chars().next();
-        if next.is_some_and(|c| c.is_uppercase() || c == '`') {
-            return &text[..index + 1];
-        }
-    }
-    text
+        next.is_some_and(|c| c.is_uppercase() || c == '`')
+            .then_some(index + 1)
+    });
+    let end = match (chinese, english) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(text.len()),
+    };
+    &text[..end]
 }
 
 /// `text` cut to at most `max` characters at a space, with `...` when cut.
@@ -110,6 +121,37 @@ fn shorten(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
     let at_word = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{at_word} ...")
+}
+
+/// A Chinese `text` cut to at most `max` terminal cells (a Chinese character takes two),
+/// after a comma or similar pause where there is one, with `……` when cut.
+fn shorten_chinese(text: &str, max: usize) -> String {
+    if display_width(text) <= max {
+        return text.to_string();
+    }
+    // Room for the `……` (two cells, at most).
+    let room = max.saturating_sub(2);
+    let mut cut = String::new();
+    let mut width = 0;
+    for c in text.chars() {
+        let cells = display_width(c.encode_utf8(&mut [0; 4]));
+        if width + cells > room {
+            break;
+        }
+        cut.push(c);
+        width += cells;
+    }
+    let pause = cut
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '，' | '、' | '；' | '：'))
+        .map(|(index, _)| index)
+        .next_back();
+    let head = match pause {
+        // A pause in the first half would throw away too much: cut at the limit then.
+        Some(index) if display_width(&cut[..index]) >= max / 2 => &cut[..index],
+        _ => cut.as_str(),
+    };
+    format!("{head}……")
 }
 
 /// One lesson of the course and the crate it is built around.
@@ -127,10 +169,10 @@ pub struct Lesson {
 
 impl Lesson {
     /// The command that checks the student's work on this lesson.
-    pub fn test_command(&self) -> String {
+    pub fn test_command(&self, lang: Lang) -> String {
         match &self.crate_name {
             Some(name) => format!("cargo test -p {name}"),
-            None => "(reading; its commands run in cargo test -p netlab)".to_string(),
+            None => lang.reading_lesson().to_string(),
         }
     }
 }
@@ -141,23 +183,22 @@ pub struct Course {
     /// The workspace root: the directory with `Cargo.toml`, `lessons/` and `crates/`.
     pub root: PathBuf,
     pub lessons: Vec<Lesson>,
+    /// The language of the runner's sentences; the lessons' texts are in it too after
+    /// `translated`.
+    pub lang: Lang,
 }
 
 impl Course {
     /// Finds the workspace that contains `start` (the current directory, usually): the
     /// nearest ancestor with both a `Cargo.toml` and a `lessons/` directory.
-    pub fn find_root(start: &Path) -> Result<PathBuf, Error> {
+    pub fn find_root(start: &Path, lang: Lang) -> Result<PathBuf, Error> {
         start
             .ancestors()
             .find(|dir| dir.join("Cargo.toml").is_file() && dir.join("lessons").is_dir())
             .map(Path::to_path_buf)
             .ok_or_else(|| {
-                Error::usage(format!(
-                    "{} is not inside the netlab workspace (no Cargo.toml with a lessons/ \
-                     directory beside it)",
-                    start.display()
-                ))
-                .with_hint("run netlab from the top of the repository: cargo run -- ...")
+                let (message, hint) = lang.outside_workspace(&start.display().to_string());
+                Error::usage(message).with_hint(hint)
             })
     }
 
@@ -189,7 +230,40 @@ impl Course {
         Ok(Course {
             root: root.to_path_buf(),
             lessons,
+            lang: Lang::En,
         })
+    }
+
+    /// The course in `lang`: the runner's sentences, and each lesson's title, file and
+    /// exercises from its translation (`lessons/zh-CN/01-udp-basic.md` for
+    /// `lessons/01-udp-basic.md`). A lesson not translated yet stays English, and so does
+    /// an exercise its translation lacks: a student always gets some text.
+    pub fn translated(mut self, lang: Lang) -> Result<Course, Error> {
+        self.lang = lang;
+        if lang == Lang::En {
+            return Ok(self);
+        }
+        for lesson in &mut self.lessons {
+            let Some(file_name) = Path::new(&lesson.file).file_name() else {
+                continue;
+            };
+            let file = format!("{}/{}", lang.lessons_dir(), file_name.to_string_lossy());
+            let path = self.root.join(&file);
+            if !path.is_file() {
+                continue;
+            }
+            let text = fs::read_to_string(&path)
+                .map_err(|e| Error::runtime(format!("reading {}: {e}", path.display())))?;
+            let mut translated = parse_exercises(&text);
+            lesson.title = lesson_title(&text, lesson.number);
+            lesson.file = file;
+            for exercise in &mut lesson.exercises {
+                if let Some(index) = translated.iter().position(|t| t.id == exercise.id) {
+                    *exercise = translated.swap_remove(index);
+                }
+            }
+        }
+        Ok(self)
     }
 
     /// Every exercise, in course order, with its lesson.
@@ -205,8 +279,8 @@ impl Course {
             .find(|(_, exercise)| exercise.id == id)
             .ok_or_else(|| {
                 let known: Vec<String> = self.exercises().map(|(_, e)| e.id.to_string()).collect();
-                Error::usage(format!("there is no exercise {id}"))
-                    .with_hint(format!("the exercises are {}", known.join(", ")))
+                let (message, hint) = self.lang.no_such_exercise(id, &known.join(", "));
+                Error::usage(message).with_hint(hint)
             })
     }
 
@@ -220,8 +294,8 @@ impl Course {
                     || lesson.file.contains(&format!("-{name}.md"))
             })
             .ok_or_else(|| {
-                Error::usage(format!("there is no lesson `{name}`"))
-                    .with_hint("name a lesson by its number (1) or its crate (udp-basic)")
+                let (message, hint) = self.lang.no_such_lesson(name);
+                Error::usage(message).with_hint(hint)
             })
     }
 }

@@ -6,6 +6,7 @@ use std::fs;
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::coverage;
 use crate::error::Error;
+use crate::lang::Lang;
 use crate::progress::ProgressLine;
 use crate::solution::{self, Solution};
 use crate::state;
@@ -29,14 +30,15 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn label(&self) -> &'static str {
+    /// The status in a word or two, in `lang` (`Lang::En` in machine-readable output).
+    pub fn label(&self, lang: Lang) -> &'static str {
         match self {
-            Status::Passing => "passing",
-            Status::Failing { .. } => "failing",
-            Status::NotStarted => "not started",
-            Status::DoesNotBuild(_) => "does not build",
-            Status::NoTests => "no tests",
-            Status::NoCrate => "no crate yet",
+            Status::Passing => lang.status_passing(),
+            Status::Failing { .. } => lang.status_failing(),
+            Status::NotStarted => lang.status_not_started(),
+            Status::DoesNotBuild(_) => lang.status_does_not_build(),
+            Status::NoTests => lang.status_no_tests(),
+            Status::NoCrate => lang.status_no_crate(),
         }
     }
 
@@ -90,10 +92,11 @@ pub fn statuses(
             }
             let mut run = TestRun::default();
             for selection in selections {
-                progress.show(&format!(
-                    "netlab: running {} ...",
-                    testrun::command_line(crate_name, selection)
-                ));
+                progress.show(
+                    &course
+                        .lang
+                        .running(&testrun::command_line(crate_name, selection)),
+                );
                 let part = testrun::run_cargo_test(&course.root, crate_name, selection, ci)?;
                 progress.clear();
                 if run.build_error.is_none() {
@@ -135,11 +138,8 @@ pub fn statuses(
                     .map(ExerciseId::to_string)
                     .collect();
                 if !exercise.id.owns_test(test) && !others.is_empty() {
-                    message.push_str(&format!(
-                        "\n(this test runs the whole program: exercise {} of this crate is \
-                         still todo!(), and it may need that too)",
-                        others.join(", ")
-                    ));
+                    message.push('\n');
+                    message.push_str(&course.lang.others_still_todo(&others.join(", ")));
                 }
             }
             (exercise.id, status)

@@ -11,6 +11,7 @@
 //! cargo run -- starter DIR        (teachers) a student copy with solutions removed
 //! cargo run -- grade [--json]     (teachers) points per exercise the copy removed
 //! cargo run -- grade --roster DIR --csv   (teachers) every student copy under DIR
+//! cargo run -- --lang zh-CN ...   in Chinese (the default when the locale is zh_*)
 //! ```
 //!
 //! This file is the command line only: clap's description of every subcommand, and
@@ -34,6 +35,7 @@ mod course;
 mod coverage;
 mod error;
 mod exercise_status;
+mod lang;
 mod manifest;
 mod points;
 mod progress;
@@ -47,12 +49,17 @@ mod tour;
 use cmd::Outcome;
 use course::{Course, ExerciseId};
 use error::Error;
+use lang::Lang;
 use points::Points;
 
 /// The netlab course: network programming by running real protocols.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    /// The language of the lessons' texts and of netlab's messages: en or zh-CN
+    /// (default: zh-CN when LC_ALL, else LC_MESSAGES, else LANG starts with zh).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -144,7 +151,7 @@ fn points_option(option: Option<&str>) -> Result<Points, Error> {
     })
 }
 
-fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
+fn run(command: Command, lang: Lang, out: &mut dyn Write) -> Result<Outcome, Error> {
     if let Command::Tour = command {
         // The tour needs no workspace: it runs the demos compiled into this binary.
         return cmd::tour::run(out).map(|()| Outcome::Success);
@@ -159,12 +166,25 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
     {
         // A roster is graded from anywhere: DIR holds the student copies.
         let points = points_option(points.as_deref())?;
-        return cmd::grade::run_roster(dir, &points, *csv, *jobs, out).map(|()| Outcome::Success);
+        return cmd::grade::run_roster(dir, &points, *csv, *jobs, lang, out)
+            .map(|()| Outcome::Success);
     }
     let here = std::env::current_dir()
         .map_err(|e| Error::runtime(format!("finding the current directory: {e}")))?;
-    let root = Course::find_root(&here)?;
-    let course = Course::load(&root)?;
+    let root = Course::find_root(&here, lang)?;
+    // The English course: what machine-readable output (`grade --json`), lesson
+    // writers' checks and the todo!() texts of starter code use. The others read the
+    // lessons in `lang` (`translated`).
+    let english = Course::load(&root)?;
+    let english_only = matches!(
+        command,
+        Command::Grade { json: true, .. } | Command::DevCheck
+    );
+    let course = if english_only {
+        english.clone()
+    } else {
+        english.clone().translated(lang)?
+    };
     match command {
         Command::Tour => Ok(Outcome::Success),
         Command::Status => cmd::status::run(&course, out).map(|()| Outcome::Success),
@@ -185,7 +205,9 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
             cmd::hint::run(&course, exercise, out).map(|()| Outcome::Success)
         }
         Command::Reset { exercise, yes } => {
-            cmd::reset::run(&course, exercise, yes, &mut cmd::reset::stdin(), out)
+            // The starter body is code: its todo!() text stays English.
+            let english = Course { lang, ..english };
+            cmd::reset::run(&english, exercise, yes, &mut cmd::reset::stdin(), out)
                 .map(|()| Outcome::Success)
         }
         Command::Watch {
@@ -209,7 +231,9 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
                 exercises: &exercises,
                 points: points_option(points.as_deref())?,
             };
-            cmd::starter::run(&course, &dir, &options, out).map(|()| Outcome::Success)
+            // The todo!() texts are code: written from the English statements.
+            let english = Course { lang, ..english };
+            cmd::starter::run(&english, &dir, &options, out).map(|()| Outcome::Success)
         }
         Command::Grade { json, points, .. } => {
             let points = points_option(points.as_deref())?;
@@ -222,7 +246,8 @@ fn run(command: Command, out: &mut dyn Write) -> Result<Outcome, Error> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = io::stdout().lock();
-    let result = run(cli.command.unwrap_or(Command::Status), &mut stdout);
+    let result = Lang::choose(cli.lang.as_deref())
+        .and_then(|lang| run(cli.command.unwrap_or(Command::Status), lang, &mut stdout));
     let _ = stdout.flush();
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

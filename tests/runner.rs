@@ -16,8 +16,15 @@ use predicates::prelude::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// The runner, in English whatever the tester's locale (`tests/runner_lang.rs` tests the
+/// Chinese runner).
 fn netlab() -> Command {
-    Command::cargo_bin("netlab").expect("the netlab binary is built")
+    let mut command = Command::cargo_bin("netlab").expect("the netlab binary is built");
+    for variable in testkit::LOCALE_VARIABLES {
+        command.env_remove(variable);
+    }
+    command.env("LANG", "C.UTF-8");
+    command
 }
 
 /// A private copy of the fixture course, deleted when dropped.
@@ -287,6 +294,7 @@ fn watch_notices_a_saved_file_and_checks_again() {
         .args(["watch", "--interval-ms", "50", "--once-after-change"])
         .current_dir(&fixture.dir)
         .env_remove("CARGO_TARGET_DIR");
+    testkit::in_english(&mut command);
     let mut watching = testkit::Running::start(command);
     watching.wait_for_stdout_containing("watching crates/ for changes");
     // Fix exercise 1.2: the file changes, and the rerun passes.

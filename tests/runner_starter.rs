@@ -72,6 +72,7 @@ fn total(json: &str) -> (u32, u32) {
 fn netlab_in(dir: &Path, target: Option<&Path>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_netlab"));
     command.args(args).current_dir(dir);
+    testkit::in_english(&mut command);
     if let Some(target) = target {
         command
             .env("CARGO_TARGET_DIR", target)
@@ -242,7 +243,7 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
 
     // The tour still runs in the copy: a demo that reaches an unsolved exercise says
     // which one, instead of a panic and a backtrace.
-    let tour = Command::new(target.join("debug").join("netlab"))
+    let tour = testkit::in_english(&mut Command::new(target.join("debug").join("netlab")))
         .arg("tour")
         .current_dir(&copy)
         .output()
@@ -389,7 +390,7 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     let command = expected[2]
         .split_once(" CI=true")
         .map(|(_, c)| format!("CI=true{c}"));
-    let run = Command::new("sh")
+    let run = testkit::in_english(&mut Command::new("sh"))
         .args(["-c", &command.unwrap()])
         .current_dir(&copy)
         .env("CARGO_TARGET_DIR", &target)
@@ -404,7 +405,7 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     );
 
     // The workflow's first step puts the test back from the first commit: marks back.
-    let restored = Command::new("sh")
+    let restored = testkit::in_english(&mut Command::new("sh"))
         .args(["-c", restore])
         .current_dir(&copy)
         .output()

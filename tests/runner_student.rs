@@ -60,7 +60,7 @@ impl StudentCopy {
         let dir = base.join("copy");
         let target = base.join("target");
         let _ = fs::remove_dir_all(&dir);
-        let written = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        let written = testkit::in_english(&mut Command::new(env!("CARGO_BIN_EXE_netlab")))
             .args(["starter", dir.to_str().unwrap()])
             .current_dir(ROOT)
             .output()
@@ -75,6 +75,7 @@ impl StudentCopy {
             .args(args)
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", &self.target);
+        testkit::in_english(&mut command);
         command
     }
 
@@ -85,6 +86,7 @@ impl StudentCopy {
             .args(args)
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", &self.target);
+        testkit::in_english(&mut command);
         command
     }
 
@@ -93,6 +95,7 @@ impl StudentCopy {
         let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
         let mut command = Command::new(self.target.join("debug").join(file));
         command.current_dir(&self.dir);
+        testkit::in_english(&mut command);
         command
     }
 }

@@ -8,8 +8,10 @@ use std::io::Write;
 use crate::course::{Course, Exercise, ExerciseId, Lesson};
 use crate::error::{Error, io_error};
 use crate::exercise_status::{self, Freshness, Status};
+use crate::lang::Lang;
 use crate::manifest::Manifest;
 use crate::progress::ProgressLine;
+use crate::table::pad;
 
 /// The exercises a check covers, grouped by lesson, in course order.
 pub type Selection<'a> = Vec<(&'a Lesson, Vec<&'a Exercise>)>;
@@ -46,10 +48,11 @@ pub fn select<'a>(
         Some(target) => {
             let lesson = course.lesson(target)?;
             if lesson.exercises.is_empty() {
-                return Err(Error::usage(format!(
-                    "lesson {} ({}) has no exercises",
-                    lesson.number, lesson.file
-                )));
+                return Err(Error::usage(
+                    course
+                        .lang
+                        .lesson_without_exercises(lesson.number, &lesson.file),
+                ));
             }
             lesson.exercises.iter().for_each(|e| add(lesson, e));
         }
@@ -80,6 +83,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<bool, Error> {
     let output = || io_error("writing the report");
+    let lang = course.lang;
     let mut progress = ProgressLine::new();
     let mut first_problem: Option<(&Lesson, &Exercise, Status)> = None;
     let (mut passed, mut total) = (0, 0);
@@ -97,7 +101,7 @@ pub fn run(
             writeln!(
                 out,
                 "{}",
-                exercise_line(exercise.id, &exercise.title, &status)
+                exercise_line(lang, exercise.id, &exercise.title, &status)
             )
             .map_err(output())?;
             if status.is_passing() {
@@ -110,10 +114,10 @@ pub fn run(
     progress.clear();
     writeln!(out).map_err(output())?;
     match first_problem {
-        None => writeln!(out, "{passed}/{total} exercises pass.").map_err(output())?,
+        None => writeln!(out, "{}", lang.exercises_pass(passed, total)).map_err(output())?,
         Some((lesson, exercise, status)) => {
             explain(course, lesson, exercise, &status, out).map_err(output())?;
-            writeln!(out, "\n{passed}/{total} exercises pass.").map_err(output())?;
+            writeln!(out, "\n{}", lang.exercises_pass(passed, total)).map_err(output())?;
         }
     }
     Ok(passed == total)
@@ -146,17 +150,24 @@ pub fn grading_files_intact(
     tampered.sort();
     tampered.dedup();
     for entry in &tampered {
-        writeln!(out, "grading file changed: {entry}").map_err(io_error("writing the report"))?;
+        writeln!(
+            out,
+            "{}",
+            course.lang.grading_file_changed(&entry.to_string())
+        )
+        .map_err(io_error("writing the report"))?;
     }
     Ok(tampered.is_empty())
 }
 
-/// `exercise 1.2  failing      Count the losses`
-pub fn exercise_line(id: ExerciseId, title: &str, status: &Status) -> String {
+/// `exercise 1.2  failing      Count the losses` (padded by the width a terminal shows,
+/// so Chinese labels line up too).
+pub fn exercise_line(lang: Lang, id: ExerciseId, title: &str, status: &Status) -> String {
     format!(
-        "exercise {:<5} {:<15} {title}",
+        "{} {:<5} {} {title}",
+        lang.exercise_word(),
         id.to_string(),
-        status.label()
+        pad(status.label(lang), 15)
     )
 }
 
@@ -169,16 +180,16 @@ pub fn explain(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let id = exercise.id;
+    let lang = course.lang;
     writeln!(
         out,
-        "Exercise {id}: {} ({})",
-        exercise.title,
-        status.label()
+        "{}",
+        lang.exercise_heading(id, &exercise.title, status.label(lang))
     )?;
     match status {
         Status::Passing => {}
         Status::Failing { test, message } => {
-            writeln!(out, "test {test} failed:")?;
+            writeln!(out, "{}", lang.test_failed(test))?;
             for line in message.lines() {
                 writeln!(out, "    {line}")?;
             }
@@ -187,28 +198,20 @@ pub fn explain(
             let place = exercise_status::solution_of(course, lesson, id)
                 .ok()
                 .flatten()
-                .map_or_else(|| "its crate".to_string(), |s| s.file.display().to_string());
-            writeln!(
-                out,
-                "Its body in {place} is still the starter's todo!(): write your solution there."
-            )?;
+                .map(|s| s.file.display().to_string());
+            writeln!(out, "{}", lang.still_todo(place.as_deref()))?;
         }
         Status::DoesNotBuild(error) => {
-            writeln!(out, "The crate does not compile:")?;
+            writeln!(out, "{}", lang.does_not_compile())?;
             for line in error.lines() {
                 writeln!(out, "    {line}")?;
             }
         }
         Status::NoTests => {
-            writeln!(
-                out,
-                "No test named {}_... ran: an exercise without its tests earns nothing. \
-                 Is the `mod exercise_tests` line still in the file of the solution?",
-                id.test_filter()
-            )?;
+            writeln!(out, "{}", lang.no_tests_ran(&id.test_filter()))?;
         }
         Status::NoCrate => {
-            writeln!(out, "Lesson {} has no crate in crates/ yet.", lesson.number)?;
+            writeln!(out, "{}", lang.no_crate_yet(lesson.number))?;
         }
     }
     // A compile error is about the code as it is, not about this exercise: no hint.
@@ -217,15 +220,15 @@ pub fn explain(
         _ => exercise.hints.first(),
     };
     if let Some(hint) = hint {
-        writeln!(out, "\nhint:")?;
+        writeln!(out, "\n{}", lang.hint_heading())?;
         for line in hint.lines() {
             writeln!(out, "    {line}")?;
         }
         if exercise.hints.len() > 1 {
-            writeln!(out, "(a stronger hint: cargo run -- hint {id}, twice)")?;
+            writeln!(out, "{}", lang.stronger_hint_twice(id))?;
         }
     }
-    writeln!(out, "\nThe statement: {}, \"Exercise {id}\".", lesson.file)?;
-    writeln!(out, "Check it again: cargo run -- check {id}")?;
+    writeln!(out, "\n{}", lang.statement_is_in(&lesson.file, id))?;
+    writeln!(out, "{}", lang.check_again(id))?;
     Ok(())
 }

@@ -37,6 +37,7 @@ use crate::course::{Course, ExerciseId};
 use crate::coverage;
 use crate::error::{Error, io_error};
 use crate::exercise_status::{self, Freshness, Status};
+use crate::lang::Lang;
 use crate::manifest::Manifest;
 use crate::points::Points;
 use crate::progress::ProgressLine;
@@ -122,7 +123,7 @@ pub fn run(course: &Course, points: &Points, json: bool, out: &mut dyn Write) ->
     if json {
         write!(out, "{}", to_json(&report)).map_err(io_error("writing the grades"))
     } else {
-        print_text(&report, out)
+        print_text(&report, course.lang, out)
     }
 }
 
@@ -133,14 +134,16 @@ pub fn run_roster(
     points: &Points,
     csv: bool,
     jobs: Option<usize>,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let rows = roster(dir, points, jobs.unwrap_or(cores).clamp(1, 64))?;
+    let rows = roster(dir, points, jobs.unwrap_or(cores).clamp(1, 64), lang)?;
     if csv {
+        // The CSV is for a spreadsheet or a script: English whatever the language.
         write!(out, "{}", roster_csv(&rows)).map_err(io_error("writing the grades"))
     } else {
-        print_roster(&rows, out)
+        print_roster(&rows, lang, out)
     }
 }
 
@@ -216,32 +219,31 @@ pub fn grade(course: &Course, given: &Points, show_progress: bool) -> Result<Rep
     Ok(Report { grades, tampered })
 }
 
-pub fn print_text(report: &Report, out: &mut dyn Write) -> Result<(), Error> {
+pub fn print_text(report: &Report, lang: Lang, out: &mut dyn Write) -> Result<(), Error> {
     let output = || io_error("writing the grades");
     for grade in &report.grades {
         let changed = if grade.tampered.is_empty() {
             ""
         } else {
-            "  (grading files changed)"
+            lang.grading_files_changed_mark()
         };
         writeln!(
             out,
             "{:>3}/{:<3} {}{changed}",
             grade.score,
             grade.max_score,
-            exercise_line(grade.id, &grade.title, &grade.status),
+            exercise_line(lang, grade.id, &grade.title, &grade.status),
         )
         .map_err(output())?;
     }
     writeln!(
         out,
-        "\ntotal: {}/{} points",
-        report.score(),
-        report.max_score()
+        "\n{}",
+        lang.total_points(report.score(), report.max_score())
     )
     .map_err(output())?;
     if !report.tampered.is_empty() {
-        writeln!(out, "\ngrading files that differ from grading.txt:").map_err(output())?;
+        writeln!(out, "\n{}", lang.differing_grading_files()).map_err(output())?;
         for file in &report.tampered {
             writeln!(out, "  {file}").map_err(output())?;
         }
@@ -281,7 +283,7 @@ pub fn to_json(report: &Report) -> String {
                 json_string(&format!("Exercise {}: {}", grade.id, grade.title)),
                 if grade.passed() { "pass" } else { "fail" },
                 if grade.tampered.is_empty() {
-                    grade.status.label()
+                    grade.status.label(Lang::En)
                 } else {
                     "grading files changed"
                 },
@@ -310,7 +312,7 @@ pub fn to_json(report: &Report) -> String {
 
 /// The student copies under `dir`: each subdirectory with a `Cargo.toml` and `lessons/`,
 /// sorted by name.
-pub fn roster_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn roster_dirs(dir: &Path, lang: Lang) -> Result<Vec<PathBuf>, Error> {
     let entries = std::fs::read_dir(dir).map_err(io_error(format!("reading {}", dir.display())))?;
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -319,11 +321,8 @@ pub fn roster_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         .collect();
     dirs.sort();
     if dirs.is_empty() {
-        return Err(Error::usage(format!(
-            "{} holds no student copy (a directory with Cargo.toml and lessons/)",
-            dir.display()
-        ))
-        .with_hint("clone every student repository into one directory, then name it"));
+        let (message, hint) = lang.no_student_copy(&dir.display().to_string());
+        return Err(Error::usage(message).with_hint(hint));
     }
     Ok(dirs)
 }
@@ -332,8 +331,13 @@ pub fn roster_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 pub type RosterRow = (String, Result<Report, Error>);
 
 /// Grades every copy under `dir`, `jobs` at a time (each runs its own `cargo test`).
-pub fn roster(dir: &Path, given: &Points, jobs: usize) -> Result<Vec<RosterRow>, Error> {
-    let dirs = roster_dirs(dir)?;
+pub fn roster(
+    dir: &Path,
+    given: &Points,
+    jobs: usize,
+    lang: Lang,
+) -> Result<Vec<RosterRow>, Error> {
+    let dirs = roster_dirs(dir, lang)?;
     let next = Mutex::new(0usize);
     let rows: Mutex<Vec<Option<RosterRow>>> = Mutex::new((0..dirs.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -352,7 +356,7 @@ pub fn roster(dir: &Path, given: &Points, jobs: usize) -> Result<Vec<RosterRow>,
                     let name = path
                         .file_name()
                         .map_or_else(String::new, |n| n.to_string_lossy().to_string());
-                    eprintln!("netlab: grading {name} ...");
+                    eprintln!("{}", lang.grading_copy(&name));
                     let report = Course::load(path).and_then(|course| grade(&course, given, false));
                     rows.lock().unwrap_or_else(|e| e.into_inner())[index] = Some((name, report));
                 }
@@ -416,25 +420,18 @@ pub fn roster_csv(rows: &[RosterRow]) -> String {
 }
 
 /// The roster as text: one line per student.
-pub fn print_roster(rows: &[RosterRow], out: &mut dyn Write) -> Result<(), Error> {
+pub fn print_roster(rows: &[RosterRow], lang: Lang, out: &mut dyn Write) -> Result<(), Error> {
     let output = || io_error("writing the grades");
     for (name, report) in rows {
         match report {
             Ok(report) => {
-                let tampered = if report.tampered.is_empty() {
-                    String::new()
-                } else {
-                    format!("  tampered: {}", report.tampered.join("; "))
-                };
-                writeln!(
-                    out,
-                    "{name}: {}/{} points{tampered}",
-                    report.score(),
-                    report.max_score()
-                )
-                .map_err(output())?;
+                let line =
+                    lang.roster_line(name, report.score(), report.max_score(), &report.tampered);
+                writeln!(out, "{line}").map_err(output())?;
             }
-            Err(error) => writeln!(out, "{name}: not graded: {error}").map_err(output())?,
+            Err(error) => {
+                writeln!(out, "{}", lang.not_graded(name, &error.to_string())).map_err(output())?
+            }
         }
     }
     Ok(())

@@ -10,12 +10,13 @@ use crate::state;
 pub fn run(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<(), Error> {
     let (lesson, exercise) = course.exercise(id)?;
     let output = || io_error("writing the hint");
-    writeln!(out, "Exercise {id}: {}\n", exercise.title).map_err(output())?;
+    let lang = course.lang;
+    writeln!(out, "{}\n", lang.exercise_title(id, &exercise.title)).map_err(output())?;
     if exercise.hints.is_empty() {
         writeln!(
             out,
-            "{} gives no hint for this exercise; its statement:\n\n{}",
-            lesson.file, exercise.statement
+            "{}",
+            lang.no_hint_in_lesson(&lesson.file, &exercise.statement)
         )
         .map_err(output())?;
         return Ok(());
@@ -25,18 +26,10 @@ pub fn run(course: &Course, id: ExerciseId, out: &mut dyn Write) -> Result<(), E
     // The first call shows hint 1, the next one hint 2, and so on; then the last again.
     let level = (seen + 1).min(exercise.hints.len());
     let total = exercise.hints.len();
-    let label = if total == 1 {
-        "Hint".to_string()
-    } else {
-        format!("Hint {level} of {total}")
-    };
-    writeln!(out, "{label}:\n\n{}", exercise.hints[level - 1]).map_err(output())?;
+    let label = lang.hint_label(level, total);
+    writeln!(out, "{label}\n\n{}", exercise.hints[level - 1]).map_err(output())?;
     if level < total {
-        writeln!(
-            out,
-            "\nStill stuck? `cargo run -- hint {id}` again shows a stronger hint."
-        )
-        .map_err(output())?;
+        writeln!(out, "\n{}", lang.still_stuck(id)).map_err(output())?;
     }
     state::set_hints_seen(&course.root, &key, level)
 }

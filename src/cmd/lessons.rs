@@ -9,10 +9,8 @@ use crate::table;
 /// The lesson table, without running anything: `cargo run -- lessons`, and the top of
 /// the status table.
 pub fn run(course: &Course, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "netlab: network programming by running real protocols\n"
-    )?;
+    let lang = course.lang;
+    writeln!(out, "{}\n", lang.course_banner())?;
     let rows: Vec<[String; 4]> = course
         .lessons
         .iter()
@@ -21,10 +19,10 @@ pub fn run(course: &Course, out: &mut dyn Write) -> io::Result<()> {
                 format!("{:>2}  {}", lesson.number, lesson.title),
                 lesson.crate_name.clone().unwrap_or_else(|| "-".to_string()),
                 lesson.file.clone(),
-                lesson.test_command(),
+                lesson.test_command(lang),
             ]
         })
         .collect();
-    let headings = ["lesson", "crate", "read", "test with"].map(String::from);
+    let headings = lang.table_headings().map(String::from);
     table::print_table(out, &headings, &rows)
 }

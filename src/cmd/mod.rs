@@ -14,7 +14,8 @@
 //! ```
 //!
 //! What the commands share lives beside this directory, one concept a file: the course
-//! read from the lessons (`course.rs`, `course/parse.rs`), solutions between markers
+//! read from the lessons (`course.rs`, `course/parse.rs`), the language and every
+//! sentence the commands print in it (`lang.rs`), solutions between markers
 //! (`solution.rs`), test runs and the status they give (`testrun.rs`,
 //! `exercise_status.rs`, with `progress.rs` for the line shown meanwhile, `state.rs` for
 //! the cache), and for grading the points, the manifest, its hashes, the tests that count

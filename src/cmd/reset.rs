@@ -21,44 +21,31 @@ pub fn run(
 ) -> Result<(), Error> {
     let (lesson, exercise) = course.exercise(id)?;
     let output = || io_error("writing to the terminal");
+    let lang = course.lang;
     if lesson.crate_name.is_none() {
-        return Err(Error::usage(format!(
-            "exercise {id} belongs to lesson {}, which has no crate yet",
-            lesson.number
-        )));
+        return Err(Error::usage(lang.reset_without_crate(id, lesson.number)));
     }
     let Some(solution) = exercise_status::solution_of(course, lesson, id)? else {
-        return Err(Error::runtime(format!(
-            "exercise {id} has no `// exercise {id}: begin` / `end` markers in its crate"
-        ))
-        .with_hint("the markers must stay around your solution for reset to find it"));
+        let (message, hint) = lang.reset_no_markers(id);
+        return Err(Error::runtime(message).with_hint(hint));
     };
+    let file = solution.file.display().to_string();
     let path = course.root.join(&solution.file);
     let text =
         fs::read_to_string(&path).map_err(io_error(format!("reading {}", path.display())))?;
     if solution::is_starter(&text, &solution) {
-        writeln!(
-            out,
-            "Exercise {id} is already at its starter body; nothing to do."
-        )
-        .map_err(output())?;
+        writeln!(out, "{}", lang.already_starter(id)).map_err(output())?;
         return Ok(());
     }
     if !yes {
-        write!(
-            out,
-            "Replace your exercise {id} in {} with the starter todo!()? \
-             (your code is saved in .netlab/reset/) [y/N] ",
-            solution.file.display()
-        )
-        .map_err(output())?;
+        write!(out, "{}", lang.reset_question(id, &file)).map_err(output())?;
         out.flush().map_err(output())?;
         let mut answer = String::new();
         input
             .read_line(&mut answer)
             .map_err(io_error("reading the answer"))?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            writeln!(out, "Nothing changed.").map_err(output())?;
+            writeln!(out, "{}", lang.nothing_changed()).map_err(output())?;
             return Ok(());
         }
     }
@@ -66,12 +53,7 @@ pub fn run(
     let body = solution::starter_body(&solution, exercise);
     let new_text = solution::replace_body(&text, &solution, &body);
     fs::write(&path, new_text).map_err(io_error(format!("writing {}", path.display())))?;
-    writeln!(
-        out,
-        "Exercise {id} is back to its starter body in {}.",
-        solution.file.display()
-    )
-    .map_err(output())?;
+    writeln!(out, "{}", lang.reset_done(id, &file)).map_err(output())?;
     Ok(())
 }
 

@@ -51,10 +51,9 @@ fn chosen<'a>(
             Some(_) => chosen.push((lesson, exercise)),
             // A lesson still being written: nothing to remove yet.
             None if options.exercises.contains(&id) => {
-                return Err(Error::usage(format!(
-                    "exercise {id} belongs to lesson {}, which has no crate yet",
-                    lesson.number
-                )));
+                return Err(Error::usage(
+                    course.lang.reset_without_crate(id, lesson.number),
+                ));
             }
             None => {}
         }
@@ -149,10 +148,8 @@ pub fn run(
             .map(|mut e| e.next().is_none())
             .unwrap_or(false);
         if !empty {
-            return Err(
-                Error::usage(format!("{} already exists and is not empty", dir.display()))
-                    .with_hint("name a new directory; starter never overwrites one"),
-            );
+            let (message, hint) = course.lang.directory_not_empty(&dir.display().to_string());
+            return Err(Error::usage(message).with_hint(hint));
         }
     }
     let absolute_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -168,10 +165,9 @@ pub fn run(
         crates.insert(crate_name.to_string());
         let solutions = solution::find_in_crate(dir, crate_name)?;
         let Some(found) = solutions.iter().find(|s| s.id == exercise.id) else {
-            return Err(Error::runtime(format!(
-                "exercise {} has no `// exercise {}: begin` marker in crates/{crate_name}/src",
-                exercise.id, exercise.id
-            )));
+            return Err(Error::runtime(
+                course.lang.no_begin_marker(exercise.id, crate_name),
+            ));
         };
         let path = dir.join(&found.file);
         let text = read(&path)?;
@@ -216,29 +212,19 @@ pub fn run(
     write(&dir.join(manifest::FILE), &manifest.to_text())?;
 
     let output = || io_error("writing");
-    writeln!(
-        out,
-        "wrote a starter copy to {}\n  todo!() in place of {} solution(s): {}\n  \
-         {} lists them with their points ({} in all) and the SHA-256 of {} grading files\n  \
-         {} grades exactly them (GitHub Classroom autograding)",
-        dir.display(),
-        removed.len(),
-        if removed.is_empty() {
-            "none".to_string()
-        } else {
-            removed.join(", ")
-        },
+    let written = course.lang.starter_written(
+        &dir.display().to_string(),
+        &removed,
         manifest::FILE,
         graded.iter().map(|(_, points)| points).sum::<u32>(),
         manifest.files.len(),
         classroom::WORKFLOW,
-    )
-    .map_err(output())?;
+    );
+    writeln!(out, "{written}").map_err(output())?;
     writeln!(
         out,
-        "Next: cd {} && git init && git add . && git commit -m 'Starter', then push it as \
-         the assignment's template repository (lessons/teachers.md, step by step).",
-        dir.display()
+        "{}",
+        course.lang.starter_next(&dir.display().to_string())
     )
     .map_err(output())?;
     Ok(())

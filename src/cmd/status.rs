@@ -72,48 +72,45 @@ pub fn run(course: &Course, out: &mut dyn Write) -> Result<(), Error> {
     let statuses = all_statuses(course, &mut progress)?;
     progress.clear();
     let output = || io_error("writing the lesson table");
+    let lang = course.lang;
     for (lesson, exercises) in &statuses {
         let passing = exercises.iter().filter(|(_, s)| s.is_passing()).count();
         writeln!(
             out,
-            "\nlesson {} ({}): {passing}/{} exercises pass",
-            lesson.number,
-            lesson.crate_name.as_deref().unwrap_or("no crate yet"),
-            exercises.len()
+            "\n{}",
+            lang.lesson_summary(
+                lesson.number,
+                lesson.crate_name.as_deref(),
+                passing,
+                exercises.len()
+            )
         )
         .map_err(output())?;
         for (exercise, status) in exercises {
             writeln!(
                 out,
                 "  {}",
-                exercise_line(exercise.id, &exercise.title, status)
+                exercise_line(lang, exercise.id, &exercise.title, status)
             )
             .map_err(output())?;
         }
     }
     writeln!(out).map_err(output())?;
     match current(&statuses) {
-        None => writeln!(
-            out,
-            "Every exercise passes. `cargo run -- tour` shows them all working together."
-        )
-        .map_err(output())?,
+        None => writeln!(out, "{}", lang.all_pass_try_the_tour()).map_err(output())?,
         Some(Current {
             lesson,
             exercise,
             status,
         }) => {
-            let id = exercise.id;
-            writeln!(
-                out,
-                "Next: exercise {id}, {} ({}).\n  read   {}, \"Exercise {id}\"\n  \
-                 check  cargo run -- check {id}\n  hint   cargo run -- hint {id}\n  \
-                 watch  cargo run -- watch      (re-checks it on every save)",
-                exercise.title,
-                status.label(),
-                lesson.file
-            )
-            .map_err(output())?;
+            let next = lang.next_step(
+                exercise.id,
+                &exercise.title,
+                status.label(lang),
+                &lesson.file,
+                &exercise.first_sentence(),
+            );
+            writeln!(out, "{next}").map_err(output())?;
         }
     }
     Ok(())

@@ -66,8 +66,9 @@ fn check_and_advance(
     out: &mut dyn Write,
 ) -> Result<Option<ExerciseId>, Error> {
     let output = || io_error("writing");
+    let lang = course.lang;
     let Some(id) = current else {
-        writeln!(out, "Every exercise passes. Well done!").map_err(output())?;
+        writeln!(out, "{}", lang.all_pass_well_done()).map_err(output())?;
         return Ok(None);
     };
     if !check_one(course, id, out)? {
@@ -77,18 +78,9 @@ fn check_and_advance(
     match next {
         Some(next) => {
             let (_, exercise) = course.exercise(next)?;
-            writeln!(
-                out,
-                "\nExercise {id} passes. Next: exercise {next}, {} (cargo run -- hint {next}).",
-                exercise.title
-            )
-            .map_err(output())?;
+            writeln!(out, "\n{}", lang.passes_next(id, next, &exercise.title)).map_err(output())?;
         }
-        None => writeln!(
-            out,
-            "\nExercise {id} passes, and so does every other. Well done!"
-        )
-        .map_err(output())?,
+        None => writeln!(out, "\n{}", lang.passes_and_all_others(id)).map_err(output())?,
     }
     Ok(next)
 }
@@ -104,8 +96,8 @@ pub fn run(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Resu
     loop {
         writeln!(
             out,
-            "\nwatching crates/ for changes (every {} ms; Ctrl-C to stop)",
-            options.interval.as_millis()
+            "\n{}",
+            course.lang.watching(options.interval.as_millis())
         )
         .map_err(output())?;
         out.flush().map_err(output())?;
@@ -119,7 +111,12 @@ pub fn run(course: &Course, options: &WatchOptions, out: &mut dyn Write) -> Resu
             }
         };
         let shown = changed.strip_prefix(&course.root).unwrap_or(&changed);
-        writeln!(out, "\nchanged: {}\n", shown.display()).map_err(output())?;
+        writeln!(
+            out,
+            "\n{}\n",
+            course.lang.changed(&shown.display().to_string())
+        )
+        .map_err(output())?;
         out.flush().map_err(output())?;
         let checked = current;
         current = check_and_advance(course, current.or(find_current(course)?), out)?;

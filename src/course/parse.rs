@@ -32,17 +32,22 @@ pub(super) fn lesson_file_name(file_name: &str) -> Option<(u32, &str)> {
     Some((digits.parse().ok()?, slug))
 }
 
-/// The title from the lesson's first heading, `# Lesson 1 — UDP: ...`, without the
-/// `Lesson 1 —` part and without Markdown backticks.
+/// The title from the lesson's first heading, `# Lesson 1 — UDP: ...` (in Chinese
+/// `# 第 1 课 — UDP：...`), without the `Lesson 1 —` part and without Markdown backticks.
 pub(super) fn lesson_title(text: &str, number: u32) -> String {
     let heading = text
         .lines()
         .find_map(|line| line.strip_prefix("# "))
         .unwrap_or("(no title)");
-    let prefix = format!("Lesson {number}");
-    let title = heading
-        .strip_prefix(&prefix)
-        .map(|rest| rest.trim_start_matches([' ', '—', '-', ':']))
+    let prefixes = [
+        format!("Lesson {number}"),
+        format!("第 {number} 课"),
+        format!("第{number}课"),
+    ];
+    let title = prefixes
+        .iter()
+        .find_map(|prefix| heading.strip_prefix(prefix.as_str()))
+        .map(|rest| rest.trim_start_matches([' ', '—', '-', ':', '：']))
         .unwrap_or(heading);
     title.replace('`', "").trim().to_string()
 }
@@ -87,7 +92,7 @@ pub(super) fn parse_exercises(text: &str) -> Vec<Exercise> {
             in_fence = !in_fence;
         }
         if !in_fence && trimmed.starts_with("<details>") {
-            if trimmed.contains("<summary>Hint") {
+            if trimmed.contains("<summary>Hint") || trimmed.contains("<summary>提示") {
                 hints.push(Vec::new());
                 part = Part::Hint;
             } else {
@@ -125,11 +130,17 @@ fn finish((mut exercise, statement, hints): (Exercise, Vec<String>, Vec<Vec<Stri
     exercise
 }
 
-/// `### Exercise 3.2: Echo in upper case` → `(3.2, "Echo in upper case")`.
+/// `### Exercise 3.2: Echo in upper case` → `(3.2, "Echo in upper case")`; the Chinese
+/// lessons write `### 练习 3.2：大写回显` (a full-width colon).
 fn exercise_heading(line: &str) -> Option<(ExerciseId, String)> {
-    let rest = line.strip_prefix("### Exercise ")?;
-    let (number, title) = rest.split_once(':')?;
-    let id = number.parse().ok()?;
+    let rest = line
+        .strip_prefix("### Exercise ")
+        .or_else(|| line.strip_prefix("### 练习 "))?;
+    let (number, title) = rest
+        .split_once('：')
+        .filter(|(number, _)| !number.contains(':'))
+        .or_else(|| rest.split_once(':'))?;
+    let id = number.trim().parse().ok()?;
     Some((id, title.trim().to_string()))
 }
 
@@ -177,6 +188,17 @@ mod tests {
         let mut larger = exercises[0].clone();
         larger.statement = "This is the larger one. Write `receive_loop`, the heart.".into();
         assert_eq!(larger.first_sentence(), "Write `receive_loop`, the heart.");
+        larger.statement = format!(
+            "{}，{}。后面的话。",
+            "很长的话".repeat(12),
+            "更多".repeat(20)
+        );
+        assert_eq!(
+            larger.first_sentence(),
+            format!("{}……", "很长的话".repeat(12))
+        );
+        larger.statement = "这是较大的练习。写出 `serve`。".to_string();
+        assert_eq!(larger.first_sentence(), "写出 `serve`。");
         larger.statement = "word ".repeat(40);
         let cut = larger.first_sentence();
         assert!(cut.ends_with("word ...") && cut.len() <= 124, "{cut}");
@@ -185,6 +207,26 @@ mod tests {
     #[test]
     fn lesson_title_drops_the_number_and_backticks() {
         assert_eq!(lesson_title(LESSON, 3), "TCP echo");
+    }
+
+    const CHINESE: &str = "# 第 3 课 — TCP：`echo`\n\n## 练习\n\n\
+        ### 练习 3.1：大写回显\n\n写出 `upper`。它返回字节。\n\n\
+        <details><summary>提示</summary>\n\n用 `to_ascii_uppercase`。\n\n</details>\n\n\
+        <details><summary>提示 2</summary>\n\n更强的提示。\n\n</details>\n";
+
+    #[test]
+    fn chinese_markers_give_the_same_exercises() {
+        let exercises = parse_exercises(CHINESE);
+        assert_eq!(exercises.len(), 1);
+        assert_eq!(exercises[0].id.to_string(), "3.1");
+        assert_eq!(exercises[0].title, "大写回显");
+        assert_eq!(exercises[0].statement, "写出 `upper`。它返回字节。");
+        assert_eq!(
+            exercises[0].hints,
+            ["用 `to_ascii_uppercase`。", "更强的提示。"]
+        );
+        assert_eq!(exercises[0].first_sentence(), "写出 `upper`。");
+        assert_eq!(lesson_title(CHINESE, 3), "TCP：echo");
     }
 
     #[test]

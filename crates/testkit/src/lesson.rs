@@ -991,7 +991,9 @@ pub fn substitute_word(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// `sh -c 'COMMAND' 2>&1`: the terminal's view, stdout and stderr in one stream.
+/// `sh -c 'COMMAND' 2>&1`: the terminal's view, stdout and stderr in one stream. In
+/// English whatever the tester's locale: the lessons show the English output (the course
+/// runner, `cargo run`, would otherwise answer in Chinese on a Chinese machine).
 fn shell(command: &str, workspace: &Path) -> Command {
     let mut sh = Command::new("sh");
     sh.arg("-c")
@@ -1000,6 +1002,7 @@ fn shell(command: &str, workspace: &Path) -> Command {
         .env("NO_COLOR", "1")
         .env("PYTHONUNBUFFERED", "1")
         .env("PYTHONIOENCODING", "utf-8");
+    crate::in_english(&mut sh);
     sh
 }
 
