@@ -546,3 +546,161 @@ pub fn mermaid(ladder: &Ladder) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
+    }
+
+    /// A TFTP read with one lost ACK, a retransmission after the timeout and a duplicate.
+    fn small_ladder() -> Ladder {
+        let (client, server, transfer) = ("127.0.0.1:5000", "127.0.0.1:69", "127.0.0.1:6000");
+        let mut ladder = Ladder::new();
+        ladder
+            .arrow(ms(0), client, server, "RRQ \"a.txt\" octet", Mark::Plain)
+            .arrow(ms(3), transfer, client, "DATA #1 (512 bytes)", Mark::Plain)
+            .arrow(ms(5), client, transfer, "ACK 1", Mark::Lost)
+            .note(ms(1005), transfer, "timeout")
+            .arrow(
+                ms(1005),
+                transfer,
+                client,
+                "DATA #1 (512 bytes)",
+                Mark::Retransmitted,
+            )
+            .arrow(
+                ms(1006),
+                transfer,
+                client,
+                "DATA #1 (512 bytes)",
+                Mark::Repeated,
+            );
+        ladder
+    }
+
+    #[test]
+    fn terminal_unicode_draws_marks_notes_and_times() {
+        let expected = "  time  127.0.0.1:5000               127.0.0.1:69      127.0.0.1:6000
+               │                           │                  │
+0.000s         │─── RRQ \"a.txt\" octet ────►│                  │
+0.003s         │◄──────────── DATA #1 (512 bytes) ────────────│
+0.005s         │─────────────────── ACK 1 ───────────────────x│
+1.005s         │                           │                  │ [timeout]
+1.005s         │◄─ DATA #1 (512 bytes) (retry after timeout) ─│
+1.006s         │◄──────── DATA #1 (512 bytes) (again) ────────│
+";
+        assert_eq!(terminal(&small_ladder(), Style::Unicode), expected);
+    }
+
+    #[test]
+    fn terminal_ascii_draws_the_same_with_ascii_only() {
+        let expected = "  time  127.0.0.1:5000               127.0.0.1:69      127.0.0.1:6000
+               |                           |                  |
+0.000s         |--- RRQ \"a.txt\" octet ---->|                  |
+0.003s         |<------------ DATA #1 (512 bytes) ------------|
+0.005s         |------------------- ACK 1 -------------------x|
+1.005s         |                           |                  | [timeout]
+1.005s         |<- DATA #1 (512 bytes) (retry after timeout) -|
+1.006s         |<-------- DATA #1 (512 bytes) (again) --------|
+";
+        let drawn = terminal(&small_ladder(), Style::Ascii);
+        assert_eq!(drawn, expected);
+        assert!(drawn.is_ascii());
+    }
+
+    #[test]
+    fn mermaid_has_participants_arrows_lost_and_mark_notes() {
+        let expected = "sequenceDiagram
+    participant A as 127.0.0.1:5000
+    participant B as 127.0.0.1:69
+    participant C as 127.0.0.1:6000
+    A->>B: RRQ \"a.txt\" octet
+    C->>A: DATA #35;1 (512 bytes)
+    A-xC: ACK 1
+    Note over C: timeout
+    C->>A: DATA #35;1 (512 bytes)
+    Note over C,A: retry after timeout
+    C->>A: DATA #35;1 (512 bytes)
+    Note over C,A: again
+";
+        assert_eq!(mermaid(&small_ladder()), expected);
+    }
+
+    #[test]
+    fn mermaid_escapes_semicolons_and_angle_brackets() {
+        let mut ladder = Ladder::new();
+        ladder.arrow(ms(0), "a;b", "c", "x; y <z>", Mark::Plain);
+        let drawn = mermaid(&ladder);
+        assert!(drawn.contains("participant A as a#59;b\n"), "{drawn}");
+        assert!(drawn.contains("A->>B: x#59; y #lt;z#gt;\n"), "{drawn}");
+    }
+
+    #[test]
+    fn long_labels_are_cut_with_an_ellipsis_and_keep_their_mark() {
+        let mut ladder = Ladder::new();
+        let long = format!("RRQ \"{}\" octet", "x".repeat(100));
+        ladder.arrow(
+            ms(0),
+            "127.0.0.1:5000",
+            "127.0.0.1:69",
+            long.as_str(),
+            Mark::Repeated,
+        );
+        for (style, ellipsis) in [(Style::Unicode, "…"), (Style::Ascii, "...")] {
+            let drawn = terminal(&ladder, style);
+            for line in drawn.lines() {
+                assert!(text_width(line) <= WIDTH, "{line:?} is wider than {WIDTH}");
+            }
+            let arrow = drawn.lines().nth(2).unwrap_or_default();
+            assert!(arrow.contains(&format!("{ellipsis} (again)")), "{arrow}");
+        }
+    }
+
+    #[test]
+    fn many_endpoints_get_letters_and_a_legend() {
+        let mut ladder = Ladder::new();
+        for port in 0..6 {
+            let from = format!("192.168.100.100:{}", 40000 + port);
+            ladder.arrow(ms(port), &from, "192.168.100.200:69", "RRQ", Mark::Plain);
+        }
+        let drawn = terminal(&ladder, Style::Ascii);
+        assert!(drawn.starts_with("A = 192.168.100.100:40000\nB = 192.168.100.200:69\n"));
+        for line in drawn.lines() {
+            assert!(line.len() <= WIDTH, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn wide_characters_keep_the_lifelines_straight() {
+        let mut ladder = Ladder::new();
+        ladder
+            .arrow(ms(0), "a", "b", "RRQ \"你好.txt\" octet", Mark::Plain)
+            .arrow(ms(1), "b", "a", "ACK 0", Mark::Plain);
+        let drawn = terminal(&ladder, Style::Unicode);
+        let ends: Vec<usize> = drawn
+            .lines()
+            .skip(1)
+            .map(|line| text_width(line.trim_end()))
+            .collect();
+        assert!(ends.iter().all(|&end| end == ends[0]), "{drawn}");
+        let ascii = terminal(&ladder, Style::Ascii);
+        assert!(ascii.contains(r"\u{4f60}\u{597d}.txt"), "{ascii}");
+    }
+
+    #[test]
+    fn style_follows_the_locale() {
+        assert_eq!(Style::from_locale(Some("zh_CN.UTF-8")), Style::Unicode);
+        assert_eq!(Style::from_locale(Some("en_US.utf8")), Style::Unicode);
+        assert_eq!(Style::from_locale(Some("C")), Style::Ascii);
+        assert_eq!(Style::from_locale(None), Style::Ascii);
+    }
+
+    #[test]
+    fn an_empty_ladder_is_just_the_header() {
+        assert_eq!(terminal(&Ladder::new(), Style::Ascii), "time\n\n");
+        assert_eq!(mermaid(&Ladder::new()), "sequenceDiagram\n");
+    }
+}
