@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
+use ladder::filter::Filter;
 use predicates::prelude::*;
 use testkit::{DEADLINE, Running};
 
@@ -153,7 +154,16 @@ impl Tcpdump {
     /// SIGINT loses none (see lab-tools.md §3).
     fn start(file: &Path, filter: &str) -> Tcpdump {
         let mut child = StdCommand::new("tcpdump")
-            .args(["-i", "lo", "-n", "-U", "--immediate-mode", "-w"])
+            .args([
+                "-i",
+                "lo",
+                "-n",
+                "-U",
+                "--immediate-mode",
+                "-B",
+                "4096",
+                "-w",
+            ])
             .arg(file)
             .arg(filter)
             .stdin(Stdio::null())
@@ -250,9 +260,22 @@ fn ladder_draws_curl_downloading_from_our_tftp_server_captured_by_tcpdump() {
         .arg(format!("tftp://127.0.0.1:{port}/hello.txt"))
         .status()
         .expect("run curl");
+    assert!(status.success(), "curl failed: {status}");
+    // tcpdump may still be behind (a loaded machine): stopping it now would lose the
+    // packets it has not written yet. Wait until the file holds the last ACK.
+    testkit::poll_until("tcpdump to write the final ACK 3", DEADLINE, || {
+        let bytes = fs::read(&capture).ok()?;
+        // The last record may be half written: read the frames before it.
+        let frames: Vec<_> = ladder::capture::Reader::new(&bytes)
+            .ok()?
+            .map_while(Result::ok)
+            .collect();
+        let summary = ladder::decode::ladder(&frames, &Filter::default());
+        let ends = summary.ladder.arrows().any(|arrow| arrow.label == "ACK 3");
+        ends.then_some(())
+    });
     tcpdump.stop();
     drop(server);
-    assert!(status.success(), "curl failed: {status}");
     assert_eq!(fs::read(&downloaded).unwrap().len(), 1300);
 
     let output = ladder()
