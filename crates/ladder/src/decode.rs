@@ -318,3 +318,162 @@ pub fn ladder(frames: &[Frame<'_>], filter: &Filter) -> Summary {
     }
     summary
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::LinkType;
+
+    fn frame(link: LinkType, data: &[u8]) -> Frame<'_> {
+        Frame {
+            number: 1,
+            offset: 0,
+            at: Duration::ZERO,
+            link,
+            data,
+            original_length: data.len() as u32,
+        }
+    }
+
+    /// An IPv4 header for `payload`, 127.0.0.1 to 127.0.0.1 (checksum left 0: unread).
+    fn ipv4(protocol: u8, payload: &[u8]) -> Vec<u8> {
+        let total = (20 + payload.len()) as u16;
+        let mut out = vec![0x45, 0];
+        out.extend(total.to_be_bytes());
+        out.extend([0, 0, 0x40, 0, 64, protocol, 0, 0]); // id, DF, TTL, protocol, checksum
+        out.extend([127, 0, 0, 1, 127, 0, 0, 1]);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    fn udp(source: u16, destination: u16, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend(source.to_be_bytes());
+        out.extend(destination.to_be_bytes());
+        out.extend(((8 + payload.len()) as u16).to_be_bytes());
+        out.extend([0, 0]);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    fn ethernet(ethertype: u16, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![0xff; 6]; // destination: broadcast
+        out.extend([2, 0, 0, 0, 0, 2]); // source
+        out.extend(ethertype.to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn arp_request_goes_from_the_sender_mac_to_broadcast() {
+        let mut arp = vec![0, 1, 8, 0, 6, 4, 0, 1];
+        arp.extend([2, 0, 0, 0, 0, 2, 10, 0, 0, 2]); // sender MAC, IP
+        arp.extend([0, 0, 0, 0, 0, 0, 10, 0, 0, 1]); // target MAC (unknown), IP
+        let bytes = ethernet(0x0806, &arp);
+        let packet = Decoder::new()
+            .packet(&frame(LinkType::Ethernet, &bytes))
+            .unwrap();
+        assert_eq!(packet.protocol, Protocol::Arp);
+        assert_eq!(packet.source, "02:00:00:00:00:02");
+        assert_eq!(packet.destination, "ff:ff:ff:ff:ff:ff");
+        assert_eq!(packet.label, "who has 10.0.0.1? tell 10.0.0.2");
+    }
+
+    #[test]
+    fn dns_query_on_port_53() {
+        let query = [
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, // header: id, RD, 1 question
+            7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, // name
+            0, 1, 0, 1, // A, IN
+        ];
+        let bytes = ethernet(0x0800, &ipv4(17, &udp(40000, 53, &query)));
+        let packet = Decoder::new()
+            .packet(&frame(LinkType::Ethernet, &bytes))
+            .unwrap();
+        assert_eq!(packet.source, "127.0.0.1:40000");
+        assert_eq!(packet.destination, "127.0.0.1:53");
+        assert_eq!(packet.label, "query A example.com id=0x1234");
+    }
+
+    #[test]
+    fn http_request_line_leads_the_tcp_label() {
+        let mut tcp = Vec::new();
+        tcp.extend(40000u16.to_be_bytes());
+        tcp.extend(80u16.to_be_bytes());
+        tcp.extend(1001u32.to_be_bytes()); // seq: ISN 1000 + 1
+        tcp.extend(5001u32.to_be_bytes()); // ack: peer's ISN 5000 + 1
+        tcp.extend([0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]); // 20 bytes, PSH+ACK
+        tcp.extend_from_slice(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n");
+        let bytes = ethernet(0x0800, &ipv4(6, &tcp));
+        let packet = Decoder::new()
+            .packet(&frame(LinkType::Ethernet, &bytes))
+            .unwrap();
+        // No SYN seen: both directions count as if it came just before.
+        assert_eq!(
+            packet.label,
+            "GET /index.html HTTP/1.1 (PSH+ACK seq=1 ack=1 len=37)"
+        );
+    }
+
+    #[test]
+    fn ipv6_udp_endpoints_have_brackets() {
+        let payload = udp(40000, 7788, b"hi");
+        let mut ip = vec![0x60, 0, 0, 0];
+        ip.extend((payload.len() as u16).to_be_bytes());
+        ip.extend([17, 64]); // next header UDP, hop limit
+        let loopback = std::net::Ipv6Addr::LOCALHOST.octets();
+        ip.extend(loopback);
+        ip.extend(loopback);
+        ip.extend(payload);
+        let bytes = ethernet(0x86dd, &ip);
+        let packet = Decoder::new()
+            .packet(&frame(LinkType::Ethernet, &bytes))
+            .unwrap();
+        assert_eq!(packet.source, "[::1]:40000");
+        assert_eq!(packet.destination, "[::1]:7788");
+        assert_eq!(packet.label, "UDP 2 bytes \"hi\"");
+    }
+
+    #[test]
+    fn linux_sll_version_1_is_read_too() {
+        let mut sll = vec![0, 0, 3, 4, 0, 6]; // to us, ARPHRD_LOOPBACK, address length 6
+        sll.extend([2, 0, 0, 0, 0, 1, 0, 0]); // address, padded to 8
+        sll.extend([8, 0]); // protocol IPv4
+        sll.extend(ipv4(17, &udp(5000, 69, b"\x00\x01a.txt\x00octet\x00")));
+        let packet = Decoder::new()
+            .packet(&frame(LinkType::LinuxSll, &sll))
+            .unwrap();
+        assert_eq!(packet.label, "RRQ \"a.txt\" octet");
+    }
+
+    #[test]
+    fn tftp_transfer_is_followed_to_the_servers_new_port() {
+        let mut decoder = Decoder::new();
+        let request = ethernet(
+            0x0800,
+            &ipv4(17, &udp(5000, 6969, b"\x00\x01a\x00octet\x00")),
+        );
+        let data = ethernet(0x0800, &ipv4(17, &udp(7000, 5000, b"\x00\x03\x00\x01abc")));
+        let other = ethernet(0x0800, &ipv4(17, &udp(7000, 5001, b"\x00\x03\x00\x01abc")));
+        let label = |decoder: &mut Decoder, bytes: &[u8]| {
+            decoder
+                .packet(&frame(LinkType::Ethernet, bytes))
+                .unwrap()
+                .label
+        };
+        assert_eq!(label(&mut decoder, &request), "RRQ \"a\" octet");
+        assert_eq!(label(&mut decoder, &data), "DATA #1 (3 bytes)");
+        assert_eq!(
+            label(&mut decoder, &other),
+            "UDP 7 bytes \"\\x00\\x03\\x00\\x01abc\""
+        );
+    }
+
+    #[test]
+    fn unknown_link_type_is_skipped_with_its_number() {
+        let error = Decoder::new()
+            .packet(&frame(LinkType::Other(105), &[0; 30]))
+            .unwrap_err();
+        assert_eq!(error.to_string(), "link type 105 is not decoded");
+    }
+}
