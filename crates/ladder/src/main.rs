@@ -114,7 +114,7 @@ fn capture_failure(name: &str, error: CaptureError) -> Failure {
                 .to_string(),
         ),
         CaptureError::CutShort { .. } => Some(
-            "the file ends inside a packet: was it copied while tcpdump was still writing?"
+            "the file ends inside a packet: was it copied while the capture was still being written?"
                 .to_string(),
         ),
         _ => None,

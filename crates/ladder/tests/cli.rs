@@ -111,7 +111,7 @@ fn cut_capture_names_the_record_and_its_offset() {
     let name = cut.display().to_string();
     ladder().arg(&cut).assert().code(2).stderr(format!(
         "error: {name}: record 9 at byte 1900 is cut short (wants 62 bytes, 36 left)\n\
-         hint: the file ends inside a packet: was it copied while tcpdump was still writing?\n"
+         hint: the file ends inside a packet: was it copied while the capture was still being written?\n"
     ));
 }
 
