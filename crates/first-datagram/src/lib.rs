@@ -45,6 +45,9 @@ impl std::error::Error for WaitError {
     }
 }
 
+/// A failure to wait is a failure at run time (exit status 1), with no hint.
+impl say::Explain for WaitError {}
+
 /// The largest UDP datagram and one byte more: a peek into this buffer is never
 /// reported as cut short, on any system.
 const PEEK_BUFFER: usize = 65_536;
