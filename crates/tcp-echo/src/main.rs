@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use say::Failure;
+use tcp_echo::Trace;
 use tcp_echo::client::{self, ClientOptions};
 use tcp_echo::server::{self, ServeOptions, Stop};
 use wire_text::TextEncoding;
@@ -143,33 +145,6 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value))
 }
 
-/// An error for the user: the message, maybe a hint, and the exit code.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-}
-
-impl Failure {
-    fn usage(error: impl std::fmt::Display) -> Failure {
-        Failure {
-            message: error.to_string(),
-            hint: None,
-            code: 2,
-        }
-    }
-}
-
-impl From<client::ClientError> for Failure {
-    fn from(error: client::ClientError) -> Failure {
-        Failure {
-            hint: error.hint(),
-            message: error.to_string(),
-            code: 1,
-        }
-    }
-}
-
 fn resolve(text: &str) -> Result<SocketAddr, Failure> {
     hostport::resolve(text, None).map_err(Failure::usage)
 }
@@ -210,7 +185,7 @@ fn main() -> ExitCode {
                 idle_timeout,
                 no_accept,
                 exit_after,
-                trace,
+                trace: Trace::new(trace),
             };
             run_serve(&bind, backlog, &options)
         }
@@ -229,62 +204,45 @@ fn main() -> ExitCode {
             raw,
             hex,
             &label,
-            ClientOptions { timeout, trace },
+            ClientOptions {
+                timeout,
+                trace: Trace::new(trace),
+            },
         ),
         Command::Chat {
             address,
             encoding: label,
             timeout,
             trace,
-        } => run_chat(&address, &label, ClientOptions { timeout, trace }),
+        } => run_chat(
+            &address,
+            &label,
+            ClientOptions {
+                timeout,
+                trace: Trace::new(trace),
+            },
+        ),
         Command::Probe {
             address,
             connections,
             timeout,
         } => run_probe(&address, connections as usize, timeout),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    say::finish(result)
 }
 
 fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Failure> {
     let address = resolve(bind)?;
-    let listener =
-        server::listen(address, backlog, options.trace).map_err(|error| match &error {
-            server::ServerError::Bind { address, source } => {
-                let explained = hostport::explain_bind_error(source, *address, "tcp");
-                Failure {
-                    message: explained.message,
-                    hint: explained.hint,
-                    code: 1,
-                }
-            }
-            other => Failure {
-                message: other.to_string(),
-                hint: None,
-                code: 1,
-            },
-        })?;
-    let local = listener.local_addr().map_err(|error| Failure {
-        message: format!("reading our address: {}", hostport::describe(&error)),
-        hint: None,
-        code: 1,
+    let listener = server::listen(address, backlog, options.trace)?;
+    let local = listener.local_addr().map_err(|error| {
+        Failure::runtime(format!(
+            "reading our address: {}",
+            hostport::describe(&error)
+        ))
     })?;
     say(&format!("listening on tcp {local}"));
     let log: server::Log = Arc::new(say);
-    server::serve(listener, options, &Stop::new(), log).map_err(|error| Failure {
-        message: error.to_string(),
-        hint: None,
-        code: 1,
-    })?;
+    server::serve(listener, options, &Stop::new(), log)?;
     Ok(())
 }
 
