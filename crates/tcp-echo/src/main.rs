@@ -154,7 +154,7 @@ fn encoding(label: &str) -> Result<TextEncoding, Failure> {
 }
 
 /// Prints a line on stdout, ignoring a closed stdout (the server must go on serving).
-fn say(line: &str) {
+fn show(line: &str) {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
     let _ = stdout.flush();
@@ -240,8 +240,8 @@ fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Fai
             hostport::describe(&error)
         ))
     })?;
-    say(&format!("listening on tcp {local}"));
-    let log: server::Log = Arc::new(say);
+    show(&format!("listening on tcp {local}"));
+    let log: server::Log = Arc::new(show);
     server::serve(listener, options, &Stop::new(), log)?;
     Ok(())
 }
@@ -281,7 +281,7 @@ fn run_send(
     let result = client::send(address, source, &mut reply, options);
     stdin.finish();
     let exchange = result?;
-    say(&format!(
+    show(&format!(
         "sent {} bytes to {address} from {}",
         exchange.sent, exchange.local
     ));
@@ -298,7 +298,7 @@ fn run_send(
         }
         decoded.text
     };
-    say(&format!(
+    show(&format!(
         "received {} bytes in {calls} recv call{}: {shown}",
         exchange.received.bytes,
         if calls == 1 { "" } else { "s" }
@@ -364,8 +364,8 @@ fn run_chat(address: &str, label: &str, options: ClientOptions) -> Result<(), Fa
 
 fn run_probe(address: &str, connections: usize, timeout: Duration) -> Result<(), Failure> {
     let address = resolve(address)?;
-    let summary = client::probe(address, connections, timeout, &mut |line| say(line))?;
-    say(&format!(
+    let summary = client::probe(address, connections, timeout, &mut |line| show(line))?;
+    show(&format!(
         "completed {}/{} handshakes",
         summary.completed(),
         summary.attempts.len()
