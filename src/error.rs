@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Usage,
     /// Something failed while doing it: a file, cargo itself (exit code 1).
     Runtime,
+    /// Our output went to a pipe whose reader left (`cargo run | head`): nothing is
+    /// wrong, and nobody is left to tell (exit code 0, no `error:` line).
+    ClosedPipe,
 }
 
 impl Error {
@@ -48,6 +51,7 @@ impl Error {
         match self.kind {
             ErrorKind::Usage => 2,
             ErrorKind::Runtime => 1,
+            ErrorKind::ClosedPipe => 0,
         }
     }
 }
@@ -60,7 +64,29 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// True when `error`, or an error it wraps (its `source()` chain), is a write to a
+/// closed pipe: a demo's output going to `cargo run -- tour | head`.
+pub fn caused_by_closed_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            if say::is_closed_pipe(io) {
+                return true;
+            }
+        }
+        next = error.source();
+    }
+    false
+}
+
 /// Wraps an I/O error with what we were doing: `writing ci/x.yml: permission denied`.
+/// A write to a closed pipe is told by its kind (`BrokenPipe`), never by its words.
 pub fn io_error(doing: impl fmt::Display) -> impl FnOnce(std::io::Error) -> Error {
-    move |error| Error::runtime(format!("{doing}: {error}"))
+    move |error| {
+        let mut wrapped = Error::runtime(format!("{doing}: {error}"));
+        if say::is_closed_pipe(&error) {
+            wrapped.kind = ErrorKind::ClosedPipe;
+        }
+        wrapped
+    }
 }

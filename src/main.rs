@@ -253,7 +253,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failures) => ExitCode::FAILURE,
         // `cargo run | head`: the reader went away; nothing is wrong.
-        Err(error) if error.message.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(error) if error.kind == error::ErrorKind::ClosedPipe => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             if let Some(hint) = &error.hint {

@@ -688,7 +688,14 @@ fn lessons_lists_every_lesson_with_its_test_command() {
 }
 
 /// The crates under `crates/` that support the exercises and are not lessons themselves.
-const SUPPORT_CRATES: [&str; 4] = ["testkit", "wire-text", "hostport", "unsolved"];
+const SUPPORT_CRATES: [&str; 6] = [
+    "testkit",
+    "wire-text",
+    "hostport",
+    "unsolved",
+    "say",
+    "first-datagram",
+];
 
 #[test]
 fn every_exercise_crate_has_a_lesson_in_the_table() {

@@ -5,6 +5,7 @@
 
 use arp_dns_walkthrough::{simulate, visit};
 use libfuzzer_sys::fuzz_target;
+use say::Explain;
 
 fuzz_target!(|text: &str| {
     let _ = visit::find_title(text);

@@ -22,6 +22,7 @@ use arp_dns_walkthrough::ethernet::MacAddr;
 use arp_dns_walkthrough::subnet::{self, Ipv4Network};
 use arp_dns_walkthrough::{hex, parse_hex, pcap, report, simulate, visit};
 use clap::{Parser, Subcommand};
+use say::{Failure, Trace};
 
 #[derive(Parser)]
 #[command(
@@ -229,16 +230,8 @@ enum DnsCommand {
     },
 }
 
-/// How a command failed: bad input (exit 2) or at run time (exit 1).
-enum Failure {
-    Usage(String),
-    Runtime(String, Option<String>),
-    /// The reader of our standard output went away (`| head`): stop quietly.
-    OutputClosed,
-}
-
 /// `println!` that reports a failed write instead of panicking (a closed pipe, say).
-macro_rules! say {
+macro_rules! stdout {
     ($($arg:tt)*) => {
         if let Err(error) = writeln!(std::io::stdout(), $($arg)*) {
             return Err(output_failure(error));
@@ -246,20 +239,14 @@ macro_rules! say {
     };
 }
 
+/// A write to standard output failed: the reader went away (`| head`: stop quietly,
+/// with success), or something else went wrong.
 fn output_failure(error: std::io::Error) -> Failure {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure::OutputClosed
+    if say::is_closed_pipe(&error) {
+        Failure::closed_pipe()
     } else {
-        runtime(format!("writing to standard output: {error}"))
+        Failure::runtime(format!("writing to standard output: {error}"))
     }
-}
-
-fn usage(error: impl std::fmt::Display) -> Failure {
-    Failure::Usage(error.to_string())
-}
-
-fn runtime(error: impl std::fmt::Display) -> Failure {
-    Failure::Runtime(error.to_string(), None)
 }
 
 type Outcome = Result<(), Failure>;
@@ -297,21 +284,7 @@ fn main() -> ExitCode {
             ..
         } => run_visit(url.unwrap_or_default(), dns, connect, pcap_dir, timeout),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::OutputClosed) => ExitCode::SUCCESS,
-        Err(Failure::Runtime(message, hint)) => {
-            eprintln!("error: {message}");
-            if let Some(hint) = hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(1)
-        }
-    }
+    say::finish(result)
 }
 
 /// The longest wait any command accepts: an hour is more than any exchange on a lab
@@ -351,9 +324,11 @@ fn read_bounded(reader: impl std::io::Read, limit: u64, what: &str) -> Result<Ve
     reader
         .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| runtime(format!("reading {what}: {e}")))?;
+        .map_err(|e| Failure::runtime(format!("reading {what}: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(usage(format!("{what} is longer than {limit} bytes")));
+        return Err(Failure::usage(format!(
+            "{what} is longer than {limit} bytes"
+        )));
     }
     Ok(bytes)
 }
@@ -363,36 +338,36 @@ fn run_subnet(address: &str, mask: Option<&str>, json: bool) -> Outcome {
         Some(mask) => Ipv4Network::parse_with_mask(address, mask),
         None => Ipv4Network::parse_cidr(address),
     }
-    .map_err(usage)?;
+    .map_err(Failure::usage)?;
     let summary = network.summary();
     if json {
-        say!("{}", summary.to_json());
+        stdout!("{}", summary.to_json());
     } else {
-        say!("{}", summary.to_text().trim_end());
+        stdout!("{}", summary.to_text().trim_end());
     }
     Ok(())
 }
 
 fn run_route(ip: &str, gateway: &str, destination: &str) -> Outcome {
-    let host = Ipv4Network::parse_cidr(ip).map_err(usage)?;
-    let gateway = subnet::parse_ipv4(gateway).map_err(usage)?;
-    let destination = subnet::parse_ipv4(destination).map_err(usage)?;
-    let decision = subnet::route(host, gateway, destination).map_err(usage)?;
-    say!("{}", decision.to_text().trim_end());
+    let host = Ipv4Network::parse_cidr(ip).map_err(Failure::usage)?;
+    let gateway = subnet::parse_ipv4(gateway).map_err(Failure::usage)?;
+    let destination = subnet::parse_ipv4(destination).map_err(Failure::usage)?;
+    let decision = subnet::route(host, gateway, destination).map_err(Failure::usage)?;
+    stdout!("{}", decision.to_text().trim_end());
     Ok(())
 }
 
 fn mac_arg(text: &str) -> Result<MacAddr, Failure> {
-    text.parse::<MacAddr>().map_err(usage)
+    text.parse::<MacAddr>().map_err(Failure::usage)
 }
 
 fn ip_arg(text: &str) -> Result<Ipv4Addr, Failure> {
-    subnet::parse_ipv4(text).map_err(usage)
+    subnet::parse_ipv4(text).map_err(Failure::usage)
 }
 
 fn print_lines(lines: &[String]) -> Outcome {
     for line in lines {
-        say!("{line}");
+        stdout!("{line}");
     }
     Ok(())
 }
@@ -404,14 +379,14 @@ fn show_frame(frame: &[u8], output: &FrameOutput) -> Outcome {
             frame: frame.to_vec(),
         };
         pcap::write_file(path, &[record])
-            .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+            .map_err(|e| Failure::runtime(format!("writing {}: {e}", path.display())))?;
     }
     if output.raw {
-        say!("{}", hex(frame));
+        stdout!("{}", hex(frame));
         return Ok(());
     }
-    print_lines(&report::arp_frame(frame).map_err(runtime)?)?;
-    say!("hex: {}", hex(frame));
+    print_lines(&report::arp_frame(frame).map_err(Failure::runtime)?)?;
+    stdout!("hex: {}", hex(frame));
     Ok(())
 }
 
@@ -447,21 +422,21 @@ fn run_arp(command: ArpCommand) -> Outcome {
             show_frame(&packet.to_frame(), &output)
         }
         ArpCommand::Parse { hex: text } => {
-            let bytes = parse_hex(&text).map_err(usage)?;
-            print_lines(&report::arp_frame(&bytes).map_err(usage)?)
+            let bytes = parse_hex(&text).map_err(Failure::usage)?;
+            print_lines(&report::arp_frame(&bytes).map_err(Failure::usage)?)
         }
         ArpCommand::Simulate { script } => {
             let bytes = if script.as_os_str() == "-" {
                 read_bounded(std::io::stdin(), MAX_SCRIPT_BYTES, "standard input")?
             } else {
                 let file = std::fs::File::open(&script)
-                    .map_err(|e| runtime(format!("reading {}: {e}", script.display())))?;
+                    .map_err(|e| Failure::runtime(format!("reading {}: {e}", script.display())))?;
                 read_bounded(file, MAX_SCRIPT_BYTES, &script.display().to_string())?
             };
             let text = String::from_utf8(bytes)
-                .map_err(|_| usage("the script is not valid UTF-8 text"))?;
-            for line in arp::run_script(&text).map_err(usage)? {
-                say!("{line}");
+                .map_err(|_| Failure::usage("the script is not valid UTF-8 text"))?;
+            for line in arp::run_script(&text).map_err(Failure::usage)? {
+                stdout!("{line}");
             }
             Ok(())
         }
@@ -503,29 +478,31 @@ fn raw_socket_failure(interface: &str, error: std::io::Error) -> Failure {
         std::io::ErrorKind::NotFound => Some("list the interfaces with `ip link`".to_string()),
         _ => None,
     };
-    Failure::Runtime(
-        format!("on interface {interface}: {}", hostport::describe(&error)),
-        hint,
-    )
+    let failure = Failure::runtime(format!(
+        "on interface {interface}: {}",
+        hostport::describe(&error)
+    ));
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
+    }
 }
 
 #[cfg(target_os = "linux")]
 fn arp_send(interface: &str, sender: Ipv4Addr, target: Ipv4Addr, timeout: Duration) -> Outcome {
     use arp_dns_walkthrough::packet_socket::{self, PacketSocket};
     let socket = PacketSocket::open(interface).map_err(|e| raw_socket_failure(interface, e))?;
-    say!("-> Who has {target}? Tell {sender} (broadcast on {interface})");
+    stdout!("-> Who has {target}? Tell {sender} (broadcast on {interface})");
     match packet_socket::ask(&socket, sender, target, timeout) {
         Ok(Some(mac)) => {
-            say!("<- {target} is at {mac}");
+            stdout!("<- {target} is at {mac}");
             Ok(())
         }
-        Ok(None) => Err(Failure::Runtime(
-            format!(
-                "no ARP reply for {target} within {:.1} s",
-                timeout.as_secs_f64()
-            ),
-            Some("is the address on this link? `ip neigh` shows what the kernel knows".into()),
-        )),
+        Ok(None) => Err(Failure::runtime(format!(
+            "no ARP reply for {target} within {:.1} s",
+            timeout.as_secs_f64()
+        ))
+        .with_hint("is the address on this link? `ip neigh` shows what the kernel knows")),
         Err(error) => Err(raw_socket_failure(interface, error)),
     }
 }
@@ -540,7 +517,7 @@ fn arp_respond(
 ) -> Outcome {
     use arp_dns_walkthrough::packet_socket::{self, PacketSocket};
     let socket = PacketSocket::open(interface).map_err(|e| raw_socket_failure(interface, e))?;
-    say!(
+    stdout!(
         "answering ARP for {ip} as {} on {interface}",
         mac.unwrap_or(socket.mac)
     );
@@ -557,18 +534,20 @@ fn arp_respond(
     };
     let replies = packet_socket::respond(&socket, ip, mac, count, idle, &mut report)
         .map_err(|e| raw_socket_failure(interface, e))?;
-    say!("answered {replies} request(s)");
+    stdout!("answered {replies} request(s)");
     Ok(())
 }
 
 #[cfg(not(target_os = "linux"))]
 fn arp_send(_: &str, _: Ipv4Addr, _: Ipv4Addr, _: Duration) -> Outcome {
-    Err(runtime("arp send needs Linux (AF_PACKET sockets)"))
+    Err(Failure::runtime("arp send needs Linux (AF_PACKET sockets)"))
 }
 
 #[cfg(not(target_os = "linux"))]
 fn arp_respond(_: &str, _: Ipv4Addr, _: Option<MacAddr>, _: Option<usize>, _: Duration) -> Outcome {
-    Err(runtime("arp respond needs Linux (AF_PACKET sockets)"))
+    Err(Failure::runtime(
+        "arp respond needs Linux (AF_PACKET sockets)",
+    ))
 }
 
 /// A query ID from `--id`, or `None` when it was left out.
@@ -581,14 +560,14 @@ fn id_arg(text: Option<&str>) -> Result<Option<u16>, Failure> {
         None => text.parse::<u16>(),
     };
     parsed.map(Some).map_err(|_| {
-        usage(format!(
+        Failure::usage(format!(
             "--id {text}: a query ID is a number from 0 to 65535 (or 0x0000 to 0xffff)"
         ))
     })
 }
 
 fn show_message(title: &str, bytes: &[u8]) -> Outcome {
-    print_lines(&report::dns_message(title, bytes).map_err(usage)?)
+    print_lines(&report::dns_message(title, bytes).map_err(Failure::usage)?)
 }
 
 fn run_dns(command: DnsCommand) -> Outcome {
@@ -601,39 +580,40 @@ fn run_dns(command: DnsCommand) -> Outcome {
             raw,
             pcap,
         } => {
-            let record_type: RecordType = record_type.parse().map_err(usage)?;
+            let record_type: RecordType = record_type.parse().map_err(Failure::usage)?;
             let id = match id_arg(id.as_deref())? {
                 Some(id) => id,
-                None => dns::resolve::random_id().map_err(runtime)?,
+                None => dns::resolve::random_id().map_err(Failure::runtime)?,
             };
-            let query = Message::query(id, &name, record_type, !no_rd).map_err(usage)?;
-            let bytes = query.to_bytes().map_err(usage)?;
+            let query = Message::query(id, &name, record_type, !no_rd).map_err(Failure::usage)?;
+            let bytes = query.to_bytes().map_err(Failure::usage)?;
             if let Some(path) = &pcap {
                 let record = pcap::Record {
                     micros: 1_767_225_600_000_000,
-                    frame: simulate::dns_query_frame(&bytes).map_err(usage)?,
+                    frame: simulate::dns_query_frame(&bytes).map_err(Failure::usage)?,
                 };
                 pcap::write_file(path, &[record])
-                    .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+                    .map_err(|e| Failure::runtime(format!("writing {}: {e}", path.display())))?;
             }
             if raw {
-                say!("{}", hex(&bytes));
+                stdout!("{}", hex(&bytes));
                 return Ok(());
             }
             show_message(&format!("DNS query, {} bytes", bytes.len()), &bytes)?;
-            say!("hex: {}", hex(&bytes));
+            stdout!("hex: {}", hex(&bytes));
             Ok(())
         }
         DnsCommand::Parse { hex: text, file } => {
             let bytes = match (text, file) {
-                (Some(text), None) => parse_hex(&text).map_err(usage)?,
+                (Some(text), None) => parse_hex(&text).map_err(Failure::usage)?,
                 (None, Some(path)) => {
-                    let file = std::fs::File::open(&path)
-                        .map_err(|e| runtime(format!("reading {}: {e}", path.display())))?;
+                    let file = std::fs::File::open(&path).map_err(|e| {
+                        Failure::runtime(format!("reading {}: {e}", path.display()))
+                    })?;
                     read_bounded(file, MAX_MESSAGE_BYTES, &path.display().to_string())?
                 }
                 _ => {
-                    return Err(usage(
+                    return Err(Failure::usage(
                         "give the message as HEX or with --file FILE (one of them)",
                     ));
                 }
@@ -649,28 +629,21 @@ fn run_dns(command: DnsCommand) -> Outcome {
             id,
             trace,
         } => {
-            let record_type: RecordType = record_type.parse().map_err(usage)?;
-            let server = hostport::resolve(&server, Some(53)).map_err(usage)?;
+            let record_type: RecordType = record_type.parse().map_err(Failure::usage)?;
+            let server = hostport::resolve(&server, Some(53)).map_err(Failure::usage)?;
             let options = dns::resolve::ResolveOptions {
                 server,
                 record_type,
                 tcp,
                 timeout,
                 first_id: id_arg(id.as_deref())?,
-                trace,
+                trace: Trace::new(trace),
             };
             // Each exchange is printed as it happens, so a failure still shows them.
             let mut show = |line: &str| {
                 let _ = writeln!(std::io::stdout(), "{line}");
             };
-            let resolution =
-                dns::resolve::resolve_with_log(&name, &options, &mut show).map_err(|error| {
-                    match error {
-                        dns::resolve::ResolveError::Name(_)
-                        | dns::resolve::ResolveError::Encode(_) => usage(&error),
-                        _ => Failure::Runtime(error.to_string(), error.hint()),
-                    }
-                })?;
+            let resolution = dns::resolve::resolve_with_log(&name, &options, &mut show)?;
             print_lines(&report::resolution(&resolution, record_type))
         }
     }
@@ -679,10 +652,10 @@ fn run_dns(command: DnsCommand) -> Outcome {
 fn run_simulate(pcap_dir: Option<PathBuf>, json: bool) -> Outcome {
     let topology = simulate::Topology::home();
     if json {
-        say!("{}", simulate::report_json(&topology));
+        stdout!("{}", simulate::report_json(&topology));
     } else {
         for line in simulate::report(&topology) {
-            say!("{line}");
+            stdout!("{line}");
         }
     }
     if let Some(dir) = pcap_dir {
@@ -691,13 +664,13 @@ fn run_simulate(pcap_dir: Option<PathBuf>, json: bool) -> Outcome {
         for (link, records) in topology.capture() {
             let path = dir.join(format!("{link}.pcap"));
             pcap::write_file(&path, &records)
-                .map_err(|e| runtime(format!("writing {}: {e}", path.display())))?;
+                .map_err(|e| Failure::runtime(format!("writing {}: {e}", path.display())))?;
             written.push(format!("{} ({} frames)", path.display(), records.len()));
         }
         if !json {
-            say!("");
+            stdout!("");
             for line in written {
-                say!("wrote {line}");
+                stdout!("wrote {line}");
             }
         }
     }
@@ -717,20 +690,20 @@ fn create_pcap_dir(dir: &std::path::Path) -> Outcome {
         None => std::path::Path::new("/"),
     };
     if !parent.is_dir() {
-        return Err(Failure::Runtime(
-            format!(
-                "--pcap-dir {}: the directory {} does not exist",
-                dir.display(),
-                parent.display()
-            ),
-            Some("only the last directory of --pcap-dir is created: create its parent first (mkdir -p)".into()),
+        return Err(Failure::runtime(format!(
+            "--pcap-dir {}: the directory {} does not exist",
+            dir.display(),
+            parent.display()
+        ))
+        .with_hint(
+            "only the last directory of --pcap-dir is created: create its parent first (mkdir -p)",
         ));
     }
     match std::fs::create_dir(dir) {
         Ok(()) => Ok(()),
         // Someone made it meanwhile: what we wanted.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        Err(e) => Err(runtime(format!("creating {}: {e}", dir.display()))),
+        Err(e) => Err(Failure::runtime(format!("creating {}: {e}", dir.display()))),
     }
 }
 
@@ -742,10 +715,10 @@ fn run_visit(
     timeout: Duration,
 ) -> Outcome {
     let loopback_only = |text: &str, flag: &str| -> Result<SocketAddr, Failure> {
-        let address =
-            hostport::resolve(text, Some(if flag == "--dns" { 53 } else { 80 })).map_err(usage)?;
+        let address = hostport::resolve(text, Some(if flag == "--dns" { 53 } else { 80 }))
+            .map_err(Failure::usage)?;
         if !address.ip().is_loopback() {
-            return Err(usage(format!(
+            return Err(Failure::usage(format!(
                 "{flag} {address}: visit only talks to loopback addresses (127.0.0.0/8, ::1), so nothing leaves this machine"
             )));
         }
@@ -768,13 +741,7 @@ fn run_visit(
         create_pcap_dir(dir)?;
     }
     let mut stdout = std::io::stdout();
-    visit::visit(&options, &mut stdout).map_err(|error| {
-        if error.is_usage() {
-            usage(&error)
-        } else {
-            Failure::Runtime(error.to_string(), error.hint())
-        }
-    })?;
+    visit::visit(&options, &mut stdout)?;
     Ok(())
 }
 
@@ -790,7 +757,7 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&stop))
-            .map_err(|e| runtime(format!("installing the Ctrl-C handler: {e}")))?;
+            .map_err(|e| Failure::runtime(format!("installing the Ctrl-C handler: {e}")))?;
     }
     let prefix = netns_visit::default_prefix();
     let keep = pcap.is_some();
@@ -813,13 +780,7 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
             "the capture was temporary: give --pcap FILE to keep it for Wireshark"
         )
         .map_err(output_failure),
-        Err(netns_visit::NetnsError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::BrokenPipe =>
-        {
-            Err(Failure::OutputClosed)
-        }
-        Err(error) if error.is_usage() => Err(usage(&error)),
-        Err(error) => Err(Failure::Runtime(error.to_string(), error.hint())),
+        Err(error) => Err(Failure::from(error)),
     };
     if !keep {
         let _ = std::fs::remove_file(&capture);
@@ -829,8 +790,8 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
 
 #[cfg(not(target_os = "linux"))]
 fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: Duration) -> Outcome {
-    Err(Failure::Runtime(
-        "visit --netns is Linux-only: it builds the network from Linux network namespaces".into(),
-        Some("everywhere else, `visit http://baidu.com/` makes the same walk on loopback".into()),
-    ))
+    Err(Failure::runtime(
+        "visit --netns is Linux-only: it builds the network from Linux network namespaces",
+    )
+    .with_hint("everywhere else, `visit http://baidu.com/` makes the same walk on loopback"))
 }

@@ -50,6 +50,7 @@ use crate::ethernet::MacAddr;
 use crate::http_responder::{self, HttpError, Served};
 use crate::simulate::{DNS_SERVER, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC, WEB_SERVER};
 use crate::visit::{self, VisitError};
+use say::Explain;
 
 /// The page the walk visits when no URL is given (`.test` is reserved for testing,
 /// RFC 2606, so the name can never mean a real server).
@@ -199,9 +200,9 @@ impl fmt::Display for NetnsError {
 
 impl std::error::Error for NetnsError {}
 
-impl NetnsError {
+impl Explain for NetnsError {
     /// A `hint:` line for the common causes.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             NetnsError::NotRoot => Some(
                 "needs root: sudo ./target/debug/arp-dns-walkthrough visit --netns (build it first as yourself: cargo build -q -p arp-dns-walkthrough)"
@@ -220,10 +221,18 @@ impl NetnsError {
     }
 
     /// Bad input (exit 2) rather than a failure at run time (exit 1).
-    pub fn is_usage(&self) -> bool {
+    fn exit_code(&self) -> u8 {
         match self {
-            NetnsError::Url(error) => error.is_usage(),
-            NetnsError::AddressInUrl { .. } => true,
+            NetnsError::Url(error) => error.exit_code(),
+            NetnsError::AddressInUrl { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// Our output was closed (`visit --netns | head`): not a failure of the visit.
+    fn is_closed_pipe(&self) -> bool {
+        match self {
+            NetnsError::Io { source, .. } => say::is_closed_pipe(source),
             _ => false,
         }
     }
@@ -901,7 +910,7 @@ fn walk(name: &str, port: u16, request: &[u8], timeout: Duration) -> Result<Host
         tcp: false,
         timeout,
         first_id: None,
-        trace: false,
+        trace: say::Trace::OFF,
     };
     let resolution = crate::dns::resolve::resolve(name, &options).map_err(NetnsError::Dns)?;
     let address = resolution

@@ -394,6 +394,7 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[test]
     fn encoded_capture_reads_back_frame_by_frame() {
         let records = vec![
             Record {
@@ -455,7 +456,8 @@ mod tests {
         let mut bytes = encode(&[Record {
             micros: 0,
             frame: vec![7; 42],
-        }]).unwrap();
+        }])
+        .unwrap();
         bytes.truncate(bytes.len() - 1);
         assert_eq!(
             parse(&bytes),
@@ -483,7 +485,8 @@ mod tests {
         let mut bytes = encode(&[Record {
             micros: 0,
             frame: vec![0; 4],
-        }]).unwrap();
+        }])
+        .unwrap();
         let length = field::GLOBAL_HEADER_LEN + field::RECORD_CAPTURED_LEN.start;
         bytes[length..length + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(

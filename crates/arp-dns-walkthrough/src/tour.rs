@@ -49,7 +49,7 @@ pub fn tour(out: &mut dyn std::io::Write) -> Result<(), Box<dyn std::error::Erro
         tcp: false,
         timeout: Duration::from_secs(2),
         first_id: Some(0x44cb),
-        trace: false,
+        trace: say::Trace::OFF,
     };
     let resolution = dns::resolve::resolve("www.baidu.com", &options)?;
     let _ = responder.join();

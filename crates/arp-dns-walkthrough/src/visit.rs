@@ -19,6 +19,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use say::{Explain, Trace};
+
 use crate::arp::ArpPacket;
 use crate::dns::resolve::{ResolveError, ResolveOptions};
 use crate::dns::{RecordData, RecordType};
@@ -106,8 +108,10 @@ impl fmt::Display for VisitError {
 
 impl std::error::Error for VisitError {}
 
-impl VisitError {
-    pub fn hint(&self) -> Option<String> {
+/// What `main` reports besides the message: a hint for the common causes, and exit
+/// status 2 for bad input (a URL we cannot use, a name that is not a name).
+impl Explain for VisitError {
+    fn hint(&self) -> Option<String> {
         match self {
             VisitError::Connect { source, .. }
                 if source.kind() == io::ErrorKind::ConnectionRefused =>
@@ -120,14 +124,14 @@ impl VisitError {
     }
 
     /// Bad input (exit 2) rather than a failure at run time (exit 1).
-    pub fn is_usage(&self) -> bool {
-        matches!(
-            self,
+    fn exit_code(&self) -> u8 {
+        match self {
             VisitError::UnsupportedScheme { .. }
-                | VisitError::BadPort { .. }
-                | VisitError::NoHost { .. }
-                | VisitError::Dns(ResolveError::Name(_))
-        )
+            | VisitError::BadPort { .. }
+            | VisitError::NoHost { .. }
+            | VisitError::Dns(ResolveError::Name(_)) => 2,
+            _ => 1,
+        }
     }
 }
 
@@ -304,7 +308,7 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
                 tcp: false,
                 timeout: options.timeout,
                 first_id: None, // a random ID per query
-                trace: false,
+                trace: Trace::OFF,
             };
             let resolution = crate::dns::resolve::resolve(&url.host, &resolve_options)
                 .map_err(VisitError::Dns)?;

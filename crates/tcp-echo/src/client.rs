@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use say::Trace;
+
 use crate::framing::{Received, receive_until_closed, take_line};
 use crate::server::Traced;
 
@@ -116,6 +118,14 @@ impl std::error::Error for ClientError {
     }
 }
 
+/// What `main` reports besides the message: the hint of exercise 3.1. Every client
+/// error is a failure at run time (exit 1).
+impl say::Explain for ClientError {
+    fn hint(&self) -> Option<String> {
+        ClientError::hint(self)
+    }
+}
+
 impl ClientError {
     /// A hint for the common causes, printed as `hint: ...` under the error.
     pub fn hint(&self) -> Option<String> {
@@ -167,23 +177,19 @@ impl ClientError {
 pub fn connect(
     address: SocketAddr,
     timeout: Duration,
-    trace: bool,
+    trace: Trace,
 ) -> Result<TcpStream, ClientError> {
-    if trace {
-        let family = if address.is_ipv4() {
-            "AF_INET"
-        } else {
-            "AF_INET6"
-        };
-        eprintln!("socket({family}, SOCK_STREAM)");
-    }
+    let family = if address.is_ipv4() {
+        "AF_INET"
+    } else {
+        "AF_INET6"
+    };
+    trace.call(format_args!("socket({family}, SOCK_STREAM)"));
     let stream = TcpStream::connect_timeout(&address, timeout).map_err(|source| {
-        if trace {
-            eprintln!(
-                "connect({address}) -> error: {}",
-                hostport::describe(&source)
-            );
-        }
+        trace.call(format_args!(
+            "connect({address}) -> error: {}",
+            hostport::describe(&source)
+        ));
         match source.kind() {
             io::ErrorKind::ConnectionRefused => ClientError::Refused { address },
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
@@ -192,11 +198,11 @@ pub fn connect(
             _ => ClientError::Connect { address, source },
         }
     })?;
-    if trace {
+    if trace.is_on() {
         // The OS picked our port here: a client does not need bind().
         match stream.local_addr() {
-            Ok(local) => eprintln!("connect({address}) -> connected from {local}"),
-            Err(_) => eprintln!("connect({address}) -> connected"),
+            Ok(local) => trace.call(format_args!("connect({address}) -> connected from {local}")),
+            Err(_) => trace.call(format_args!("connect({address}) -> connected")),
         }
     }
     Ok(stream)
@@ -208,14 +214,14 @@ pub struct ClientOptions {
     /// Longest wait for the handshake and for each piece of the reply.
     pub timeout: Duration,
     /// Print every socket call on stderr.
-    pub trace: bool,
+    pub trace: Trace,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             timeout: Duration::from_secs(5),
-            trace: false,
+            trace: Trace::OFF,
         }
     }
 }
@@ -280,9 +286,9 @@ pub fn send(
                 }
                 sent += count as u64;
             }
-            if options.trace {
-                eprintln!("shutdown(SHUT_WR): FIN to {address}, we still receive");
-            }
+            options.trace.call(format_args!(
+                "shutdown(SHUT_WR): FIN to {address}, we still receive"
+            ));
             // Our FIN: "that was all". The server's echo loop sees recv return 0.
             sending_stream
                 .shutdown(Shutdown::Write)
@@ -365,9 +371,9 @@ pub fn chat<R: BufRead + Send + 'static>(
         };
         match &result {
             Ok(_) => {
-                if options.trace {
-                    eprintln!("shutdown(SHUT_WR): FIN to {address}, we still receive");
-                }
+                options.trace.call(format_args!(
+                    "shutdown(SHUT_WR): FIN to {address}, we still receive"
+                ));
                 let _ = sending_stream.shutdown(Shutdown::Write);
             }
             Err(_) => {
@@ -491,7 +497,7 @@ pub fn probe(
     let mut open = Vec::new();
     let mut attempts = Vec::new();
     for number in 1..=connections {
-        let attempt = match connect(address, timeout, false) {
+        let attempt = match connect(address, timeout, Trace::OFF) {
             Ok(stream) => {
                 let local = stream
                     .local_addr()

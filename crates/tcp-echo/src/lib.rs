@@ -27,11 +27,14 @@
 //!
 //! Start reading at `server.rs` ([`server::listen`], then [`server::serve`] and
 //! [`server::echo_loop`]), then `framing.rs` for what a byte stream means, then
-//! `client.rs`. `tour.rs` is the course runner's demo.
+//! `client.rs`. `tour.rs` is the course runner's demo. The `--trace` lines ([`Trace`])
+//! and the `error:`/`hint:` report come from the `say` crate, shared by every lesson.
 
 pub mod client;
 pub mod framing;
 pub mod server;
 pub mod tour;
 
+/// `--trace`: the one trace type of every lesson, from the `say` crate.
+pub use say::Trace;
 pub use tour::tour;

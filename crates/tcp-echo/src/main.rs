@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use say::Failure;
+use tcp_echo::Trace;
 use tcp_echo::client::{self, ClientOptions};
 use tcp_echo::server::{self, ServeOptions, Stop};
 use wire_text::TextEncoding;
@@ -143,33 +145,6 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value))
 }
 
-/// An error for the user: the message, maybe a hint, and the exit code.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-}
-
-impl Failure {
-    fn usage(error: impl std::fmt::Display) -> Failure {
-        Failure {
-            message: error.to_string(),
-            hint: None,
-            code: 2,
-        }
-    }
-}
-
-impl From<client::ClientError> for Failure {
-    fn from(error: client::ClientError) -> Failure {
-        Failure {
-            hint: error.hint(),
-            message: error.to_string(),
-            code: 1,
-        }
-    }
-}
-
 fn resolve(text: &str) -> Result<SocketAddr, Failure> {
     hostport::resolve(text, None).map_err(Failure::usage)
 }
@@ -179,7 +154,7 @@ fn encoding(label: &str) -> Result<TextEncoding, Failure> {
 }
 
 /// Prints a line on stdout, ignoring a closed stdout (the server must go on serving).
-fn say(line: &str) {
+fn show(line: &str) {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
     let _ = stdout.flush();
@@ -210,7 +185,7 @@ fn main() -> ExitCode {
                 idle_timeout,
                 no_accept,
                 exit_after,
-                trace,
+                trace: Trace::new(trace),
             };
             run_serve(&bind, backlog, &options)
         }
@@ -229,62 +204,45 @@ fn main() -> ExitCode {
             raw,
             hex,
             &label,
-            ClientOptions { timeout, trace },
+            ClientOptions {
+                timeout,
+                trace: Trace::new(trace),
+            },
         ),
         Command::Chat {
             address,
             encoding: label,
             timeout,
             trace,
-        } => run_chat(&address, &label, ClientOptions { timeout, trace }),
+        } => run_chat(
+            &address,
+            &label,
+            ClientOptions {
+                timeout,
+                trace: Trace::new(trace),
+            },
+        ),
         Command::Probe {
             address,
             connections,
             timeout,
         } => run_probe(&address, connections as usize, timeout),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    say::finish(result)
 }
 
 fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Failure> {
     let address = resolve(bind)?;
-    let listener =
-        server::listen(address, backlog, options.trace).map_err(|error| match &error {
-            server::ServerError::Bind { address, source } => {
-                let explained = hostport::explain_bind_error(source, *address, "tcp");
-                Failure {
-                    message: explained.message,
-                    hint: explained.hint,
-                    code: 1,
-                }
-            }
-            other => Failure {
-                message: other.to_string(),
-                hint: None,
-                code: 1,
-            },
-        })?;
-    let local = listener.local_addr().map_err(|error| Failure {
-        message: format!("reading our address: {}", hostport::describe(&error)),
-        hint: None,
-        code: 1,
+    let listener = server::listen(address, backlog, options.trace)?;
+    let local = listener.local_addr().map_err(|error| {
+        Failure::runtime(format!(
+            "reading our address: {}",
+            hostport::describe(&error)
+        ))
     })?;
-    say(&format!("listening on tcp {local}"));
-    let log: server::Log = Arc::new(say);
-    server::serve(listener, options, &Stop::new(), log).map_err(|error| Failure {
-        message: error.to_string(),
-        hint: None,
-        code: 1,
-    })?;
+    show(&format!("listening on tcp {local}"));
+    let log: server::Log = Arc::new(show);
+    server::serve(listener, options, &Stop::new(), log)?;
     Ok(())
 }
 
@@ -323,7 +281,7 @@ fn run_send(
     let result = client::send(address, source, &mut reply, options);
     stdin.finish();
     let exchange = result?;
-    say(&format!(
+    show(&format!(
         "sent {} bytes to {address} from {}",
         exchange.sent, exchange.local
     ));
@@ -340,7 +298,7 @@ fn run_send(
         }
         decoded.text
     };
-    say(&format!(
+    show(&format!(
         "received {} bytes in {calls} recv call{}: {shown}",
         exchange.received.bytes,
         if calls == 1 { "" } else { "s" }
@@ -406,8 +364,8 @@ fn run_chat(address: &str, label: &str, options: ClientOptions) -> Result<(), Fa
 
 fn run_probe(address: &str, connections: usize, timeout: Duration) -> Result<(), Failure> {
     let address = resolve(address)?;
-    let summary = client::probe(address, connections, timeout, &mut |line| say(line))?;
-    say(&format!(
+    let summary = client::probe(address, connections, timeout, &mut |line| show(line))?;
+    show(&format!(
         "completed {}/{} handshakes",
         summary.completed(),
         summary.attempts.len()

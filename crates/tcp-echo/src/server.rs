@@ -24,6 +24,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use say::Trace;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::framing::RECV_SIZE;
@@ -78,10 +79,16 @@ impl std::error::Error for ServerError {
     }
 }
 
-/// Prints one `--trace` line: the socket call in the notes' terms, on stderr.
-fn trace_line(enabled: bool, line: std::fmt::Arguments<'_>) {
-    if enabled {
-        eprintln!("{line}");
+/// What `main` reports besides the message: a hint when the port cannot be bound (in
+/// use, privileged, not ours). Every server error is a failure at run time (exit 1).
+impl say::Explain for ServerError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ServerError::Bind { address, source } => {
+                hostport::explain_bind_error(source, *address, "tcp").hint
+            }
+            _ => None,
+        }
     }
 }
 
@@ -95,13 +102,13 @@ fn trace_line(enabled: bool, line: std::fmt::Arguments<'_>) {
 /// can serve thousands of clients as long as it keeps calling `accept`. Linux caps it at
 /// `net.core.somaxconn` and lets one more connection in than the number says (the queue
 /// counts as full only when it holds *more* than `backlog`).
-pub fn listen(address: SocketAddr, backlog: i32, trace: bool) -> Result<TcpListener, ServerError> {
+pub fn listen(address: SocketAddr, backlog: i32, trace: Trace) -> Result<TcpListener, ServerError> {
     let family = if address.is_ipv4() {
         "AF_INET"
     } else {
         "AF_INET6"
     };
-    trace_line(trace, format_args!("socket({family}, SOCK_STREAM)"));
+    trace.call(format_args!("socket({family}, SOCK_STREAM)"));
     let socket = Socket::new(
         Domain::for_address(address),
         Type::STREAM,
@@ -113,11 +120,11 @@ pub fn listen(address: SocketAddr, backlog: i32, trace: bool) -> Result<TcpListe
     socket
         .set_reuse_address(true)
         .map_err(|source| ServerError::Socket { source })?;
-    trace_line(trace, format_args!("bind({address})"));
+    trace.call(format_args!("bind({address})"));
     socket
         .bind(&address.into())
         .map_err(|source| ServerError::Bind { address, source })?;
-    trace_line(trace, format_args!("listen({backlog})"));
+    trace.call(format_args!("listen({backlog})"));
     socket
         .listen(backlog)
         .map_err(|source| ServerError::Listen { backlog, source })?;
@@ -181,7 +188,7 @@ pub struct ServeOptions {
     /// Stop by itself this long after starting, clients or not (for scripts).
     pub exit_after: Option<Duration>,
     /// Print every socket call on stderr.
-    pub trace: bool,
+    pub trace: Trace,
 }
 
 /// What a finished [`serve`] did.
@@ -198,17 +205,13 @@ pub struct ServeSummary {
 pub struct Traced<S> {
     inner: S,
     peer: SocketAddr,
-    enabled: bool,
+    trace: Trace,
 }
 
 impl<S> Traced<S> {
     /// Wraps `inner`, the connected socket for `peer`.
-    pub fn new(inner: S, peer: SocketAddr, enabled: bool) -> Traced<S> {
-        Traced {
-            inner,
-            peer,
-            enabled,
-        }
+    pub fn new(inner: S, peer: SocketAddr, trace: Trace) -> Traced<S> {
+        Traced { inner, peer, trace }
     }
 
     /// The wrapped stream.
@@ -220,18 +223,19 @@ impl<S> Traced<S> {
 impl<S: Read> Read for Traced<S> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let result = self.inner.read(buffer);
-        if self.enabled {
+        if self.trace.is_on() {
+            let peer = self.peer;
             match &result {
-                Ok(0) => eprintln!(
-                    "recv -> 0 bytes from {}: it closed its sending side (FIN)",
-                    self.peer
-                ),
-                Ok(count) => eprintln!("recv -> {count} bytes from {}", self.peer),
-                Err(error) => eprintln!(
-                    "recv from {} -> error: {}",
-                    self.peer,
+                Ok(0) => self.trace.call(format_args!(
+                    "recv -> 0 bytes from {peer}: it closed its sending side (FIN)"
+                )),
+                Ok(count) => self
+                    .trace
+                    .call(format_args!("recv -> {count} bytes from {peer}")),
+                Err(error) => self.trace.call(format_args!(
+                    "recv from {peer} -> error: {}",
                     hostport::describe(error)
-                ),
+                )),
             }
         }
         result
@@ -241,15 +245,16 @@ impl<S: Read> Read for Traced<S> {
 impl<S: Write> Write for Traced<S> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         let result = self.inner.write(bytes);
-        if self.enabled {
+        if self.trace.is_on() {
+            let (peer, length) = (self.peer, bytes.len());
             match &result {
-                Ok(count) => eprintln!("send({}, {} bytes) -> {count}", self.peer, bytes.len()),
-                Err(error) => eprintln!(
-                    "send({}, {} bytes) -> error: {}",
-                    self.peer,
-                    bytes.len(),
+                Ok(count) => self
+                    .trace
+                    .call(format_args!("send({peer}, {length} bytes) -> {count}")),
+                Err(error) => self.trace.call(format_args!(
+                    "send({peer}, {length} bytes) -> error: {}",
                     hostport::describe(error)
-                ),
+                )),
             }
         }
         result
@@ -328,7 +333,7 @@ fn serve_client(
         // Our FIN cannot help a broken connection; make sure the socket is really shut.
         let _ = traced.get_ref().shutdown(Shutdown::Both);
     }
-    trace_line(options.trace, format_args!("close({peer})"));
+    options.trace.call(format_args!("close({peer})"));
     // Dropping the connected socket is `clientSocket.close()`: after a clean end of the
     // client's data, our FIN tells it that everything has been sent back.
     drop(traced);
@@ -383,34 +388,6 @@ fn accept_error_is_transient(error: &io::Error) -> bool {
 /// How long the accept loop waits after running out of descriptors or memory before it
 /// calls `accept` again: long enough not to spin, short enough that nobody notices.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
-
-/// True for `accept` errors that say the *machine* is short of something (file
-/// descriptors, kernel buffers, memory), not that the listening socket is broken. The
-/// finished handshake stays in the accept queue, so once a client closes and frees a
-/// descriptor, the next `accept` takes it: the server waits a little and goes on.
-fn accept_error_is_lack_of_resources(error: &io::Error) -> bool {
-    if error.kind() == io::ErrorKind::OutOfMemory {
-        return true;
-    }
-    let Some(code) = error.raw_os_error() else {
-        return false;
-    };
-    RESOURCE_ERRORS.contains(&code)
-}
-
-/// EMFILE ("too many open files": this process's limit, `ulimit -n`), ENFILE (the whole
-/// system's limit), ENOBUFS and ENOMEM (no kernel memory for the new socket).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const RESOURCE_ERRORS: &[i32] = &[24, 23, 105, 12];
-/// The same on the BSDs and macOS, where ENOBUFS is 55.
-#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
-const RESOURCE_ERRORS: &[i32] = &[24, 23, 55, 12];
-/// WSAEMFILE and WSAENOBUFS: Windows reports these from `accept` under the same pressure.
-#[cfg(windows)]
-const RESOURCE_ERRORS: &[i32] = &[10024, 10055];
-/// Elsewhere only `ErrorKind::OutOfMemory` is recognised.
-#[cfg(not(any(unix, windows)))]
-const RESOURCE_ERRORS: &[i32] = &[];
 
 /// Runs the echo server on an already listening socket until `options` or `stop` say to
 /// end, then waits for the clients it is serving and returns.
@@ -470,7 +447,11 @@ pub fn serve(
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(error) if accept_error_is_transient(&error) => continue,
-            Err(error) if accept_error_is_lack_of_resources(&error) => {
+            // Short of descriptors, buffers or memory (see `say::is_out_of_resources`): the
+            // machine, not the listening socket. The finished handshake stays in the
+            // accept queue, so once a client closes and frees a descriptor, the next
+            // `accept` takes it: the server waits a little and goes on.
+            Err(error) if say::is_out_of_resources(&error) => {
                 if !starved {
                     starved = true;
                     log(&format!(
@@ -498,10 +479,9 @@ pub fn serve(
             ));
             continue;
         }
-        trace_line(
-            options.trace,
-            format_args!("accept() -> a new socket for {peer}"),
-        );
+        options
+            .trace
+            .call(format_args!("accept() -> a new socket for {peer}"));
         let full = options
             .max_clients
             .filter(|&max| active.load(Ordering::SeqCst) >= max);
@@ -555,13 +535,13 @@ mod tests {
 
     #[test]
     fn listen_with_port_zero_gets_a_real_port() {
-        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, false).unwrap();
+        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, Trace::OFF).unwrap();
         assert_ne!(listener.local_addr().unwrap().port(), 0);
     }
 
     #[test]
     fn stop_request_ends_serve() {
-        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, false).unwrap();
+        let listener = listen("127.0.0.1:0".parse().unwrap(), 5, Trace::OFF).unwrap();
         let stop = Stop::new();
         let log: Log = Arc::new(|_| {});
         let server = {

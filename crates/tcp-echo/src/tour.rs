@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::{client, server};
+use crate::{Trace, client, server};
 
 /// A short demo of this lesson, run by `cargo run -- tour`: a server on a free loopback
 /// port, a one-line echo, a 1 MiB echo that needs many `recv` calls, and the backlog
@@ -13,7 +13,7 @@ use crate::{client, server};
 pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "== lesson 3: tcp-echo ==")?;
     let loopback: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
-    let listener = server::listen(loopback, 5, false)?;
+    let listener = server::listen(loopback, 5, Trace::OFF)?;
     let address = listener.local_addr()?;
     writeln!(out, "listening on tcp {address} (socket, bind, listen(5))")?;
 
@@ -35,7 +35,7 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
 
     let client_options = client::ClientOptions {
         timeout: Duration::from_secs(2),
-        trace: false,
+        trace: Trace::OFF,
     };
     let mut reply = Vec::new();
     let exchange = client::send(address, &mut &b"hello"[..], &mut reply, client_options)?;
@@ -69,7 +69,7 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // The backlog experiment: listen(1) and never accept.
-    let queue = server::listen(loopback, 1, false)?;
+    let queue = server::listen(loopback, 1, Trace::OFF)?;
     let queue_address = queue.local_addr()?;
     let probe = client::probe(queue_address, 3, Duration::from_millis(300), &mut |_| {})?;
     writeln!(

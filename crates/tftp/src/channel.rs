@@ -10,11 +10,13 @@
 //! lesson teaches.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use say::Trace;
 
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
 
@@ -77,20 +79,6 @@ impl std::error::Error for TransferError {
             | TransferError::OptionRejected(_)
             | TransferError::Stopped(_) => None,
         }
-    }
-}
-
-/// Prints each packet to stderr for `--trace`, in the notes' terms.
-#[derive(Debug, Clone, Default)]
-pub struct Trace {
-    /// Put before every line (the server names the peer; the client needs nothing).
-    pub prefix: String,
-}
-
-impl Trace {
-    pub fn line(&self, text: &str) {
-        let mut stderr = io::stderr().lock();
-        let _ = writeln!(stderr, "{}{text}", self.prefix);
     }
 }
 
@@ -181,7 +169,8 @@ const MOST_STRANGERS_ANSWERED: u32 = 16;
 pub struct Channel<'a> {
     socket: &'a UdpSocket,
     peer: SocketAddr,
-    trace: Option<&'a Trace>,
+    /// `--trace`: one line per packet (a server's name the peer: `[ADDRESS] `).
+    trace: Trace,
     buffer: Vec<u8>,
     /// The read timeout the socket has now, so we only change it when needed.
     socket_timeout: Option<Duration>,
@@ -199,7 +188,7 @@ impl<'a> Channel<'a> {
     pub fn new(
         socket: &'a UdpSocket,
         peer: SocketAddr,
-        trace: Option<&'a Trace>,
+        trace: Trace,
         largest: usize,
     ) -> Channel<'a> {
         Channel {
@@ -229,7 +218,7 @@ impl<'a> Channel<'a> {
         self.peer = peer;
     }
 
-    pub fn trace(&self) -> Option<&'a Trace> {
+    pub fn trace(&self) -> Trace {
         self.trace
     }
 
@@ -245,9 +234,9 @@ impl<'a> Channel<'a> {
 
     /// Sends raw packet bytes to the peer.
     pub fn send_bytes(&self, bytes: &[u8]) -> Result<(), TransferError> {
-        if let Some(trace) = self.trace {
+        if self.trace.is_on() {
             if let Ok(packet) = Packet::parse(bytes) {
-                trace.line(&format!("-> {packet}"));
+                self.trace.call(format_args!("-> {packet}"));
             }
         }
         self.socket
@@ -273,11 +262,12 @@ impl<'a> Channel<'a> {
             let (group, after) = rest.split_at(count);
             rest = after;
             if self.bursts && group.len() > 1 {
-                if let Some(trace) = self.trace {
-                    trace.line(&format!("   (one sendmsg: {} datagrams)", group.len()));
+                if self.trace.is_on() {
+                    let trace = self.trace;
+                    trace.call(format_args!("   (one sendmsg: {} datagrams)", group.len()));
                     for packet in group {
                         if let Ok(packet) = Packet::parse(packet) {
-                            trace.line(&format!("-> {packet}"));
+                            trace.call(format_args!("-> {packet}"));
                         }
                     }
                 }
@@ -355,8 +345,8 @@ impl<'a> Channel<'a> {
                             watch.made_progress.store(true, Ordering::Relaxed);
                         }
                     }
-                    if let Some(trace) = self.trace {
-                        trace_received(trace, &self.buffer[..len], len);
+                    if self.trace.is_on() {
+                        trace_received(self.trace, &self.buffer[..len], len);
                     }
                     return Ok(Incoming::Datagram(len));
                 }
@@ -376,11 +366,9 @@ impl<'a> Channel<'a> {
 
     /// RFC 1350 §4: a packet from a wrong TID gets ERROR 5, and the transfer goes on.
     fn answer_stranger(&mut self, len: usize, from: SocketAddr) {
-        if let Some(trace) = self.trace {
-            trace.line(&format!(
-                "<- {len} bytes from stranger {from}: answering ERROR 5"
-            ));
-        }
+        self.trace.call(format_args!(
+            "<- {len} bytes from stranger {from}: answering ERROR 5"
+        ));
         if matches!(Packet::parse(&self.buffer[..len]), Ok(Packet::Error(_))) {
             return;
         }
@@ -435,10 +423,10 @@ fn moves_the_file(datagram: &[u8]) -> bool {
     opcode == packet::opcode::DATA || (opcode == packet::opcode::ACK && block != 0)
 }
 
-fn trace_received(trace: &Trace, bytes: &[u8], len: usize) {
+fn trace_received(trace: Trace, bytes: &[u8], len: usize) {
     match Packet::parse(bytes) {
-        Ok(packet) => trace.line(&format!("<- {packet}")),
-        Err(error) => trace.line(&format!("<- {len} bytes, malformed: {error}")),
+        Ok(packet) => trace.call(format_args!("<- {packet}")),
+        Err(error) => trace.call(format_args!("<- {len} bytes, malformed: {error}")),
     }
 }
 

@@ -24,8 +24,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use say::Trace;
+
 use crate::buffers;
-use crate::channel::{self, Channel, Trace};
+use crate::channel::{self, Channel};
 use crate::netascii;
 use crate::packet::{
     self, Ack, Direction, ErrorCode, ErrorPacket, Mode, Oack, Packet, Request, TftpOption,
@@ -52,7 +54,7 @@ pub struct ClientConfig {
     /// After a download, stay this long to ACK a repeated last block again.
     pub linger: Duration,
     /// Print every packet to stderr.
-    pub trace: bool,
+    pub trace: Trace,
     /// Show progress on stderr (when it is a terminal).
     pub progress: bool,
     /// Lets another thread stop the transfer (Ctrl-C): see [`Interrupt`].
@@ -70,7 +72,7 @@ impl Default for ClientConfig {
             timeout: Duration::from_secs(1),
             retries: 5,
             linger: Duration::from_millis(200),
-            trace: false,
+            trace: Trace::OFF,
             progress: false,
             interrupt: None,
         }
@@ -156,7 +158,6 @@ pub fn get_into(
 ) -> Result<Outcome, TransferError> {
     let started = Instant::now();
     let socket = bind_for(server)?;
-    let trace = config.trace.then(Trace::default);
     // Size our receive buffer for the window we want, and ask only for what fits.
     let blksize = config.blksize.unwrap_or(packet::DEFAULT_BLKSIZE);
     let windowsize = match config.windowsize {
@@ -175,7 +176,7 @@ pub fn get_into(
         mode: config.mode,
         options: asked.clone(),
     };
-    let mut channel = Channel::new(&socket, server, trace.as_ref(), 65536 + 4);
+    let mut channel = Channel::new(&socket, server, config.trace, 65536 + 4);
     let first = first_answer(&mut channel, &socket, &request, config)?;
     if let Some(interrupt) = &config.interrupt {
         interrupt.talking_to(&socket, channel.peer());
@@ -285,7 +286,6 @@ pub fn put_from(
 ) -> Result<Outcome, TransferError> {
     let started = Instant::now();
     let socket = bind_for(server)?;
-    let trace = config.trace.then(Trace::default);
     let blksize = config.blksize.unwrap_or(packet::DEFAULT_BLKSIZE);
     // We send; the server sizes its receive buffer (and may shrink the window).
     if let Some(window) = config.windowsize {
@@ -306,7 +306,7 @@ pub fn put_from(
     if let Some(interrupt) = &config.interrupt {
         interrupt.uploading(remote);
     }
-    let mut channel = Channel::new(&socket, server, trace.as_ref(), 65536 + 4);
+    let mut channel = Channel::new(&socket, server, config.trace, 65536 + 4);
     let first = first_answer(&mut channel, &socket, &request, config)?;
     if let Some(interrupt) = &config.interrupt {
         interrupt.talking_to(&socket, channel.peer());
@@ -451,10 +451,10 @@ fn first_answer(
             channel.set_peer(from);
             let trace = channel.trace();
             let datagram = &buffer[..len];
-            if let Some(trace) = trace {
+            if trace.is_on() {
                 match Packet::parse(datagram) {
-                    Ok(packet) => trace.line(&format!("<- {packet}")),
-                    Err(error) => trace.line(&format!("<- {len} bytes, malformed: {error}")),
+                    Ok(packet) => trace.call(format_args!("<- {packet}")),
+                    Err(error) => trace.call(format_args!("<- {len} bytes, malformed: {error}")),
                 }
             }
             let reading = request.direction == Direction::Read;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use say::Trace;
+
 use crate::packet;
 use crate::transfer_log::TransferLog;
 
@@ -53,8 +55,8 @@ pub struct ServerConfig {
     pub max_per_client: usize,
     /// The longest a transfer may run, from request to end.
     pub max_transfer_time: Duration,
-    /// Print every packet to stderr.
-    pub trace: bool,
+    /// Print every packet to stderr, each line naming its peer.
+    pub trace: Trace,
     /// Called with one [`TransferLog`] at the end of every transfer.
     pub log: Option<Logger>,
 }
@@ -75,7 +77,7 @@ impl ServerConfig {
             max_at_once: DEFAULT_MAX_AT_ONCE,
             max_per_client: DEFAULT_MAX_PER_CLIENT,
             max_transfer_time: Duration::from_secs(DEFAULT_MAX_TRANSFER_SECS),
-            trace: false,
+            trace: Trace::OFF,
             log: None,
         }
     }

@@ -30,6 +30,9 @@
 //! - [`client`]: `get` and `put`;
 //! - [`tour`](mod@tour): what `netlab tour` shows of this lesson.
 //!
+//! The `--trace` lines ([`Trace`]) and the `error:`/`hint:` report come from the `say`
+//! crate, shared by every lesson.
+//!
 //! Try it in two terminals:
 //!
 //! ```text
@@ -56,4 +59,6 @@ pub mod tour;
 pub mod transfer;
 pub mod transfer_log;
 
+/// `--trace`: the one trace type of every lesson, from the `say` crate.
+pub use say::Trace;
 pub use tour::tour;

@@ -16,12 +16,13 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use say::Failure;
 
-use tftp::channel::Trace;
+use tftp::Trace;
 use tftp::client::{self, ClientConfig, Destination, Interrupt};
 use tftp::packet::{ErrorCode, Mode};
 use tftp::server::{self, ServerConfig};
@@ -165,23 +166,6 @@ struct PutArgs {
     client: ClientArgs,
 }
 
-/// An error for the user: the message, an optional hint, and the exit code.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-}
-
-impl Failure {
-    fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            hint: None,
-            code: 2,
-        }
-    }
-}
-
 fn main() -> ExitCode {
     unsolved::install();
     let cli = Cli::parse();
@@ -190,35 +174,23 @@ fn main() -> ExitCode {
         Command::Get(args) => get(args),
         Command::Put(args) => put(args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    say::finish(result)
 }
 
 fn serve(args: ServeArgs) -> Result<(), Failure> {
-    let address = hostport::resolve(&args.bind, None).map_err(|e| Failure::usage(e.to_string()))?;
-    if args.trace {
-        Trace::default().line(&format!("bind({address})"));
-    }
+    let address = hostport::resolve(&args.bind, None).map_err(Failure::usage)?;
+    let trace = Trace::new(args.trace);
+    trace.call(format_args!("bind({address})"));
     let socket = UdpSocket::bind(address).map_err(|error| {
         let explained = hostport::explain_bind_error(&error, address, "udp");
-        Failure {
-            message: explained.message,
-            hint: explained.hint,
-            code: 1,
+        let failure = Failure::runtime(explained.message);
+        match explained.hint {
+            Some(hint) => failure.with_hint(hint),
+            None => failure,
         }
     })?;
-    let local = socket.local_addr().map_err(|error| Failure {
-        message: format!("getsockname: {}", hostport::describe(&error)),
-        hint: None,
-        code: 1,
+    let local = socket.local_addr().map_err(|error| {
+        Failure::runtime(format!("getsockname: {}", hostport::describe(&error)))
     })?;
     let mut config = ServerConfig::new(&args.root);
     config.allow_write = args.allow_write;
@@ -233,66 +205,101 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     config.max_per_client = args.max_per_client;
     config.max_timeout = Duration::from_secs(args.max_timeout);
     config.max_transfer_time = Duration::from_secs(args.max_transfer_time);
-    config.trace = args.trace;
+    config.trace = trace;
     config.log = Some(Arc::new(|log: &server::TransferLog| println!("{log}")));
     if !args.root.is_dir() {
-        return Err(Failure {
-            message: format!("root directory {} does not exist", args.root.display()),
-            hint: Some("create it, or name another with --root DIR".into()),
-            code: 2,
-        });
+        return Err(Failure::usage(format!(
+            "root directory {} does not exist",
+            args.root.display()
+        ))
+        .with_hint("create it, or name another with --root DIR"));
     }
     // Ctrl-C (SIGINT) and SIGTERM set `stop`: the server tells each client it is
     // serving that it shuts down (ERROR 0), and returns.
     let stop = Arc::new(AtomicBool::new(false));
-    let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    #[cfg(any(unix, windows))]
+    let signal = Arc::new(AtomicI32::new(0));
     {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        for number in [SIGINT, SIGTERM] {
-            signal_hook::flag::register_usize(number, Arc::clone(&signal), number as usize)
-                .and_then(|_| signal_hook::flag::register(number, Arc::clone(&stop)))
-                .map_err(|error| Failure {
-                    message: format!("cannot watch for Ctrl-C: {}", hostport::describe(&error)),
-                    hint: None,
-                    code: 1,
-                })?;
-        }
+        let (stop, signal) = (Arc::clone(&stop), Arc::clone(&signal));
+        on_signals(move |number| {
+            signal.store(number, Ordering::SeqCst);
+            stop.store(true, Ordering::SeqCst);
+        })?;
     }
     println!("listening on udp {local}");
-    let report = server::serve(socket, config, stop).map_err(|error| Failure {
-        message: error.to_string(),
-        hint: None,
-        code: 1,
-    })?;
-    match signal.load(std::sync::atomic::Ordering::SeqCst) {
+    let report = server::serve(socket, config, stop)?;
+    match signal.load(Ordering::SeqCst) {
         0 => Ok(()),
-        number => Err(Failure {
-            message: format!(
-                "stopped by {} ({} transfer{} cut short)",
-                signal_name(number),
-                report.cut_short,
-                if report.cut_short == 1 { "" } else { "s" }
-            ),
-            hint: None,
-            // 128 + the signal's number, the status a shell shows for it.
-            code: u8::try_from(128 + number).unwrap_or(1),
-        }),
+        number => Err(Failure::runtime(format!(
+            "stopped by {} ({} transfer{} cut short)",
+            signal_name(number),
+            report.cut_short,
+            if report.cut_short == 1 { "" } else { "s" }
+        ))
+        // 128 + the signal's number, the status a shell shows for it.
+        .with_exit_code(u8::try_from(128 + number).unwrap_or(1))),
     }
 }
 
-fn signal_name(number: usize) -> &'static str {
+fn signal_name(number: i32) -> &'static str {
     #[cfg(any(unix, windows))]
     {
-        if number == signal_hook::consts::SIGINT as usize {
+        if number == signal_hook::consts::SIGINT {
             return "SIGINT";
         }
-        if number == signal_hook::consts::SIGTERM as usize {
+        if number == signal_hook::consts::SIGTERM {
             return "SIGTERM";
         }
     }
     let _ = number;
     "a signal"
+}
+
+/// From now on Ctrl-C (SIGINT) and SIGTERM call `on_signal` with the signal's number,
+/// on a thread of ours: the signal handler itself only wakes that thread (a handler may
+/// do almost nothing safely), so `on_signal` is ordinary code. The server uses it to
+/// stop; `get` and `put` to remove a partial download or cancel an upload, and exit.
+fn on_signals(on_signal: impl Fn(i32) + Send + 'static) -> Result<(), Failure> {
+    let cannot = |error: std::io::Error| {
+        Failure::runtime(format!(
+            "cannot watch for Ctrl-C: {}",
+            hostport::describe(&error)
+        ))
+    };
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(cannot)?;
+        std::thread::spawn(move || {
+            for signal in signals.forever() {
+                on_signal(signal);
+            }
+        });
+    }
+    #[cfg(windows)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        // Windows has no signal iterator: the handlers set flags, and this thread looks
+        // at them ten times a second (a Ctrl-C is answered within 0.1 s).
+        let int = Arc::new(AtomicBool::new(false));
+        let term = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(SIGINT, Arc::clone(&int)).map_err(cannot)?;
+        signal_hook::flag::register(SIGTERM, Arc::clone(&term)).map_err(cannot)?;
+        std::thread::spawn(move || {
+            loop {
+                if int.swap(false, Ordering::SeqCst) {
+                    on_signal(SIGINT);
+                }
+                if term.swap(false, Ordering::SeqCst) {
+                    on_signal(SIGTERM);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+    }
+    // No signals here: Ctrl-C ends the program the platform's way.
+    #[cfg(not(any(unix, windows)))]
+    let _ = (cannot, on_signal);
+    Ok(())
 }
 
 fn client_config(args: &ClientArgs) -> Result<ClientConfig, Failure> {
@@ -312,14 +319,14 @@ fn client_config(args: &ClientArgs) -> Result<ClientConfig, Failure> {
         timeout: Duration::from_secs(u64::from(args.timeout.unwrap_or(1))),
         retries: args.retries,
         linger: Duration::from_secs_f64(args.linger),
-        trace: args.trace,
+        trace: Trace::new(args.trace),
         progress: true,
         interrupt: None,
     })
 }
 
 fn server_address(text: &str) -> Result<SocketAddr, Failure> {
-    hostport::resolve(text, Some(69)).map_err(|e| Failure::usage(e.to_string()))
+    hostport::resolve(text, Some(69)).map_err(Failure::usage)
 }
 
 /// The last part of a path-like name (`a/b/c.txt` → `c.txt`).
@@ -378,59 +385,18 @@ fn put(args: PutArgs) -> Result<(), Failure> {
 }
 
 /// From now on Ctrl-C (SIGINT) or SIGTERM stops the transfer that registers with the
-/// returned [`Interrupt`]: a thread of ours removes the partial download (or tells the
-/// server that the upload is cancelled), prints one line and exits with 128 + the
-/// signal's number (130 for SIGINT, 143 for SIGTERM), the status a shell shows for a
-/// program a signal ended.
+/// returned [`Interrupt`] ([`on_signals`]): the partial download is removed (or the
+/// server told that the upload is cancelled), one line printed, and the program exits
+/// with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), the status a shell
+/// shows for a program a signal ended.
 fn stop_on_signals() -> Result<Interrupt, Failure> {
     let interrupt = Interrupt::new();
-    let cannot = |error: std::io::Error| Failure {
-        message: format!("cannot watch for Ctrl-C: {}", hostport::describe(&error)),
-        hint: None,
-        code: 1,
-    };
-    #[cfg(unix)]
-    {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        // The signal handler only wakes this thread; the cleanup runs here, as ordinary
-        // code (a handler itself may do almost nothing safely).
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(cannot)?;
-        let watched = interrupt.clone();
-        std::thread::spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                exit_interrupted(&watched, signal);
-            }
-        });
-    }
-    #[cfg(windows)]
-    {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        // Windows has no signal iterator: the handlers set flags, and this thread looks
-        // at them ten times a second (a Ctrl-C is answered within 0.1 s).
-        let int = Arc::new(AtomicBool::new(false));
-        let term = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register(SIGINT, Arc::clone(&int)).map_err(cannot)?;
-        signal_hook::flag::register(SIGTERM, Arc::clone(&term)).map_err(cannot)?;
-        let watched = interrupt.clone();
-        std::thread::spawn(move || {
-            loop {
-                if int.load(std::sync::atomic::Ordering::SeqCst) {
-                    exit_interrupted(&watched, SIGINT);
-                }
-                if term.load(std::sync::atomic::Ordering::SeqCst) {
-                    exit_interrupted(&watched, SIGTERM);
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-    }
-    #[cfg(not(any(unix, windows)))]
-    let _ = cannot; // no signals here: Ctrl-C ends the program the platform's way
+    let watched = interrupt.clone();
+    on_signals(move |signal| exit_interrupted(&watched, signal))?;
     Ok(interrupt)
 }
 
 /// Stops the transfer, says what happened in one line, and exits.
-#[cfg(any(unix, windows))]
 fn exit_interrupted(interrupt: &Interrupt, signal: i32) -> ! {
     use std::io::Write;
     // Held until the exit: the transfer's thread may still be running, and must not
@@ -476,9 +442,9 @@ fn transfer_failure(error: TransferError, server: SocketAddr) -> Failure {
         TransferError::Peer(packet) => format!("server sent {packet}"),
         other => other.to_string(),
     };
-    Failure {
-        message,
-        hint,
-        code: 1,
+    let failure = Failure::runtime(message);
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
     }
 }

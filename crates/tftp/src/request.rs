@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::buffers;
-use crate::channel::{Channel, Incoming, Trace, Watch};
+use crate::channel::{Channel, Incoming, Watch};
 use crate::config::ServerConfig;
 use crate::negotiate::{negotiate, set_window, upload_fits};
 use crate::netascii;
@@ -38,30 +38,6 @@ pub(crate) struct Shared {
     pub(crate) failed: AtomicU64,
     /// Set when the server stops taking requests: lingering transfers may end.
     pub(crate) stopping: AtomicBool,
-}
-
-/// True for the errors that mean "out of descriptors, buffers or memory for now": they
-/// pass when transfers end, so the server waits a little and goes on.
-pub(crate) fn is_out_of_resources(error: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        use rustix::io::Errno;
-        if let Some(code) = error.raw_os_error() {
-            let errno = Errno::from_raw_os_error(code);
-            if [
-                Errno::MFILE,
-                Errno::NFILE,
-                Errno::NOBUFS,
-                Errno::NOMEM,
-                Errno::AGAIN,
-            ]
-            .contains(&errno)
-            {
-                return true;
-            }
-        }
-    }
-    matches!(error.kind(), io::ErrorKind::OutOfMemory)
 }
 
 /// Why one request ended without moving its file: the log line's reason.
@@ -145,15 +121,13 @@ pub(crate) fn run_transfer(
         outcome: Err(String::new()),
         duration: Duration::ZERO,
     };
-    let trace = shared.config.trace.then(|| Trace {
-        prefix: format!("[{peer}] "),
-    });
+    let trace = shared.config.trace.with_peer(peer);
     // Room for an ACK or an ERROR; an upload grows it to one DATA once options are
     // agreed. A request that is never answered costs no more than this.
-    let mut channel = Channel::new(&socket, peer, trace.as_ref(), 4 + 512);
+    let mut channel = Channel::new(&socket, peer, trace, 4 + 512);
     channel.set_watch(Some(watch));
-    if let Some(trace) = &trace {
-        trace.line(&format!("<- {}", Packet::Request(request.clone())));
+    if trace.is_on() {
+        trace.call(format_args!("<- {}", Packet::Request(request.clone())));
     }
     let result = match request.direction {
         Direction::Read => serve_read(shared, &socket, &mut channel, &request, &mut log),
@@ -429,7 +403,7 @@ fn serve_write(
 /// The refusal that tells the client why a name cannot be used.
 fn refusal_for(error: RootError) -> Refusal {
     if let RootError::Io(io) = &error {
-        if is_out_of_resources(io) {
+        if say::is_out_of_resources(io) {
             return Refusal::new(ErrorCode::NotDefined, BUSY);
         }
     }

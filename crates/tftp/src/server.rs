@@ -30,10 +30,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::channel::{self, Trace, Watch};
+use crate::channel::{self, Watch};
 use crate::packet::{ErrorCode, ErrorPacket, Packet, Request};
-use crate::request::{self, BUSY, Shared, is_out_of_resources};
+use crate::request::{self, BUSY, Shared};
 use crate::root::Root;
+use say::is_out_of_resources;
 
 pub use crate::config::{
     DEFAULT_MAX_AT_ONCE, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_TIMEOUT_SECS,
@@ -76,6 +77,9 @@ impl std::error::Error for ServerError {
         }
     }
 }
+
+/// A server that cannot go on is a failure at run time (exit 1), with no hint.
+impl say::Explain for ServerError {}
 
 /// Counts the server kept while it ran.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -176,9 +180,10 @@ pub fn serve(
                 continue;
             }
             Err(error) => {
-                if shared.config.trace {
-                    Trace::default().line(&format!("<- {len} bytes from {peer}: {error}"));
-                }
+                shared
+                    .config
+                    .trace
+                    .call(format_args!("<- {len} bytes from {peer}: {error}"));
                 // Anyone can send junk from a forged address: answer only a few per
                 // second, so we never multiply someone's traffic at a victim.
                 if junk_answers.take() {
@@ -202,9 +207,11 @@ pub fn serve(
             continue;
         }
         if !make_room(&socket, &mut running, &shared.config, peer) {
-            if shared.config.trace {
-                Trace::default().line(&format!("[{peer}] server full: answering busy"));
-            }
+            shared
+                .config
+                .trace
+                .with_peer(peer)
+                .call(format_args!("server full: answering busy"));
             answer(&socket, peer, ErrorCode::NotDefined, BUSY);
             continue;
         }

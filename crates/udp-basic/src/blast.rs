@@ -66,9 +66,7 @@ pub fn blast(
             }
         }
         let payload = blast_payload(sequence, size);
-        let quiet = Trace {
-            enabled: trace.enabled && sequence < 3,
-        };
+        let quiet = if sequence < 3 { trace } else { Trace::OFF };
         send_to(&socket, &payload, destination, quiet)?;
     }
     let local = local_address(&socket)?;

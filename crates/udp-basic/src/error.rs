@@ -90,9 +90,11 @@ impl std::error::Error for UdpError {
     }
 }
 
-impl UdpError {
+/// What `main` reports besides the message: the hint, the exit status, and whether
+/// this is only a closed output pipe.
+impl say::Explain for UdpError {
     /// What the student can do about it, where the cause is common.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             UdpError::Bind { address, source } => {
                 hostport::explain_bind_error(source, *address, "udp").hint
@@ -106,11 +108,16 @@ impl UdpError {
     }
 
     /// The exit status DESIGN.md asks for: 2 for bad input, 1 for a failure at run time.
-    pub fn exit_code(&self) -> u8 {
+    fn exit_code(&self) -> u8 {
         match self {
             UdpError::Encode(_) | UdpError::TooLarge { .. } => 2,
             _ => 1,
         }
+    }
+
+    /// Our output went to a pipe that closed (`| head`): nothing left to say.
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, UdpError::Output(source) if say::is_closed_pipe(source))
     }
 }
 

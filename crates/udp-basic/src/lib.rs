@@ -26,7 +26,10 @@
 //! port), `send.rs` (`sendto` from a port the OS picks), `receive.rs` (`recvfrom`,
 //! truncation, the receive loop of exercises 1.1 and 1.3). The loss experiment is
 //! `blast.rs` (exercise 1.4) on one side and `report.rs` (exercise 1.2) on the other;
-//! `error.rs` and `trace.rs` serve them all, and `tour.rs` is the course runner's demo.
+//! `error.rs` serves them all, and `tour.rs` is the course runner's demo. What every
+//! lesson shares comes from small crates: the `--trace` lines ([`Trace`]) and the
+//! `error:`/`hint:` report from `say`, the wait for the first datagram from
+//! `first-datagram`.
 
 pub mod bind;
 pub mod blast;
@@ -35,16 +38,19 @@ pub mod receive;
 pub mod report;
 pub mod send;
 pub mod tour;
-pub mod trace;
 
 pub use bind::{bind, local_address};
 pub use blast::{BlastReport, SEQUENCE_BYTES, blast, blast_payload, sequence_of};
 pub use error::UdpError;
+/// A receiver waits for its first datagram as long as the person needs (shared with
+/// lesson 2, so it lives in the `first-datagram` crate).
+pub use first_datagram::wait_for_first_datagram;
 pub use receive::{
     DEFAULT_BUFFER, DEFAULT_PORT, Datagram, ReceiveOptions, describe_datagram, is_timeout,
-    receive_loop, recv_datagram, undecodable_warning, wait_for_first_datagram,
+    receive_loop, recv_datagram, undecodable_warning,
 };
 pub use report::{LossReport, loss_summary, receive_report};
+/// `--trace`: the one trace type of every lesson, from the `say` crate.
+pub use say::Trace;
 pub use send::{MAX_DATAGRAM, SendReport, send, sending_socket};
 pub use tour::tour;
-pub use trace::Trace;

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use say::Failure;
 use udp_basic::{ReceiveOptions, Trace, UdpError};
 use wire_text::TextEncoding;
 
@@ -106,58 +107,10 @@ enum Command {
     },
 }
 
-/// A failure to report: one `error:` line, maybe a `hint:`, and an exit status.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-    /// Our output went to a pipe that closed (`| head`): nothing left to say.
-    closed_pipe: bool,
-}
-
-impl Failure {
-    /// Bad input from the user: exit status 2.
-    fn usage(message: impl ToString) -> Failure {
-        Failure {
-            message: message.to_string(),
-            hint: None,
-            code: 2,
-            closed_pipe: false,
-        }
-    }
-}
-
-impl From<UdpError> for Failure {
-    fn from(error: UdpError) -> Self {
-        Failure {
-            message: error.to_string(),
-            hint: error.hint(),
-            code: error.exit_code(),
-            closed_pipe: matches!(&error, UdpError::Output(source) if source.kind() == io::ErrorKind::BrokenPipe),
-        }
-    }
-}
-
-impl From<io::Error> for Failure {
-    fn from(error: io::Error) -> Self {
-        UdpError::Output(error).into()
-    }
-}
-
 fn main() -> ExitCode {
     unsolved::install();
     let cli = Cli::parse();
-    match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) if failure.closed_pipe => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    say::finish(run(cli.command))
 }
 
 fn address(text: &str) -> Result<SocketAddr, Failure> {
@@ -209,14 +162,16 @@ fn run(command: Command) -> Result<(), Failure> {
         } => {
             let destination = address(&destination)?;
             let payload = encoding(&label)?.encode(&message).map_err(UdpError::from)?;
-            let report = udp_basic::send(destination, &payload, Trace { enabled: trace })?;
+            let report = udp_basic::send(destination, &payload, Trace::new(trace))?;
             writeln!(
                 stdout,
                 "sent {} bytes to {} from {}",
                 report.bytes, report.destination, report.local
-            )?;
+            )
+            .map_err(UdpError::Output)?;
             if hex {
-                writeln!(stdout, "  hex: {}", wire_text::hex(&payload))?;
+                writeln!(stdout, "  hex: {}", wire_text::hex(&payload))
+                    .map_err(UdpError::Output)?;
             }
         }
         Command::Recv {
@@ -239,11 +194,11 @@ fn run(command: Command) -> Result<(), Failure> {
                 encoding: encoding(&label)?,
                 hex,
             };
-            let trace = Trace { enabled: trace };
+            let trace = Trace::new(trace);
             let socket = udp_basic::bind(bind, rcvbuf.map(|bytes| bytes as usize), trace)?;
             let local = udp_basic::local_address(&socket)?;
-            writeln!(stdout, "listening on udp {local}")?;
-            stdout.flush()?;
+            writeln!(stdout, "listening on udp {local}").map_err(UdpError::Output)?;
+            stdout.flush().map_err(UdpError::Output)?;
             // A person starts the sender after this line, in another terminal, whenever
             // they are ready: no deadline until the first datagram is here.
             if count > 0 {
@@ -255,7 +210,7 @@ fn run(command: Command) -> Result<(), Failure> {
             if report {
                 let result =
                     udp_basic::receive_report(&socket, count, options.timeout, options.timeout)?;
-                writeln!(stdout, "{result}")?;
+                writeln!(stdout, "{result}").map_err(UdpError::Output)?;
             } else {
                 let mut stderr = io::stderr();
                 udp_basic::receive_loop(&socket, &options, trace, &mut stdout, &mut stderr)?;
@@ -269,8 +224,7 @@ fn run(command: Command) -> Result<(), Failure> {
             trace,
         } => {
             let destination = address(&destination)?;
-            let report =
-                udp_basic::blast(destination, count, size, rate, Trace { enabled: trace })?;
+            let report = udp_basic::blast(destination, count, size, rate, Trace::new(trace))?;
             writeln!(
                 stdout,
                 "sent {} datagrams of {} bytes to {destination} from {} in {} ms",
@@ -278,7 +232,8 @@ fn run(command: Command) -> Result<(), Failure> {
                 report.size,
                 report.local,
                 report.elapsed.as_millis()
-            )?;
+            )
+            .map_err(UdpError::Output)?;
         }
     }
     Ok(())
@@ -291,9 +246,9 @@ mod tests {
     #[test]
     fn a_closed_output_pipe_is_told_by_its_error_kind() {
         let closed = Failure::from(UdpError::Output(io::Error::from(io::ErrorKind::BrokenPipe)));
-        assert!(closed.closed_pipe);
+        assert!(closed.is_closed_pipe());
         // The same words in another error are not a closed pipe.
         let other = Failure::from(UdpError::Output(io::Error::other("broken pipe")));
-        assert!(!other.closed_pipe);
+        assert!(!other.is_closed_pipe());
     }
 }

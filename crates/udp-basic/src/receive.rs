@@ -74,28 +74,6 @@ fn datagram_length(socket: &UdpSocket) -> io::Result<usize> {
     Ok(length)
 }
 
-/// Waits, with no time limit, until a datagram is ready, and leaves it there for the next
-/// `recvfrom` (it only peeks: `MSG_PEEK`). A receiver started for an experiment waits
-/// here for as long as the person needs to start the sender; its `--timeout` counts
-/// only from then on. Python's `recvfrom` without `settimeout` waits the same way.
-pub fn wait_for_first_datagram(socket: &UdpSocket, trace: Trace) -> Result<(), UdpError> {
-    socket
-        .set_read_timeout(None)
-        .map_err(|source| UdpError::Socket {
-            doing: "clearing the receive timeout",
-            source,
-        })?;
-    trace.call(format_args!(
-        "waiting for the first datagram (no time limit; Ctrl-C stops)"
-    ));
-    // Big enough for any datagram, so no system reports the peek as truncated.
-    let mut buffer = vec![0u8; 65_536];
-    match socket.peek_from(&mut buffer) {
-        Ok(_) => Ok(()),
-        Err(source) => Err(UdpError::Receive { source }),
-    }
-}
-
 /// True for the errors a read timeout produces (`EAGAIN` on Unix, `WSAETIMEDOUT` on
 /// Windows).
 pub fn is_timeout(error: &io::Error) -> bool {

@@ -44,7 +44,7 @@ pub fn bind_udp(
 ) -> Result<UdpSocket, Error> {
     let socket = new_udp_socket(address)?;
     if options.reuse_address {
-        trace.say(format_args!("setsockopt(SO_REUSEADDR, 1)"));
+        trace.call(format_args!("setsockopt(SO_REUSEADDR, 1)"));
         socket
             .set_reuse_address(true)
             .map_err(|source| Error::Setup {
@@ -53,17 +53,17 @@ pub fn bind_udp(
             })?;
     }
     if options.reuse_port {
-        trace.say(format_args!("setsockopt(SO_REUSEPORT, 1)"));
+        trace.call(format_args!("setsockopt(SO_REUSEPORT, 1)"));
         set_reuse_port(&socket)?;
     }
     if options.broadcast {
-        trace.say(format_args!("setsockopt(SO_BROADCAST, 1)"));
+        trace.call(format_args!("setsockopt(SO_BROADCAST, 1)"));
         socket.set_broadcast(true).map_err(|source| Error::Setup {
             what: "setting SO_BROADCAST",
             source,
         })?;
     }
-    trace.say(format_args!("bind({address})"));
+    trace.call(format_args!("bind({address})"));
     if let Err(error) = socket.bind(&address.into()) {
         return Err(Error::Bind {
             in_use: error.kind() == std::io::ErrorKind::AddrInUse,
@@ -235,6 +235,7 @@ mod exercise_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use say::Explain;
 
     fn loopback() -> SocketAddr {
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0))

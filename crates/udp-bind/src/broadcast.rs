@@ -52,7 +52,7 @@ pub fn broadcast(
         ..BindOptions::default()
     };
     let socket: UdpSocket = bind_udp(local, options, trace)?;
-    trace.say(format_args!(
+    trace.call(format_args!(
         "sendto({destination}, {})",
         crate::count_bytes(payload.len())
     ));
@@ -101,6 +101,7 @@ fn guess_broadcast(ip: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use say::Explain;
 
     fn any() -> SocketAddr {
         SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))

@@ -12,27 +12,6 @@ use crate::{Error, Trace};
 /// header). A buffer this big never cuts a datagram short, unlike the notes' `recvfrom(1024)`.
 pub const MAX_DATAGRAM: usize = 65_507;
 
-/// Waits, with no time limit, until a datagram is ready, and leaves it queued for the
-/// next `recvfrom` (it only peeks). A receiver or server started for an experiment waits
-/// here as long as the person needs to start the sender; its `--timeout` counts from then.
-pub fn wait_for_first_datagram(socket: &UdpSocket, trace: Trace) -> Result<(), Error> {
-    socket
-        .set_read_timeout(None)
-        .map_err(|source| Error::Setup {
-            what: "clearing the receive timeout",
-            source,
-        })?;
-    trace.say(format_args!(
-        "waiting for the first datagram (no time limit; Ctrl-C stops)"
-    ));
-    // Big enough for any datagram, so no system reports the peek as truncated.
-    let mut buffer = vec![0u8; 65_536];
-    socket
-        .peek_from(&mut buffer)
-        .map(|_| ())
-        .map_err(|source| Error::Receive { source })
-}
-
 /// `recvfrom`: waits (at most `timeout`, or forever with `None`) for one datagram.
 /// A timeout comes back as [`Error::Silence`].
 pub fn receive_from(
@@ -51,7 +30,7 @@ pub fn receive_from(
         })?;
     match socket.recv_from(buffer) {
         Ok((length, from)) => {
-            trace.say(format_args!(
+            trace.call(format_args!(
                 "recvfrom -> {} from {from}",
                 count_bytes(length)
             ));
@@ -79,7 +58,7 @@ pub fn send_to(
     to: SocketAddr,
     trace: Trace,
 ) -> Result<(), Error> {
-    trace.say(format_args!("sendto({to}, {})", count_bytes(payload.len())));
+    trace.call(format_args!("sendto({to}, {})", count_bytes(payload.len())));
     match socket.send_to(payload, to) {
         Ok(_) => Ok(()),
         Err(source) => Err(Error::Send { to, source }),

@@ -44,9 +44,10 @@ pub enum Error {
     Output(io::Error),
 }
 
-impl Error {
+/// What `main` reports besides the message: the hint and the exit status.
+impl say::Explain for Error {
     /// A suggestion for the common causes, printed as `hint: ...` by the binary.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Bind { explained, in_use } => {
                 let hint = explained.hint.clone()?;
@@ -83,7 +84,7 @@ impl Error {
     }
 
     /// The exit status the binary uses: 2 for bad input, 1 for everything at run time.
-    pub fn exit_code(&self) -> u8 {
+    fn exit_code(&self) -> u8 {
         match self {
             Error::Encode(_) | Error::NoBroadcastInIpv6 { .. } => 2,
             _ => 1,

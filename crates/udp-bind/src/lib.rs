@@ -31,9 +31,11 @@
 //!
 //! Start reading at `bind.rs` (ports and `bind`), then `echo.rs` (the first
 //! request/response protocol), `broadcast.rs` and `chat.rs`. `datagram.rs` holds the
-//! `sendto`/`recvfrom` calls they share, `error.rs` what can go wrong, `trace.rs` the
-//! `--trace` lines, `wording.rs` how counts and times read, and `tour.rs` the course
-//! runner's demo.
+//! `sendto`/`recvfrom` calls they share, `error.rs` what can go wrong, `wording.rs` how
+//! counts and times read, and `tour.rs` the course runner's demo. What every lesson
+//! shares comes from small crates: the `--trace` lines ([`Trace`]) and the
+//! `error:`/`hint:` report from `say`, the wait for the first datagram from
+//! `first-datagram`.
 
 pub mod bind;
 pub mod broadcast;
@@ -42,13 +44,14 @@ pub mod datagram;
 pub mod echo;
 pub mod error;
 pub mod tour;
-pub mod trace;
 pub mod wording;
 
-pub use datagram::{
-    MAX_DATAGRAM, datagram_line, local_address, receive_from, send_to, wait_for_first_datagram,
-};
+pub use datagram::{MAX_DATAGRAM, datagram_line, local_address, receive_from, send_to};
 pub use error::Error;
+/// A receiver or server waits for its first datagram as long as the person needs
+/// (shared with lesson 1, so it lives in the `first-datagram` crate).
+pub use first_datagram::wait_for_first_datagram;
+/// `--trace`: the one trace type of every lesson, from the `say` crate.
+pub use say::Trace;
 pub use tour::tour;
-pub use trace::Trace;
 pub use wording::{count_bytes, plural, seconds};

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use say::Failure;
 use udp_bind::bind::{BindOptions, bind_udp, sender_socket};
 use udp_bind::chat::{ChatOptions, Mode};
 use udp_bind::echo::EchoOptions;
@@ -190,7 +191,7 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
 
 /// A HOST:PORT the user typed.
 fn address(text: &str) -> Result<SocketAddr, Failure> {
-    hostport::resolve(text, None).map_err(|e| usage(e.to_string()))
+    hostport::resolve(text, None).map_err(Failure::usage)
 }
 
 /// The local address: `--bind HOST:PORT`, or its shorthand `--port P [--host IP]`.
@@ -205,44 +206,10 @@ fn parse_encoding(label: &str) -> Result<TextEncoding, String> {
     TextEncoding::for_label(label).map_err(|error| error.to_string())
 }
 
-/// A failure the binary reports: a message, maybe a hint, and the exit status.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Failure {
-        Failure {
-            message: error.to_string(),
-            hint: error.hint(),
-            code: error.exit_code(),
-        }
-    }
-}
-
-fn usage(message: String) -> Failure {
-    Failure {
-        message,
-        hint: None,
-        code: 2,
-    }
-}
-
 fn main() -> ExitCode {
     unsolved::install();
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    say::finish(run(cli))
 }
 
 /// Prints the readiness line: the real address, as soon as the socket can receive.
@@ -366,10 +333,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ModeArg::Full => Mode::Full,
             };
             if listen_only && mode != Mode::Simplex {
-                return Err(usage("--listen-only belongs to --mode simplex".to_string()));
+                return Err(Failure::usage("--listen-only belongs to --mode simplex"));
             }
             if listen_first && mode != Mode::Half {
-                return Err(usage("--listen-first belongs to --mode half".to_string()));
+                return Err(Failure::usage("--listen-first belongs to --mode half"));
             }
             let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
             ready(&socket)?;
@@ -386,8 +353,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
             chat::chat(&socket, peer, &options, &mut input, &mut stdout, trace)?;
         }
     }
-    stdout
-        .flush()
-        .map_err(|e| Failure::from(Error::Output(e)))?;
+    stdout.flush().map_err(Error::Output)?;
     Ok(())
 }

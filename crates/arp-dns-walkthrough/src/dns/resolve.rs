@@ -11,6 +11,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
+use say::Trace;
+
 use crate::wire::read_u16;
 
 use super::{
@@ -139,9 +141,10 @@ impl fmt::Display for ResolveError {
 
 impl std::error::Error for ResolveError {}
 
-impl ResolveError {
-    /// A hint for the common causes.
-    pub fn hint(&self) -> Option<String> {
+/// What `main` reports besides the message: a hint for the common causes, and exit
+/// status 2 for a name or query that cannot be asked at all.
+impl say::Explain for ResolveError {
+    fn hint(&self) -> Option<String> {
         match self {
             ResolveError::Io { source, .. } if source.kind() == io::ErrorKind::ConnectionRefused => {
                 Some("nothing listens on that port: start a DNS server (for example dnsmasq) or check --server".into())
@@ -150,6 +153,13 @@ impl ResolveError {
                 "is a DNS server running there? dnsmasq stays silent for garbage; try dig to compare".into(),
             ),
             _ => None,
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            ResolveError::Name(_) | ResolveError::Encode(_) => 2,
+            _ => 1,
         }
     }
 }
@@ -168,7 +178,7 @@ pub struct ResolveOptions {
     /// source for every query (RFC 5452 §9.2: IDs must be hard to guess).
     pub first_id: Option<u16>,
     /// Print each socket call to stderr, in the notes' terms (`sendto(...)`).
-    pub trace: bool,
+    pub trace: Trace,
 }
 
 /// The result: the records found, the CNAME chain, and what happened on the way.
@@ -258,7 +268,7 @@ pub fn exchange(
     server: SocketAddr,
     tcp: bool,
     timeout: Duration,
-    trace: bool,
+    trace: Trace,
 ) -> Result<(Vec<u8>, Message), ResolveError> {
     exchange_until(query, server, tcp, deadline_after(timeout), trace)
 }
@@ -269,7 +279,7 @@ pub fn exchange_until(
     server: SocketAddr,
     tcp: bool,
     deadline: Instant,
-    trace: bool,
+    trace: Trace,
 ) -> Result<(Vec<u8>, Message), ResolveError> {
     let started = Instant::now();
     let timeout = || ResolveError::Timeout {
@@ -308,7 +318,7 @@ fn exchange_udp(
     bytes: &[u8],
     server: SocketAddr,
     deadline: Instant,
-    trace: bool,
+    trace: Trace,
     timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
     let local: SocketAddr = if server.is_ipv4() {
@@ -317,28 +327,24 @@ fn exchange_udp(
         "[::]:0".parse().unwrap_or(server)
     };
     let socket = UdpSocket::bind(local).map_err(io_error(format!("binding udp {local}")))?;
-    if trace {
+    if trace.is_on() {
         // Port 0: the OS picks a free port, like Python's sendto without bind.
         let chosen = socket
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_default();
-        eprintln!("bind({local}) -> {chosen}");
+        trace.call(format_args!("bind({local}) -> {chosen}"));
     }
     // connect() on UDP only fixes the peer: the kernel then drops datagrams from anyone
     // else and reports "connection refused" when the port is closed (ICMP).
     socket
         .connect(server)
         .map_err(io_error(format!("connecting udp socket to {server}")))?;
-    if trace {
-        eprintln!("connect({server})");
-    }
+    trace.call(format_args!("connect({server})"));
     socket
         .send(bytes)
         .map_err(io_error(format!("sending the query to {server}")))?;
-    if trace {
-        eprintln!("sendto({server}, {} bytes)", bytes.len());
-    }
+    trace.call(format_args!("sendto({server}, {} bytes)", bytes.len()));
     let mut buffer = [0u8; 65_535];
     // Every datagram that is not our answer is passed over, and we wait on for ours
     // until the one deadline: a stray or forged datagram cannot end the wait early, nor
@@ -360,9 +366,7 @@ fn exchange_udp(
             }
         };
         let answer = &buffer[..length];
-        if trace {
-            eprintln!("recvfrom -> {length} bytes from {server}");
-        }
+        trace.call(format_args!("recvfrom -> {length} bytes from {server}"));
         let verdict = check_header(query, answer).and_then(|()| match Message::parse(answer) {
             Ok(message) => check_question(query, &message),
             // Our ID and QR=1 but not a valid message: the caller reports the parse error.
@@ -371,9 +375,7 @@ fn exchange_udp(
         match verdict {
             Ok(()) => return Ok(answer.to_vec()),
             Err(mismatch) => {
-                if trace {
-                    eprintln!("  not our answer ({mismatch}): still waiting");
-                }
+                trace.call(format_args!("  not our answer ({mismatch}): still waiting"));
             }
         }
     }
@@ -384,7 +386,7 @@ fn exchange_tcp(
     bytes: &[u8],
     server: SocketAddr,
     deadline: Instant,
-    trace: bool,
+    trace: Trace,
     timeout: impl Fn() -> ResolveError,
 ) -> Result<Vec<u8>, ResolveError> {
     let left = left_until(deadline).ok_or_else(&timeout)?;
@@ -398,12 +400,14 @@ fn exchange_tcp(
             }
         }
     })?;
-    if trace {
+    if trace.is_on() {
         let local = stream
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or_default();
-        eprintln!("connect({server}) -> from {local} (three-way handshake done)");
+        trace.call(format_args!(
+            "connect({server}) -> from {local} (three-way handshake done)"
+        ));
     }
     // Over TCP each message is preceded by its length, two bytes big-endian. The
     // encoder already refuses messages over 65 535 bytes; checked here all the same,
@@ -429,20 +433,19 @@ fn exchange_tcp(
             }
         }
     })?;
-    if trace {
-        eprintln!(
-            "send({} bytes: 2-byte length + {} bytes)",
-            framed.len(),
-            bytes.len()
-        );
-    }
+    trace.call(format_args!(
+        "send({} bytes: 2-byte length + {} bytes)",
+        framed.len(),
+        bytes.len()
+    ));
     let mut length = [0u8; 2];
     read_exact_until(&mut stream, &mut length, deadline, server, &timeout)?;
     let mut answer = vec![0u8; usize::from(u16::from_be_bytes(length))];
     read_exact_until(&mut stream, &mut answer, deadline, server, &timeout)?;
-    if trace {
-        eprintln!("recv -> 2-byte length + {} bytes", answer.len());
-    }
+    trace.call(format_args!(
+        "recv -> 2-byte length + {} bytes",
+        answer.len()
+    ));
     // One connection, one server: a wrong answer here is an error, not noise to skip.
     let not_ours = |mismatch| ResolveError::NotOurAnswer { server, mismatch };
     check_header(query, &answer).map_err(not_ours)?;
