@@ -62,6 +62,9 @@ pub enum VisitError {
     NoEndOfHeaders { length: usize },
     /// The server's answer does not start with an HTTP status line.
     NotHttp { first_line: String },
+    /// The server kept sending past [`MAX_RESPONSE`]: a page this lesson's visit does not
+    /// need, and memory a hostile server must not be able to fill.
+    ResponseTooLong { limit: u64 },
     /// A message of this visit (a DNS answer fetched over TCP, a very long request) is
     /// too long for one packet of the capture file.
     Capture(PayloadTooLong),
@@ -102,6 +105,11 @@ impl fmt::Display for VisitError {
                 write!(f, "bad HTTP response: the first line is '{first_line}'")
             }
             VisitError::Capture(error) => write!(f, "drawing the visit as frames: {error}"),
+            VisitError::ResponseTooLong { limit } => write!(
+                f,
+                "the HTTP response is longer than {} MiB: the visit stops reading there",
+                limit / 1024 / 1024
+            ),
         }
     }
 }
@@ -395,9 +403,15 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
 
     // Step 5: the response, read until the server closes (Connection: close).
     let mut response = Vec::new();
-    stream
+    (&mut stream)
+        .take(MAX_RESPONSE + 1)
         .read_to_end(&mut response)
         .map_err(io_error("reading the HTTP response"))?;
+    if response.len() as u64 > MAX_RESPONSE {
+        return Err(VisitError::ResponseTooLong {
+            limit: MAX_RESPONSE,
+        });
+    }
     let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Err(VisitError::NoEndOfHeaders {
             length: response.len(),
@@ -575,6 +589,10 @@ fn visit_capture(
 /// The largest TCP payload in one Ethernet frame (1500 - 20 IP - 20 TCP).
 const MSS: usize = 1460;
 
+/// The most of an HTTP response `visit` reads: a lesson's page is a few hundred bytes; a
+/// server that sends more must not be able to fill our memory.
+pub const MAX_RESPONSE: u64 = 4 * 1024 * 1024;
+
 /// The segments of one HTTP exchange with these exact bytes, the response cut into
 /// MSS-sized pieces; the server closes first.
 fn conversation(port: u16, request: &[u8], response: &[u8]) -> Vec<(bool, TcpSegment)> {
@@ -653,6 +671,42 @@ mod tests {
         assert_eq!(report.address, simulate::WEB_SERVER);
         assert_eq!(report.title.as_deref(), Some("baidu.com (offline copy)"));
         assert_eq!(report.body_len, simulate::PAGE.len());
+    }
+
+    #[test]
+    fn a_response_longer_than_the_limit_is_refused_not_kept() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(b"HTTP/1.0 200 OK\r\n\r\n");
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut sent = 0u64;
+            // The client stops reading at the limit and closes: a write then fails.
+            while sent <= MAX_RESPONSE {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+                sent += chunk.len() as u64;
+            }
+        });
+        let options = VisitOptions {
+            url: "http://www.baidu.com/".into(),
+            dns: None,
+            connect: Some(address),
+            pcap_dir: None,
+            timeout: Duration::from_secs(5),
+        };
+        let refused = visit(&options, &mut Vec::new()).unwrap_err();
+        assert!(matches!(
+            refused,
+            VisitError::ResponseTooLong {
+                limit: MAX_RESPONSE
+            }
+        ));
+        server.join().unwrap();
     }
 
     #[test]
