@@ -513,6 +513,82 @@ mod tests {
         ));
     }
 
+    /// What mdBook sends for a one-lesson English book whose lesson is `content`, with
+    /// `exercises` as SUMMARY.md's draft entries under it.
+    fn input(content: &str, exercises: &[&str]) -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/en");
+        let drafts: Vec<Value> = exercises
+            .iter()
+            .map(|name| {
+                json!({"Chapter": {"name": name, "content": "", "number": null,
+                "sub_items": [], "path": null, "source_path": null, "parent_names": []}})
+            })
+            .collect();
+        let context = json!({
+            "root": root,
+            "config": {
+                "book": {"src": "../../../lessons"},
+                "preprocessor": {"netlab": {
+                    "repository": "../../..",
+                    "twin-src": "../../../lessons/zh-CN",
+                    "twin-book": "../zh-CN/",
+                    "exercise-heading": "Exercise ",
+                    "first-page-note": "`...` is a wildcard.",
+                    "code-title": "Code",
+                    "code-note": "A copy of `{path}`.",
+                }},
+            },
+            "renderer": "html",
+            "mdbook_version": "0.5.4",
+        });
+        let book = json!({"items": [{"Chapter": {
+            "name": "Lesson 4", "content": content, "number": null, "sub_items": drafts,
+            "path": "04-tftp.md", "source_path": "04-tftp.md", "parent_names": []}}]});
+        json!([context, book]).to_string()
+    }
+
+    #[test]
+    fn a_link_to_code_gets_a_page_with_the_source() {
+        let lesson = "# Lesson 4\n\nRead [the server](../crates/tftp/src/server.rs#serve).\n\n\
+                      ### Exercise 4.1: Parse an ACK\n";
+        let output = run(&input(lesson, &["Exercise 4.1: Parse an ACK"])).unwrap();
+        let book: Value = serde_json::from_str(&output).unwrap();
+        let lesson = book["items"][0]["Chapter"]["content"].as_str().unwrap();
+        assert!(
+            lesson.contains("[the server](code/crates/tftp/src/server.rs.html)"),
+            "{lesson}"
+        );
+        assert!(lesson.contains("> `...` is a wildcard."), "{lesson}");
+        let code = &book["items"][1]["Chapter"];
+        assert_eq!(code["path"], "code/index.md");
+        let page = &code["sub_items"][0]["Chapter"];
+        assert_eq!(page["path"], "code/crates/tftp/src/server.rs.md");
+        let source = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/tftp/src/server.rs"),
+        )
+        .unwrap();
+        assert!(page["content"].as_str().unwrap().contains(&source));
+    }
+
+    #[test]
+    fn an_exercise_missing_from_the_summary_fails_the_build() {
+        let lesson = "# Lesson 4\n\n### Exercise 4.1: Parse an ACK\n### Exercise 4.2: New\n";
+        let error = run(&input(
+            lesson,
+            &["Exercise 4.1: Parse an ACK", "Exercise 4.9: Old"],
+        ))
+        .unwrap_err();
+        assert!(error.contains("add `- [Exercise 4.2: New]()`"), "{error}");
+        assert!(error.contains("`Exercise 4.9: Old`"), "{error}");
+    }
+
+    #[test]
+    fn a_link_to_a_missing_file_fails_the_build() {
+        let lesson = "# Lesson 4\n\nSee [this](../crates/tftp/src/gone.rs).\n";
+        let error = run(&input(lesson, &[])).unwrap_err();
+        assert!(error.contains("`../crates/tftp/src/gone.rs`"), "{error}");
+    }
+
     #[test]
     fn urls_and_anchors_are_left_alone() {
         assert_eq!(split_target("https://example.org/a"), None);
