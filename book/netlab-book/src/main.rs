@@ -140,7 +140,19 @@ fn build() -> Result<(), String> {
         let config = book.join("config").join(language);
         // Writes mermaid.min.js and mermaid-init.js, bundled in mdbook-mermaid, beside
         // book.toml (they are not kept in git); book.toml already names them.
-        run(Command::new("mdbook-mermaid").arg("install").arg(&config))?;
+        // It talks a lot about it: say nothing unless it fails.
+        let mermaid = Command::new("mdbook-mermaid")
+            .arg("install")
+            .arg(&config)
+            .output()
+            .map_err(|e| format!("running mdbook-mermaid: {e}"))?;
+        if !mermaid.status.success() {
+            std::io::stderr().write_all(&mermaid.stderr).ok();
+            return Err(format!(
+                "mdbook-mermaid install {} failed",
+                config.display()
+            ));
+        }
         run(Command::new("mdbook").arg("build").arg(&config))?;
     }
     eprintln!(

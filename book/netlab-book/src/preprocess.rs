@@ -147,6 +147,13 @@ fn process_chapter(
     let source = PathBuf::from(source);
     let content = chapter["content"].as_str().unwrap_or("").to_string();
     check_exercises(chapter, &source, &content, settings, errors);
+    // A page with no twin in the other language: the language switch goes to that book's
+    // first page instead (theme/head.hbs looks for this mark).
+    let content = if settings.twin_src.join(&source).is_file() {
+        content
+    } else {
+        format!("<div id=\"netlab-no-twin\" hidden></div>\n\n{content}")
+    };
 
     let file_dir = settings.src.join(&source);
     let file_dir = file_dir.parent().unwrap_or(&settings.src).to_path_buf();
