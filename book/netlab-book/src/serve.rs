@@ -1,6 +1,6 @@
 //! Serves the built books on loopback, both languages under one address (`/en/`,
 //! `/zh-CN/`), so the language switch works as it does from the files. `mdbook serve`
-//! would serve one book only. A tiny HTTP/1.0 server: GET of a file, nothing else.
+//! would serve one book only. A tiny HTTP/1.0 server: GET (and HEAD) of a file, nothing else.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -41,12 +41,12 @@ fn answer(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
             b"bad request\n",
         );
     };
-    if method != "GET" {
+    if method != "GET" && method != "HEAD" {
         return respond(
             &mut stream,
             "405 Method Not Allowed",
             "text/plain",
-            b"GET only\n",
+            b"GET and HEAD only\n",
         );
     }
     let path = target.split(['?', '#']).next().unwrap_or("/");
@@ -58,6 +58,14 @@ fn answer(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
         return respond(&mut stream, "404 Not Found", "text/plain", b"not found\n");
     };
     match std::fs::read(&file) {
+        Ok(body) if method == "HEAD" => {
+            let kind = content_type(&file);
+            let head = format!(
+                "HTTP/1.0 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes())
+        }
         Ok(body) => respond(&mut stream, "200 OK", content_type(&file), &body),
         Err(_) => respond(&mut stream, "404 Not Found", "text/plain", b"not found\n"),
     }
