@@ -20,8 +20,9 @@ use crate::LANGUAGES;
 
 /// What the search must find in each book.
 const SEARCHES: [(&str, &str); 2] = [("en", "handshake"), ("zh-CN", "三次握手")];
-/// The page shown in each screenshot: it has diagrams.
-const SCREENSHOT_PAGE: &str = "03-tcp-echo.html";
+/// The page shown in each screenshot, tall enough to show its first diagram.
+const SCREENSHOT_PAGE: &str = "01-udp-basic.html";
+const SCREENSHOT_SIZE: &str = "--window-size=1280,2400";
 /// How long one page may take in Chromium before the check gives up on it.
 const PAGE_DEADLINE: Duration = Duration::from_secs(90);
 /// Simulated time the page's scripts get (mermaid draws, the search index loads).
@@ -113,7 +114,8 @@ pub fn run(repository: &Path) -> Result<(), String> {
             &scratch,
             &[
                 &format!("--screenshot={}", png.display()),
-                "--window-size=1280,1000",
+                SCREENSHOT_SIZE,
+                &format!("--virtual-time-budget={SCRIPT_TIME_MS}"),
                 &file_url(&page),
             ],
             "screenshot",

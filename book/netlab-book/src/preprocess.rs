@@ -90,7 +90,13 @@ pub fn run(input: &str) -> Result<String, String> {
         return Err(errors.join("\nerror: "));
     }
     if !code.is_empty() {
-        items.push(code_chapter(&settings, &code));
+        // The sidebar nests entries by their section number (hidden: no-section-label).
+        let last = items
+            .iter()
+            .filter_map(|item| item["Chapter"]["number"][0].as_u64())
+            .max()
+            .unwrap_or(0);
+        items.push(code_chapter(&settings, &code, last + 1));
     }
     serde_json::to_string(&book).map_err(|e| format!("cannot write the book as JSON: {e}"))
 }
@@ -366,7 +372,7 @@ fn add_first_page_note(chapter: &mut Map<String, Value>, note: &str) {
 }
 
 /// The last chapter: a list of the files the lessons link to, each a sub-page with its source.
-fn code_chapter(settings: &Settings, code: &BTreeSet<(String, bool)>) -> Value {
+fn code_chapter(settings: &Settings, code: &BTreeSet<(String, bool)>, number: u64) -> Value {
     let mut list = format!("# {}\n\n", settings.code_title);
     let mut pages = Vec::new();
     for (path, is_dir) in code {
@@ -384,10 +390,12 @@ fn code_chapter(settings: &Settings, code: &BTreeSet<(String, bool)>) -> Value {
         } else {
             file_page(settings, path)
         };
-        pages.push(chapter_json(&shown, content, &page, &settings.code_title));
+        let mut sub_page = chapter_json(&shown, content, &page, &settings.code_title);
+        sub_page["Chapter"]["number"] = json!([number, pages.len() + 1]);
+        pages.push(sub_page);
     }
     let mut chapter = chapter_json(&settings.code_title, list, "code/index.md", "");
-    chapter["Chapter"]["parent_names"] = json!([]);
+    chapter["Chapter"]["number"] = json!([number]);
     chapter["Chapter"]["sub_items"] = Value::Array(pages);
     chapter
 }
