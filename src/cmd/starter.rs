@@ -61,8 +61,9 @@ fn chosen<'a>(
     Ok(chosen)
 }
 
-/// Copies `from` into `to`, but not build output, git data or netlab's cache. `skip` is
-/// the destination itself, when it lies inside the workspace.
+/// Copies `from` into `to`, but not build output (`target/`, and the built books
+/// `book/en/` and `book/zh-CN/`, whose code pages hold the reference solutions), git data
+/// or netlab's cache. `skip` is the destination itself, when it lies inside the workspace.
 fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<usize, Error> {
     fs::create_dir_all(to).map_err(io_error(format!("creating {}", to.display())))?;
     let mut copied = 0;
@@ -75,6 +76,7 @@ fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<usize, Error> {
             .iter()
             .any(|skip| name == *skip)
             || path == skip
+            || is_built_book(from, &name)
         {
             continue;
         }
@@ -92,6 +94,11 @@ fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<usize, Error> {
         // Symbolic links and other special files are not part of the course.
     }
     Ok(copied)
+}
+
+/// `book/en` and `book/zh-CN`: what `netlab-book build` writes.
+fn is_built_book(parent: &Path, name: &std::ffi::OsStr) -> bool {
+    parent.file_name() == Some(std::ffi::OsStr::new("book")) && (name == "en" || name == "zh-CN")
 }
 
 fn read(path: &Path) -> Result<String, Error> {
