@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::connected::Connected;
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
 
 /// Why a transfer stopped before the end.
@@ -177,9 +178,16 @@ const MOST_STRANGERS_ANSWERED: u32 = 16;
 /// One transfer's socket and the peer's transfer ID (its address and port).
 ///
 /// We keep the socket unconnected on purpose: a connected UDP socket silently drops
-/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5.
+/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5. Once the
+/// file moves, a second socket on the same port, connected, carries the peer's datagrams
+/// where the system allows it ([`crate::connected`]): it is faster.
 pub struct Channel<'a> {
     socket: &'a UdpSocket,
+    /// The fast path, once the peer has moved the file; `None` before, or where it is not
+    /// available.
+    connected: Option<Connected<'a>>,
+    /// Whether to try opening [`Channel::connected`] (once).
+    may_connect: bool,
     peer: SocketAddr,
     trace: Option<&'a Trace>,
     buffer: Vec<u8>,
@@ -204,6 +212,8 @@ impl<'a> Channel<'a> {
     ) -> Channel<'a> {
         Channel {
             socket,
+            connected: None,
+            may_connect: true,
             peer,
             trace,
             buffer: vec![0; largest + 1],
@@ -224,9 +234,15 @@ impl<'a> Channel<'a> {
         self.peer
     }
 
+    /// Whether the fast path ([`crate::connected`]) is in use.
+    pub fn is_connected(&self) -> bool {
+        self.connected.is_some()
+    }
+
     /// Adopts the peer's transfer ID (the client learns it from the first answer).
     pub fn set_peer(&mut self, peer: SocketAddr) {
         self.peer = peer;
+        self.connected = None;
     }
 
     pub fn trace(&self) -> Option<&'a Trace> {
@@ -250,12 +266,14 @@ impl<'a> Channel<'a> {
                 trace.line(&format!("-> {packet}"));
             }
         }
-        self.socket
-            .send_to(bytes, self.peer)
-            .map_err(|source| TransferError::Network {
-                doing: format!("sendto({})", self.peer),
-                source,
-            })?;
+        let sent = match &self.connected {
+            Some(connected) => connected.send(bytes),
+            None => self.socket.send_to(bytes, self.peer).map(drop),
+        };
+        sent.map_err(|source| TransferError::Network {
+            doing: format!("sendto({})", self.peer),
+            source,
+        })?;
         Ok(())
     }
 
@@ -281,7 +299,11 @@ impl<'a> Channel<'a> {
                         }
                     }
                 }
-                match crate::burst::send(self.socket, self.peer, group) {
+                let sent = match &self.connected {
+                    Some(connected) => crate::burst::send(connected.socket(), None, group),
+                    None => crate::burst::send(self.socket, Some(self.peer), group),
+                };
+                match sent {
                     Ok(()) => continue,
                     // No UDP GSO here (an old kernel, another OS): one by one from now on.
                     Err(_) => self.bursts = false,
@@ -334,21 +356,11 @@ impl<'a> Channel<'a> {
             if self.watch.is_some() {
                 wait = wait.min(WATCH_INTERVAL);
             }
-            // setsockopt costs a system call: keep the current timeout unless it would
-            // overshoot the deadline by more than an eighth, or end far too early.
-            let close_enough = self
-                .socket_timeout
-                .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
-            if !close_enough {
-                self.socket.set_read_timeout(Some(wait)).map_err(|source| {
-                    TransferError::Network {
-                        doing: "setting the receive timeout".into(),
-                        source,
-                    }
-                })?;
-                self.socket_timeout = Some(wait);
-            }
-            match self.socket.recv_from(&mut self.buffer) {
+            let received = match &mut self.connected {
+                Some(connected) => connected.recv_from(&mut self.buffer, wait),
+                None => self.recv_unconnected(wait),
+            };
+            match received {
                 Ok((len, from)) if from == self.peer => {
                     if let Some(watch) = self.watch {
                         if moves_the_file(&self.buffer[..len]) {
@@ -357,6 +369,10 @@ impl<'a> Channel<'a> {
                     }
                     if let Some(trace) = self.trace {
                         trace_received(trace, &self.buffer[..len], len);
+                    }
+                    if self.may_connect && moves_the_file(&self.buffer[..len]) {
+                        self.may_connect = false;
+                        self.connected = Connected::open(self.socket, self.peer);
                     }
                     return Ok(Incoming::Datagram(len));
                 }
@@ -372,6 +388,20 @@ impl<'a> Channel<'a> {
                 }
             }
         }
+    }
+
+    /// Waits up to `wait` on the unconnected socket, for the peer or a stranger.
+    fn recv_unconnected(&mut self, wait: Duration) -> io::Result<(usize, SocketAddr)> {
+        // setsockopt costs a system call: keep the current timeout unless it would
+        // overshoot the deadline by more than an eighth, or end far too early.
+        let close_enough = self
+            .socket_timeout
+            .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
+        if !close_enough {
+            self.socket.set_read_timeout(Some(wait))?;
+            self.socket_timeout = Some(wait);
+        }
+        self.socket.recv_from(&mut self.buffer)
     }
 
     /// RFC 1350 §4: a packet from a wrong TID gets ERROR 5, and the transfer goes on.
