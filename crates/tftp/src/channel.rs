@@ -156,13 +156,13 @@ impl Watch {
         self.file_moved.load(Ordering::Relaxed)
     }
 
-    /// The reason to stop now, if any.
-    fn must_stop(&self) -> Option<&'static str> {
+    /// The reason to stop at `now`, if any.
+    fn must_stop(&self, now: Instant) -> Option<&'static str> {
         if let Some(why) = self.stopped() {
             return Some(why);
         }
         match self.end_of_life {
-            Some(end) if Instant::now() >= end => Some("transfer took too long"),
+            Some(end) if now >= end => Some("transfer took too long"),
             _ => None,
         }
     }
@@ -280,6 +280,10 @@ impl<'a> Channel<'a> {
     /// Sends several packets of equal size (the last may be shorter) to the peer, in as
     /// few system calls as the kernel allows (see [`crate::burst`]).
     pub fn send_burst(&mut self, packets: &[&[u8]]) -> Result<(), TransferError> {
+        if let [packet] = packets {
+            // Lock-step: nothing to group.
+            return self.send_bytes(packet);
+        }
         let mut rest = packets;
         while !rest.is_empty() {
             let size = rest[0].len().max(1);
@@ -343,11 +347,12 @@ impl<'a> Channel<'a> {
     /// get ERROR 5 (unless they are ERRORs themselves: never answer an error with one).
     pub fn receive(&mut self, deadline: Instant) -> Result<Incoming, TransferError> {
         loop {
-            if let Some(why) = self.watch.and_then(Watch::must_stop) {
+            // One clock reading serves both questions: reading it costs, every block.
+            let now = Instant::now();
+            if let Some(why) = self.watch.and_then(|watch| watch.must_stop(now)) {
                 self.send_error(ErrorCode::NotDefined, why);
                 return Err(TransferError::Stopped(why));
             }
-            let now = Instant::now();
             if now >= deadline {
                 return Ok(Incoming::Timeout);
             }

@@ -49,8 +49,9 @@ pub struct Connected<'a> {
     /// On the same address and port, connected to the peer.
     socket: UdpSocket,
     peer: SocketAddr,
-    /// The read timeout `socket` has now, so we only change it when needed.
-    timeout: Option<Duration>,
+    /// The waits the read timeout `socket` has now fits (see `fits`), so we only change
+    /// it when needed.
+    fits: std::ops::RangeInclusive<Duration>,
     /// Datagrams from the peer since we last looked at `unconnected`.
     since_look: u32,
     /// Datagrams still to read from `unconnected` in this look (0: not looking).
@@ -94,7 +95,7 @@ impl<'a> Connected<'a> {
             unconnected,
             socket,
             peer,
-            timeout: None,
+            fits: Duration::MAX..=Duration::ZERO,
             since_look: 0,
             // Look first: the peer's datagrams that came before `connect` wait there.
             look_left: MOST_PER_LOOK,
@@ -148,13 +149,9 @@ impl<'a> Connected<'a> {
             }
         }
         let wait = wait.min(LOOK_INTERVAL);
-        // setsockopt costs a system call: only when the wait changes much (see Channel).
-        let close_enough = self
-            .timeout
-            .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
-        if !close_enough {
+        if !self.fits.contains(&wait) {
             self.socket.set_read_timeout(Some(wait))?;
-            self.timeout = Some(wait);
+            self.fits = fits(wait);
         }
         match self.socket.recv(buffer) {
             Ok(len) => {
@@ -174,6 +171,14 @@ impl<'a> Connected<'a> {
             }
         }
     }
+}
+
+/// The waits a read timeout of `timeout` serves well enough: setsockopt costs a system
+/// call, so we keep a timeout that overshoots the wait by at most an eighth, or ends
+/// before half of it (the same rule as [`crate::channel::Channel::receive`]).
+fn fits(timeout: Duration) -> std::ops::RangeInclusive<Duration> {
+    // No overflow: the timeout is at most LOOK_INTERVAL.
+    timeout * 8 / 9..=timeout * 2
 }
 
 /// The receive timeout ran out, or the peer's port is closed for now.
