@@ -857,6 +857,6 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
     );
     println!("bare loop, no files: the same loop without reading or writing files");
     println!(
-        "CPU µs/block: user + system time of client and server together per block (median), counted in 10 ms ticks; a server that forks per transfer (in.tftpd) may be under-counted"
+        "CPU µs/block: user + system time of client and server together per block (median), counted in 10 ms ticks, so coarse where a run takes little CPU (at blksize 65464 one tick is about 10 µs per block); a server that forks per transfer (in.tftpd) may be under-counted"
     );
 }
