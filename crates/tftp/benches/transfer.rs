@@ -6,6 +6,10 @@
 //! interleave the cases, and each case prints its median and spread in MiB/s, its ratio
 //! to the best peer at the same block size, and the client's peak RSS. The whole client
 //! process is timed (start, negotiation, transfer); the copy is compared afterwards.
+//! Beside the rate, each case prints the CPU time both ends spent per block (user +
+//! system, client and server together, from `/usr/bin/time` and `/proc/PID/stat`): a
+//! figure a busy machine disturbs much less than the rate, as long as both ends are
+//! pinned to one CPU and never wait for each other in vain.
 //!
 //! Two reference rows frame the figures, measured the same way. The *bare loop* does the
 //! least any lock-step download does, with no protocol at all: one thread reads the file
@@ -110,7 +114,16 @@ impl Case {
 struct Measure {
     rates: Vec<f64>,
     rss_kib: Vec<u64>,
+    /// CPU time of both ends per block, in µs.
+    cpu_per_block: Vec<f64>,
     failures: u32,
+}
+
+/// One run of a case: its time, the client's peak RSS and the CPU both ends used.
+struct Run {
+    seconds: f64,
+    rss_kib: Option<u64>,
+    cpu_seconds: Option<f64>,
 }
 
 /// Set (to the block size) when the bench runs itself as the bare loop; see [`bare_loop`].
@@ -291,19 +304,35 @@ fn main() {
     for round in 0..rounds {
         eprintln!("round {}/{rounds}: {} cases", round + 1, cases.len());
         for case in &cases {
-            let (addr, _) = &servers[&case.server];
+            let (addr, server) = &servers[&case.server];
             upload_counter += 1;
+            // The bare loop runs without the server: only its own CPU time counts.
+            let server_pid = match case.client {
+                Client::BareLoop | Client::BareNoFiles => None,
+                _ => Some(server.pid()),
+            };
+            let server_before = server_pid.and_then(cpu_seconds_of);
             let outcome = run_case(case, *addr, &root, &out_dir, pin, upload_counter, &content);
+            let server_cpu = match (server_pid.and_then(cpu_seconds_of), server_before) {
+                (Some(after), Some(before)) => Some(after - before),
+                _ if server_pid.is_none() => Some(0.0),
+                _ => None,
+            };
             let entry = results.entry(*case).or_insert(Measure {
                 rates: Vec::new(),
                 rss_kib: Vec::new(),
+                cpu_per_block: Vec::new(),
                 failures: 0,
             });
             match outcome {
-                Some((seconds, rss)) => {
-                    entry.rates.push(mib as f64 / seconds);
-                    if let Some(rss) = rss {
+                Some(run) => {
+                    entry.rates.push(mib as f64 / run.seconds);
+                    if let Some(rss) = run.rss_kib {
                         entry.rss_kib.push(rss);
+                    }
+                    if let (Some(client), Some(server)) = (run.cpu_seconds, server_cpu) {
+                        let blocks = (mib * 1024 * 1024 / u64::from(case.blksize) + 1) as f64;
+                        entry.cpu_per_block.push((client + server) * 1e6 / blocks);
                     }
                 }
                 None => entry.failures += 1,
@@ -363,6 +392,22 @@ impl Drop for ServerProcess {
             let _ = child.wait();
         }
     }
+}
+
+/// The CPU time (user + system, its waited-for children included) process `pid` has
+/// used so far, in seconds, from `/proc/PID/stat` (in clock ticks of 1/100 s).
+fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name in parentheses (which may hold spaces):
+    // state is field 3, utime, stime, cutime and cstime are fields 14 to 17.
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields
+        .get(11..15)?
+        .iter()
+        .map(|field| field.parse::<u64>().ok())
+        .sum::<Option<u64>>()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn pinned(pin: bool, program: &str) -> Command {
@@ -472,7 +517,7 @@ fn wait_for_server(port: u16) {
     });
 }
 
-/// Runs one client process; returns (seconds, peak RSS in KiB) or None on failure.
+/// Runs one client process; None on failure.
 fn run_case(
     case: &Case,
     addr: SocketAddr,
@@ -481,7 +526,7 @@ fn run_case(
     pin: bool,
     counter: u32,
     content: &[u8],
-) -> Option<(f64, Option<u64>)> {
+) -> Option<Run> {
     let host = "127.0.0.1";
     let port = addr.port().to_string();
     let blksize = case.blksize.to_string();
@@ -492,7 +537,7 @@ fn run_case(
     let time = Path::new("/usr/bin/time").exists();
     let mut command = if time {
         let mut command = pinned(pin, "/usr/bin/time");
-        command.args(["-f", "%M"]);
+        command.args(["-f", "%M %U %S"]);
         command
     } else {
         Command::new(if pin { "taskset" } else { "env" })
@@ -585,10 +630,20 @@ fn run_case(
         );
         return None;
     }
-    let rss = stderr
+    // /usr/bin/time's line: peak RSS in KiB, user and system seconds.
+    let timed: Vec<f64> = stderr
         .lines()
         .last()
-        .and_then(|line| line.trim().parse::<u64>().ok());
+        .map(|line| {
+            line.split_whitespace()
+                .filter_map(|f| f.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (rss_kib, cpu_seconds) = match timed.as_slice() {
+        [rss, user, system] => (Some(*rss as u64), Some(user + system)),
+        _ => (None, None),
+    };
     // Check the copy, untimed.
     let copy = match case.way {
         Way::Download => local_copy,
@@ -609,7 +664,11 @@ fn run_case(
         );
         return None;
     }
-    Some((seconds, rss))
+    Some(Run {
+        seconds,
+        rss_kib,
+        cpu_seconds,
+    })
 }
 
 /// The least work any lock-step download does, with no protocol: one thread reads
@@ -712,9 +771,9 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
     }
     println!();
     println!(
-        "| way | blksize | window | client <- server | MiB/s median | spread | vs best peer | client peak RSS |"
+        "| way | blksize | window | client <- server | MiB/s median | spread | vs best peer | CPU µs/block | client peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (case, measure) in results {
         let way = match case.way {
             Way::Download => "download",
@@ -747,8 +806,13 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
             let peak = measure.rss_kib.iter().max().copied().unwrap_or(0);
             format!("{:.1} MB", peak as f64 / 1024.0)
         };
+        let cpu = if measure.cpu_per_block.is_empty() {
+            "–".to_string()
+        } else {
+            format!("{:.2}", median(&measure.cpu_per_block))
+        };
         println!(
-            "| {way} | {} | {} | {} | {rate}{failures} | {spread} | {ratio} | {rss} |",
+            "| {way} | {} | {} | {} | {rate}{failures} | {spread} | {ratio} | {cpu} | {rss} |",
             case.blksize,
             case.window,
             case.label()
@@ -758,8 +822,41 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
     for ((way, blksize), (rate, label)) in &best_peer {
         println!("best peer, {way:?} at blksize {blksize}: {label}, {rate:.1} MiB/s");
     }
+    // The goal: lock-step at least 95% of the bare loop, at every block size.
+    for (case, measure) in results {
+        let lock_step = case.way == Way::Download
+            && case.window == 1
+            && case.client == Client::Ours
+            && case.server == Server::Ours;
+        let bare = Case {
+            client: Client::BareLoop,
+            ..*case
+        };
+        let Some(limit) = results.get(&bare).filter(|_| lock_step) else {
+            continue;
+        };
+        if measure.rates.is_empty() || limit.rates.is_empty() {
+            continue;
+        }
+        let cpu = if measure.cpu_per_block.is_empty() || limit.cpu_per_block.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {:.0}% of its CPU time per block",
+                100.0 * median(&measure.cpu_per_block) / median(&limit.cpu_per_block)
+            )
+        };
+        println!(
+            "lock-step at blksize {}: {:.0}% of the bare loop's rate{cpu}",
+            case.blksize,
+            100.0 * median(&measure.rates) / median(&limit.rates)
+        );
+    }
     println!(
         "bare loop: the least any lock-step download does (read, send, receive, write, answer), with no protocol: every lock-step transfer does this and more"
     );
     println!("bare loop, no files: the same loop without reading or writing files");
+    println!(
+        "CPU µs/block: user + system time of client and server together per block (median), counted in 10 ms ticks, so coarse where a run takes little CPU (at blksize 65464 one tick is about 10 µs per block); a server that forks per transfer (in.tftpd) may be under-counted"
+    );
 }

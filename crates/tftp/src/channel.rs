@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use say::Trace;
 
+use crate::connected::Connected;
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
 
 /// Why a transfer stopped before the end.
@@ -143,13 +144,13 @@ impl Watch {
         self.file_moved.load(Ordering::Relaxed)
     }
 
-    /// The reason to stop now, if any.
-    fn must_stop(&self) -> Option<&'static str> {
+    /// The reason to stop at `now`, if any.
+    fn must_stop(&self, now: Instant) -> Option<&'static str> {
         if let Some(why) = self.stopped() {
             return Some(why);
         }
         match self.end_of_life {
-            Some(end) if Instant::now() >= end => Some("transfer took too long"),
+            Some(end) if now >= end => Some("transfer took too long"),
             _ => None,
         }
     }
@@ -165,9 +166,16 @@ const MOST_STRANGERS_ANSWERED: u32 = 16;
 /// One transfer's socket and the peer's transfer ID (its address and port).
 ///
 /// We keep the socket unconnected on purpose: a connected UDP socket silently drops
-/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5.
+/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5. Once the
+/// file moves, a second socket on the same port, connected, carries the peer's datagrams
+/// where the system allows it ([`crate::connected`]): it is faster.
 pub struct Channel<'a> {
     socket: &'a UdpSocket,
+    /// The fast path, once the peer has moved the file; `None` before, or where it is not
+    /// available.
+    connected: Option<Connected<'a>>,
+    /// Whether to try opening [`Channel::connected`] (once).
+    may_connect: bool,
     peer: SocketAddr,
     /// `--trace`: one line per packet (a server's name the peer: `[ADDRESS] `).
     trace: Trace,
@@ -193,6 +201,8 @@ impl<'a> Channel<'a> {
     ) -> Channel<'a> {
         Channel {
             socket,
+            connected: None,
+            may_connect: true,
             peer,
             trace,
             buffer: vec![0; largest + 1],
@@ -213,9 +223,15 @@ impl<'a> Channel<'a> {
         self.peer
     }
 
+    /// Whether the fast path ([`crate::connected`]) is in use.
+    pub fn is_connected(&self) -> bool {
+        self.connected.is_some()
+    }
+
     /// Adopts the peer's transfer ID (the client learns it from the first answer).
     pub fn set_peer(&mut self, peer: SocketAddr) {
         self.peer = peer;
+        self.connected = None;
     }
 
     pub fn trace(&self) -> Trace {
@@ -239,18 +255,24 @@ impl<'a> Channel<'a> {
                 self.trace.call(format_args!("-> {packet}"));
             }
         }
-        self.socket
-            .send_to(bytes, self.peer)
-            .map_err(|source| TransferError::Network {
-                doing: format!("sendto({})", self.peer),
-                source,
-            })?;
+        let sent = match &self.connected {
+            Some(connected) => connected.send(bytes),
+            None => self.socket.send_to(bytes, self.peer).map(drop),
+        };
+        sent.map_err(|source| TransferError::Network {
+            doing: format!("sendto({})", self.peer),
+            source,
+        })?;
         Ok(())
     }
 
     /// Sends several packets of equal size (the last may be shorter) to the peer, in as
     /// few system calls as the kernel allows (see [`crate::burst`]).
     pub fn send_burst(&mut self, packets: &[&[u8]]) -> Result<(), TransferError> {
+        if let [packet] = packets {
+            // Lock-step: nothing to group.
+            return self.send_bytes(packet);
+        }
         let mut rest = packets;
         while !rest.is_empty() {
             let size = rest[0].len().max(1);
@@ -271,7 +293,11 @@ impl<'a> Channel<'a> {
                         }
                     }
                 }
-                match crate::burst::send(self.socket, self.peer, group) {
+                let sent = match &self.connected {
+                    Some(connected) => crate::burst::send(connected.socket(), None, group),
+                    None => crate::burst::send(self.socket, Some(self.peer), group),
+                };
+                match sent {
                     Ok(()) => continue,
                     // No UDP GSO here (an old kernel, another OS): one by one from now on.
                     Err(_) => self.bursts = false,
@@ -311,11 +337,12 @@ impl<'a> Channel<'a> {
     /// get ERROR 5 (unless they are ERRORs themselves: never answer an error with one).
     pub fn receive(&mut self, deadline: Instant) -> Result<Incoming, TransferError> {
         loop {
-            if let Some(why) = self.watch.and_then(Watch::must_stop) {
+            // One clock reading serves both questions: reading it costs, every block.
+            let now = Instant::now();
+            if let Some(why) = self.watch.and_then(|watch| watch.must_stop(now)) {
                 self.send_error(ErrorCode::NotDefined, why);
                 return Err(TransferError::Stopped(why));
             }
-            let now = Instant::now();
             if now >= deadline {
                 return Ok(Incoming::Timeout);
             }
@@ -324,21 +351,11 @@ impl<'a> Channel<'a> {
             if self.watch.is_some() {
                 wait = wait.min(WATCH_INTERVAL);
             }
-            // setsockopt costs a system call: keep the current timeout unless it would
-            // overshoot the deadline by more than an eighth, or end far too early.
-            let close_enough = self
-                .socket_timeout
-                .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
-            if !close_enough {
-                self.socket.set_read_timeout(Some(wait)).map_err(|source| {
-                    TransferError::Network {
-                        doing: "setting the receive timeout".into(),
-                        source,
-                    }
-                })?;
-                self.socket_timeout = Some(wait);
-            }
-            match self.socket.recv_from(&mut self.buffer) {
+            let received = match &mut self.connected {
+                Some(connected) => connected.recv_from(&mut self.buffer, wait),
+                None => self.recv_unconnected(wait),
+            };
+            match received {
                 Ok((len, from)) if from == self.peer => {
                     if let Some(watch) = self.watch {
                         if moves_the_file(&self.buffer[..len]) {
@@ -347,6 +364,10 @@ impl<'a> Channel<'a> {
                     }
                     if self.trace.is_on() {
                         trace_received(self.trace, &self.buffer[..len], len);
+                    }
+                    if self.may_connect && moves_the_file(&self.buffer[..len]) {
+                        self.may_connect = false;
+                        self.connected = Connected::open(self.socket, self.peer);
                     }
                     return Ok(Incoming::Datagram(len));
                 }
@@ -362,6 +383,20 @@ impl<'a> Channel<'a> {
                 }
             }
         }
+    }
+
+    /// Waits up to `wait` on the unconnected socket, for the peer or a stranger.
+    fn recv_unconnected(&mut self, wait: Duration) -> io::Result<(usize, SocketAddr)> {
+        // setsockopt costs a system call: keep the current timeout unless it would
+        // overshoot the deadline by more than an eighth, or end far too early.
+        let close_enough = self
+            .socket_timeout
+            .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
+        if !close_enough {
+            self.socket.set_read_timeout(Some(wait))?;
+            self.socket_timeout = Some(wait);
+        }
+        self.socket.recv_from(&mut self.buffer)
     }
 
     /// RFC 1350 §4: a packet from a wrong TID gets ERROR 5, and the transfer goes on.

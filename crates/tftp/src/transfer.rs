@@ -415,18 +415,14 @@ impl Receiver {
 
     fn acknowledge(&mut self, channel: &Channel<'_>, block: u64) -> Result<(), TransferError> {
         self.acked = block;
-        self.reply = ack_bytes(block);
+        // Encoded over the previous ACK: no new buffer for every block.
+        self.reply.clear();
+        Ack {
+            block: wire_block(block),
+        }
+        .encode(&mut self.reply);
         channel.send_bytes(&self.reply)
     }
-}
-
-fn ack_bytes(block: u64) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(field::HEADER_LEN);
-    Ack {
-        block: wire_block(block),
-    }
-    .encode(&mut bytes);
-    bytes
 }
 
 #[cfg(test)]
