@@ -86,6 +86,10 @@ enum Command {
         /// with --netns: keep the capture in this file
         #[arg(long, value_name = "FILE", requires = "netns")]
         pcap: Option<PathBuf>,
+        /// with --netns: draw the capture's ladder as a mermaid sequenceDiagram instead
+        /// of in the terminal
+        #[arg(long, requires = "netns")]
+        mermaid: bool,
         /// ask this DNS server (HOST:PORT) instead of the built-in responder
         #[arg(long)]
         dns: Option<String>,
@@ -272,9 +276,10 @@ fn main() -> ExitCode {
             url,
             netns: true,
             pcap,
+            mermaid,
             timeout,
             ..
-        } => run_visit_netns(url, pcap, timeout),
+        } => run_visit_netns(url, pcap, mermaid, timeout),
         Command::Visit {
             url,
             dns,
@@ -748,7 +753,12 @@ fn run_visit(
 /// `visit --netns`: the walk on real wires (Linux, root). The capture is kept with
 /// `--pcap FILE`, otherwise written to a temporary file and removed at the end.
 #[cfg(target_os = "linux")]
-fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration) -> Outcome {
+fn run_visit_netns(
+    url: Option<String>,
+    pcap: Option<PathBuf>,
+    mermaid: bool,
+    timeout: Duration,
+) -> Outcome {
     use arp_dns_walkthrough::netns_visit::{self, NetnsVisitOptions};
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
@@ -771,15 +781,7 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
     };
     let mut stdout = std::io::stdout();
     let outcome = match netns_visit::visit_on_wires(&options, &mut stdout) {
-        // The capture is still on disk here, at visit.capture_path(): whatever draws
-        // it next (a ladder diagram) reads it before the temporary file goes.
-        Ok(visit) if keep => writeln!(stdout, "capture kept in {}", visit.capture_path().display())
-            .map_err(output_failure),
-        Ok(_) => writeln!(
-            stdout,
-            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
-        )
-        .map_err(output_failure),
+        Ok(visit) => print_wire_ladder(&mut stdout, &visit, mermaid, keep).map_err(output_failure),
         Err(error) => Err(Failure::from(error)),
     };
     if !keep {
@@ -788,8 +790,48 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
     outcome
 }
 
+/// After the step list: the ladder of the real capture (the terminal drawing, Unicode
+/// or ASCII as the locale says, or with `--mermaid` a mermaid `sequenceDiagram`), the
+/// addresses behind its columns, and where the capture is.
+#[cfg(target_os = "linux")]
+fn print_wire_ladder(
+    out: &mut dyn Write,
+    visit: &arp_dns_walkthrough::netns_visit::WireVisit,
+    mermaid: bool,
+    kept: bool,
+) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "the ladder of the capture (each arrow one frame, with the notes' step; columns:)"
+    )?;
+    for line in visit.ladder.legend() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)?;
+    if mermaid {
+        write!(out, "{}", ladder::draw::mermaid(&visit.ladder.ladder))?;
+    } else {
+        let style = ladder::draw::Style::from_env();
+        write!(
+            out,
+            "{}",
+            ladder::draw::terminal(&visit.ladder.ladder, style)
+        )?;
+    }
+    writeln!(out)?;
+    if kept {
+        writeln!(out, "capture kept in {}", visit.capture_path().display())
+    } else {
+        writeln!(
+            out,
+            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
+        )
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
-fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: Duration) -> Outcome {
+fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: bool, _: Duration) -> Outcome {
     Err(Failure::runtime(
         "visit --netns is Linux-only: it builds the network from Linux network namespaces",
     )
