@@ -90,6 +90,10 @@ enum Command {
         /// of in the terminal
         #[arg(long, requires = "netns")]
         mermaid: bool,
+        /// with --netns: draw the ladder with ASCII characters only (the default follows
+        /// the locale: Unicode when it says UTF-8)
+        #[arg(long, requires = "netns")]
+        ascii: bool,
         /// ask this DNS server (HOST:PORT) instead of the built-in responder
         #[arg(long)]
         dns: Option<String>,
@@ -277,9 +281,10 @@ fn main() -> ExitCode {
             netns: true,
             pcap,
             mermaid,
+            ascii,
             timeout,
             ..
-        } => run_visit_netns(url, pcap, mermaid, timeout),
+        } => run_visit_netns(url, pcap, LadderDrawing::chosen(mermaid, ascii), timeout),
         Command::Visit {
             url,
             dns,
@@ -756,7 +761,7 @@ fn run_visit(
 fn run_visit_netns(
     url: Option<String>,
     pcap: Option<PathBuf>,
-    mermaid: bool,
+    drawing: LadderDrawing,
     timeout: Duration,
 ) -> Outcome {
     use arp_dns_walkthrough::netns_visit::{self, NetnsVisitOptions};
@@ -781,7 +786,7 @@ fn run_visit_netns(
     };
     let mut stdout = std::io::stdout();
     let outcome = match netns_visit::visit_on_wires(&options, &mut stdout) {
-        Ok(visit) => print_wire_ladder(&mut stdout, &visit, mermaid, keep).map_err(output_failure),
+        Ok(visit) => print_wire_ladder(&mut stdout, &visit, drawing, keep).map_err(output_failure),
         Err(error) => Err(Failure::from(error)),
     };
     if !keep {
@@ -790,14 +795,36 @@ fn run_visit_netns(
     outcome
 }
 
-/// After the step list: the ladder of the real capture (the terminal drawing, Unicode
-/// or ASCII as the locale says, or with `--mermaid` a mermaid `sequenceDiagram`), the
-/// addresses behind its columns, and where the capture is.
+/// How `visit --netns` draws the ladder of its capture (elsewhere only parsed: the
+/// command says it is Linux-only).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+enum LadderDrawing {
+    Terminal(ladder::draw::Style),
+    Mermaid,
+}
+
+impl LadderDrawing {
+    /// `--mermaid`, else the terminal in ASCII with `--ascii`, else as the locale says.
+    fn chosen(mermaid: bool, ascii: bool) -> LadderDrawing {
+        if mermaid {
+            LadderDrawing::Mermaid
+        } else if ascii {
+            LadderDrawing::Terminal(ladder::draw::Style::Ascii)
+        } else {
+            LadderDrawing::Terminal(ladder::draw::Style::from_env())
+        }
+    }
+}
+
+/// After the step list: the ladder of the real capture (the terminal drawing, or a
+/// mermaid `sequenceDiagram`), the addresses behind its columns, and where the capture
+/// is.
 #[cfg(target_os = "linux")]
 fn print_wire_ladder(
     out: &mut dyn Write,
     visit: &arp_dns_walkthrough::netns_visit::WireVisit,
-    mermaid: bool,
+    drawing: LadderDrawing,
     kept: bool,
 ) -> std::io::Result<()> {
     writeln!(out)?;
@@ -809,16 +836,11 @@ fn print_wire_ladder(
         writeln!(out, "  {line}")?;
     }
     writeln!(out)?;
-    if mermaid {
-        write!(out, "{}", ladder::draw::mermaid(&visit.ladder.ladder))?;
-    } else {
-        let style = ladder::draw::Style::from_env();
-        write!(
-            out,
-            "{}",
-            ladder::draw::terminal(&visit.ladder.ladder, style)
-        )?;
-    }
+    let drawn = match drawing {
+        LadderDrawing::Mermaid => ladder::draw::mermaid(&visit.ladder.ladder),
+        LadderDrawing::Terminal(style) => ladder::draw::terminal(&visit.ladder.ladder, style),
+    };
+    write!(out, "{drawn}")?;
     writeln!(out)?;
     if kept {
         writeln!(out, "capture kept in {}", visit.capture_path().display())
@@ -831,7 +853,12 @@ fn print_wire_ladder(
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: bool, _: Duration) -> Outcome {
+fn run_visit_netns(
+    _: Option<String>,
+    _: Option<PathBuf>,
+    _: LadderDrawing,
+    _: Duration,
+) -> Outcome {
     Err(Failure::runtime(
         "visit --netns is Linux-only: it builds the network from Linux network namespaces",
     )
