@@ -540,6 +540,7 @@ pub fn visit_on_wires(
             return Err(NetnsError::MissingTool { tool, package });
         }
     }
+    meet_the_exercises_first();
     let stop = &*options.stop;
     let timeout = options.timeout;
     let capture = options.capture.clone();
@@ -675,6 +676,16 @@ pub fn visit_on_wires(
         address: walked.address,
         status_line: walked.status_line,
     })
+}
+
+/// The walk runs code the student writes: Exercise 5.4 (reading names) in the resolver
+/// and Exercise 5.3 (the checksum) when the capture is read back. In a starter copy an
+/// unsolved one ends the whole process where it is met (see the `unsolved` crate), and
+/// in the middle of the walk that would leave the lab's namespaces behind. So both run
+/// once here, before anything is built.
+fn meet_the_exercises_first() {
+    let _ = crate::ipv4::internet_checksum(&[0x45, 0x00, 0x00, 0x14]);
+    let _ = crate::dns::read_name(&[3, b'w', b'w', b'w', 0], 0);
 }
 
 /// The names of the namespaces where the walk's programs run (the switch and the
