@@ -14,16 +14,22 @@
 //! ```
 //!
 //! (Step 5, the browser rendering the page, happens in the browser, not on the wire.)
-//! `visit --netns` prints this for the capture it takes on the host's interface.
+//! The capture file itself is unwrapped by the course's one capture reader,
+//! [`ladder::capture`]; [`walk_ladder`] then draws the walk as a ladder diagram, each
+//! arrow labelled with its step. `visit --netns` prints both for the capture it takes
+//! on the host's interface.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
+
+use ladder::capture::{Frame, LinkType};
+use ladder::{Ladder, Mark};
 
 use crate::arp::{ArpPacket, Operation};
 use crate::dns::{Message, RecordData};
 use crate::ethernet::{ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetFrame, MacAddr};
 use crate::ipv4::{Ipv4Packet, PROTOCOL_TCP, PROTOCOL_UDP};
-use crate::pcap::{Capture, LINKTYPE_ETHERNET};
+use crate::simulate::{DNS_SERVER, GATEWAY_IP, GATEWAY_MAC, HOST_IP, HOST_MAC, WEB_SERVER};
 use crate::tcp::{self, TcpSegment};
 use crate::udp::UdpDatagram;
 
@@ -120,7 +126,7 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkFrame {
     /// Its number in the capture, from 1 (Wireshark's "No.").
-    pub number: usize,
+    pub number: u64,
     /// Time since the first frame.
     pub at: Duration,
     pub event: Event,
@@ -172,23 +178,35 @@ struct Connection {
     fin_seen: bool,
 }
 
-/// Decodes every frame of `capture` and labels it with the notes' step.
-pub fn read_walk(capture: &Capture) -> Result<Vec<WalkFrame>, WalkError> {
-    if capture.link_type != LINKTYPE_ETHERNET {
+/// The frames of a capture that is still being written (tcpdump `-U` writes each frame
+/// as it comes): every frame up to the first one that is cut off (or unreadable), none
+/// when not even the file header is there yet.
+pub fn frames_written_so_far(bytes: &[u8]) -> Vec<Frame<'_>> {
+    match ladder::capture::Reader::new(bytes) {
+        Ok(reader) => reader.map_while(Result::ok).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Decodes every frame of a capture ([`ladder::capture::read_all`] reads them from the
+/// file) and labels it with the notes' step.
+pub fn read_walk(captured: &[Frame<'_>]) -> Result<Vec<WalkFrame>, WalkError> {
+    if let Some(other) = captured.iter().find(|f| f.link != LinkType::Ethernet) {
         return Err(WalkError::NotEthernet {
-            link_type: capture.link_type,
+            link_type: other.link.number(),
         });
     }
-    let start = capture.records.first().map_or(0, |record| record.micros);
+    let start = captured.first().map_or(Duration::ZERO, |first| first.at);
     let mut connection = Connection::default();
     let mut frames = Vec::new();
-    for (index, record) in capture.records.iter().enumerate() {
-        let at = Duration::from_micros(record.micros.saturating_sub(start));
-        let Ok(ethernet) = EthernetFrame::parse(&record.frame) else {
+    for captured_frame in captured {
+        // A capture's clock can step back: such a frame is at 0.
+        let at = captured_frame.at.checked_sub(start).unwrap_or_default();
+        let Ok(ethernet) = EthernetFrame::parse(captured_frame.data) else {
             continue; // shorter than an Ethernet header: nothing to show
         };
         let mut frame = WalkFrame {
-            number: index + 1,
+            number: captured_frame.number,
             at,
             event: Event::Other,
             source_mac: ethernet.source,
@@ -543,24 +561,149 @@ pub fn report_lines(frames: &[WalkFrame]) -> Vec<String> {
     lines
 }
 
+/// The columns of the walk's ladder: who talks in the notes' story. Short names, so the
+/// labels keep their room within 80 columns; [`WalkLadder::legend`] says which
+/// addresses stand behind each.
+pub const HOST: &str = "host";
+pub const GATEWAY: &str = "gateway";
+pub const DNS_COLUMN: &str = "DNS:53";
+pub const WEB_COLUMN: &str = "web:80";
+
+/// The walk as a ladder diagram, with the addresses behind each of its columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkLadder {
+    /// One arrow per frame, labelled by [`ladder::decode`] and prefixed with the notes'
+    /// step number (`1.2 query A www.netlab.test id=0x5c09`); ACKs of data carry none.
+    pub ladder: Ladder,
+    /// Per column, in the ladder's order: its name and the addresses seen behind it
+    /// (the host's MAC for ARP, then one `IP:port` per socket it used).
+    pub columns: Vec<(String, Vec<String>)>,
+    /// The column a broadcast (the ARP request) is drawn to, when there was one.
+    pub broadcast_to: Option<String>,
+}
+
+impl WalkLadder {
+    /// One line per column: `host = 02:00:00:00:01:0a, 192.168.1.10:39654, ...`.
+    pub fn legend(&self) -> Vec<String> {
+        let width = self
+            .columns
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0);
+        self.columns
+            .iter()
+            .map(|(name, addresses)| {
+                let mut line = format!("{name:<width$} = {}", addresses.join(", "));
+                if self.broadcast_to.as_ref() == Some(name) {
+                    line.push_str(", ff:ff:ff:ff:ff:ff (the ARP request, to all)");
+                }
+                line
+            })
+            .collect()
+    }
+}
+
+/// The column of one endpoint as [`ladder::decode`] names it (a MAC for ARP, `IP:port`
+/// otherwise), or `None` for one outside the lesson's network.
+fn column_of(endpoint: &str) -> Option<&'static str> {
+    if let Ok(address) = endpoint.parse::<SocketAddr>() {
+        return match address.ip() {
+            ip if ip == HOST_IP => Some(HOST),
+            ip if ip == GATEWAY_IP => Some(GATEWAY),
+            ip if ip == DNS_SERVER => Some(DNS_COLUMN),
+            ip if ip == WEB_SERVER => Some(WEB_COLUMN),
+            _ => None,
+        };
+    }
+    if endpoint == HOST_MAC.to_string() {
+        Some(HOST)
+    } else if endpoint == GATEWAY_MAC.to_string() {
+        Some(GATEWAY)
+    } else {
+        None
+    }
+}
+
+/// The walk as a ladder: the capture's frames decoded by [`ladder::decode`] (the same
+/// labels `cargo run -p ladder -- FILE.pcap` shows), each arrow between the columns
+/// [`HOST`], [`GATEWAY`], [`DNS_COLUMN`] and [`WEB_COLUMN`], prefixed with the notes'
+/// step of its frame in `walk` (from [`read_walk`]). The ARP request goes to every
+/// machine on the LAN (ff:ff:ff:ff:ff:ff): it is drawn to the gateway, the one that
+/// answers, and the legend says so (a word more in its label would cut it short).
+pub fn walk_ladder(captured: &[Frame<'_>], walk: &[WalkFrame]) -> WalkLadder {
+    let mut decoder = ladder::decode::Decoder::new();
+    let mut drawn = Ladder::new();
+    let mut columns: Vec<(String, Vec<String>)> = Vec::new();
+    let mut note = |column: &str, address: &str| {
+        let index = match columns.iter().position(|(name, _)| name == column) {
+            Some(index) => index,
+            None => {
+                columns.push((column.to_string(), Vec::new()));
+                columns.len() - 1
+            }
+        };
+        if !address.is_empty() && !columns[index].1.iter().any(|known| known == address) {
+            columns[index].1.push(address.to_string());
+        }
+    };
+    let mut broadcast_to = None;
+    let start = captured.first().map_or(Duration::ZERO, |first| first.at);
+    let broadcast = MacAddr::BROADCAST.to_string();
+    for frame in captured {
+        let Ok(packet) = decoder.packet(frame) else {
+            continue; // not a frame the decoder knows: the step list above shows it
+        };
+        let from = column_of(&packet.source).unwrap_or(packet.source.as_str());
+        let mut label = packet.label.clone();
+        let to = if packet.destination == broadcast {
+            if from == HOST { GATEWAY } else { HOST }
+        } else {
+            column_of(&packet.destination).unwrap_or(packet.destination.as_str())
+        };
+        note(from, &packet.source);
+        if packet.destination == broadcast {
+            note(to, "");
+            broadcast_to.get_or_insert_with(|| to.to_string());
+        } else {
+            note(to, &packet.destination);
+        }
+        let step = walk
+            .iter()
+            .find(|walked| walked.number == frame.number)
+            .and_then(|walked| walked.event.notes_step());
+        if let Some(step) = step {
+            label = format!("{} {label}", step.number);
+        }
+        let at = frame.at.checked_sub(start).unwrap_or_default();
+        drawn.arrow(at, from, to, label, Mark::Plain);
+    }
+    // The ladder's columns come in order of first appearance, and so do these.
+    let order = drawn.endpoints().to_vec();
+    columns.sort_by_key(|(name, _)| order.iter().position(|known| known == name));
+    WalkLadder {
+        ladder: drawn,
+        columns,
+        broadcast_to,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pcap::Record;
+    use ladder::capture::{self, CaptureError, Unit};
 
-    /// The simulated visit (`visit --pcap-dir`), which follows the same story.
+    /// The simulated visit (`visit --pcap-dir`), which follows the same story, written
+    /// as a pcap file by [`crate::pcap`] and read back by the course's reader.
     fn simulated() -> Vec<WalkFrame> {
-        let records: Vec<Record> = crate::simulate::Topology::home()
+        let records = crate::simulate::Topology::home()
             .capture()
             .into_iter()
             .next()
             .map(|(_, records)| records)
             .unwrap_or_default();
-        read_walk(&Capture {
-            link_type: LINKTYPE_ETHERNET,
-            records,
-        })
-        .unwrap()
+        let bytes = crate::pcap::encode(&records).unwrap();
+        read_walk(&capture::read_all(&bytes).unwrap()).unwrap()
     }
 
     /// A capture `visit --netns` took with tcpdump on the host's eth0 (made by
@@ -568,7 +711,44 @@ mod tests {
     const VISIT_NETNS: &[u8] = include_bytes!("../tests/fixtures/visit-netns.pcap");
 
     fn fixture() -> Vec<WalkFrame> {
-        read_walk(&crate::pcap::parse(VISIT_NETNS).unwrap()).unwrap()
+        read_walk(&capture::read_all(VISIT_NETNS).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn tcpdump_capture_is_read_record_by_record() {
+        // tcpdump 4.99 -w on a veth: classic pcap, little-endian, microseconds,
+        // snaplen 262144 (bytes 16..20 of the file header), Ethernet.
+        assert_eq!(&VISIT_NETNS[16..20], &262_144u32.to_le_bytes());
+        let reader = capture::Reader::new(VISIT_NETNS).unwrap();
+        assert_eq!(
+            reader.format(),
+            capture::Format::Pcap {
+                big_endian: false,
+                nanoseconds: false
+            }
+        );
+        let frames = capture::read_all(VISIT_NETNS).unwrap();
+        assert_eq!(frames.len(), 14);
+        assert!(frames.iter().all(|f| f.link == LinkType::Ethernet));
+        // Frame 1 at 1795649141.496048 s (2026-11-25 23:25:41 UTC): the ARP request,
+        // 42 bytes (not padded: captured as it was sent), to ff:ff:ff:ff:ff:ff.
+        assert_eq!(frames[0].data.len(), 42);
+        assert_eq!(frames[0].original_length, 42);
+        assert_eq!(frames[0].at, Duration::from_micros(1_795_649_141_496_048));
+        assert_eq!(&frames[0].data[..6], &[0xff; 6]);
+        // Cut anywhere inside the last frame: an error naming record 14, or (while
+        // tcpdump is still writing) the 13 frames before it.
+        let cut = &VISIT_NETNS[..VISIT_NETNS.len() - 10];
+        assert!(matches!(
+            capture::read_all(cut),
+            Err(CaptureError::CutShort {
+                unit: Unit::Record,
+                number: 14,
+                ..
+            })
+        ));
+        assert_eq!(frames_written_so_far(cut).len(), 13);
+        assert_eq!(frames_written_so_far(&VISIT_NETNS[..10]), vec![]);
     }
 
     #[test]
@@ -650,6 +830,81 @@ mod tests {
     }
 
     #[test]
+    fn real_capture_draws_as_a_ladder_with_the_notes_steps() {
+        let captured = capture::read_all(VISIT_NETNS).unwrap();
+        let walk = walk_ladder(&captured, &read_walk(&captured).unwrap());
+        assert_eq!(
+            walk.ladder.endpoints(),
+            [HOST, GATEWAY, DNS_COLUMN, WEB_COLUMN]
+        );
+        assert_eq!(
+            walk.legend(),
+            [
+                "host    = 02:00:00:00:01:0a, 192.168.1.10:39654, 192.168.1.10:47850",
+                "gateway = 02:00:00:00:01:01, ff:ff:ff:ff:ff:ff (the ARP request, to all)",
+                "DNS:53  = 192.0.2.53:53",
+                "web:80  = 198.51.100.10:80",
+            ]
+        );
+        let arrows: Vec<(&str, &str, &str)> = walk
+            .ladder
+            .arrows()
+            .map(|arrow| {
+                let names = walk.ladder.endpoints();
+                (
+                    names[arrow.from].as_str(),
+                    names[arrow.to].as_str(),
+                    arrow.label.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            arrows,
+            [
+                (HOST, GATEWAY, "1.1 who has 192.168.1.1? tell 192.168.1.10"),
+                (GATEWAY, HOST, "1.1 192.168.1.1 is at 02:00:00:00:01:01"),
+                (HOST, DNS_COLUMN, "1.2 query A www.netlab.test id=0x5c09"),
+                (
+                    DNS_COLUMN,
+                    HOST,
+                    "1.6 answer A www.netlab.test 198.51.100.10"
+                ),
+                (HOST, WEB_COLUMN, "2 SYN seq=0"),
+                (WEB_COLUMN, HOST, "2 SYN+ACK seq=0 ack=1"),
+                (HOST, WEB_COLUMN, "2 ACK seq=1 ack=1"),
+                (
+                    HOST,
+                    WEB_COLUMN,
+                    "3 GET / HTTP/1.0 (PSH+ACK seq=1 ack=1 len=61)"
+                ),
+                (WEB_COLUMN, HOST, "ACK seq=1 ack=62"),
+                (
+                    WEB_COLUMN,
+                    HOST,
+                    "4 HTTP/1.0 200 OK (PSH+ACK seq=1 ack=62 len=179)"
+                ),
+                (HOST, WEB_COLUMN, "ACK seq=62 ack=180"),
+                (WEB_COLUMN, HOST, "6 FIN+ACK seq=180 ack=62"),
+                (HOST, WEB_COLUMN, "6 FIN+ACK seq=62 ack=181"),
+                (WEB_COLUMN, HOST, "6 ACK seq=181 ack=63"),
+            ]
+        );
+        // Drawn for the terminal, every label is whole within 80 columns; and as mermaid.
+        let drawing = ladder::draw::terminal(&walk.ladder, ladder::draw::Style::Ascii);
+        assert!(drawing.lines().all(|line| line.len() <= 80), "{drawing}");
+        for arrow in walk.ladder.arrows() {
+            assert!(drawing.contains(&arrow.label), "{}\n{drawing}", arrow.label);
+        }
+        let mermaid = ladder::draw::mermaid(&walk.ladder);
+        assert!(mermaid.starts_with("sequenceDiagram\n    participant A as host\n"));
+        assert!(mermaid.contains("    A->>B: 1.1 who has 192.168.1.1? tell 192.168.1.10\n"));
+        assert!(
+            mermaid.contains("    D->>A: 6 ACK seq=181 ack=63\n"),
+            "{mermaid}"
+        );
+    }
+
+    #[test]
     fn real_capture_shows_the_close_in_three_segments() {
         assert_eq!(
             close_sentence(&fixture()),
@@ -681,20 +936,19 @@ mod tests {
         // Every cut of the real capture, and every byte of it set to 0x00 and to 0xff:
         // an error or fewer frames, never a panic.
         for end in 0..VISIT_NETNS.len() {
-            if let Ok(capture) = crate::pcap::parse_written_so_far(&VISIT_NETNS[..end]) {
-                let frames = read_walk(&capture).unwrap();
-                let _ = (check_walk(&frames), close_sentence(&frames));
-                let _ = report_lines(&frames);
-            }
+            let captured = frames_written_so_far(&VISIT_NETNS[..end]);
+            let frames = read_walk(&captured).unwrap();
+            let _ = (check_walk(&frames), close_sentence(&frames));
+            let _ = (report_lines(&frames), walk_ladder(&captured, &frames));
         }
         for at in 0..VISIT_NETNS.len() {
             for value in [0x00, 0xff] {
                 let mut bytes = VISIT_NETNS.to_vec();
                 bytes[at] = value;
-                if let Ok(capture) = crate::pcap::parse(&bytes) {
-                    if let Ok(frames) = read_walk(&capture) {
+                if let Ok(captured) = capture::read_all(&bytes) {
+                    if let Ok(frames) = read_walk(&captured) {
                         let _ = (check_walk(&frames), close_sentence(&frames));
-                        let _ = report_lines(&frames);
+                        let _ = (report_lines(&frames), walk_ladder(&captured, &frames));
                     }
                 }
             }
@@ -703,11 +957,16 @@ mod tests {
 
     #[test]
     fn cooked_captures_are_refused_with_the_reason() {
-        let error = read_walk(&Capture {
-            link_type: 276,
-            records: vec![],
-        })
-        .unwrap_err();
+        let cooked = capture::Frame {
+            number: 1,
+            offset: 24,
+            at: Duration::ZERO,
+            link: LinkType::LinuxSll2,
+            data: &[0; 20],
+            original_length: 20,
+        };
+        let error = read_walk(&[cooked]).unwrap_err();
+        assert_eq!(error, WalkError::NotEthernet { link_type: 276 });
         assert!(error.to_string().contains("-i any"), "{error}");
     }
 

@@ -13,12 +13,14 @@
 //! * [`ipv4`], [`udp`], [`tcp`]: headers with correct checksums;
 //! * [`dns`]: messages with name compression, a resolver (UDP, TCP on truncation), a
 //!   tiny responder;
-//! * [`pcap`]: capture files Wireshark opens, and reading back what tcpdump writes;
+//! * [`pcap`]: writing capture files Wireshark opens (reading one back is the course's
+//!   one capture reader, `ladder::capture`);
 //! * [`simulate`]: a packet's trip hop by hop through switch and routers;
 //! * [`visit`]: the whole visit of a web page, with real loopback sockets;
 //! * `packet_socket` (Linux, root): real ARP on an `AF_PACKET` socket;
 //! * `netns_visit` (Linux, root): the visit on real wires, in network namespaces, with
-//!   [`http_responder`] as the web server and [`capture_walk`] reading the capture;
+//!   [`http_responder`] as the web server and [`capture_walk`] reading the capture and
+//!   drawing it as a ladder;
 //! * [`annotation`]: the offset / bytes / meaning lines `arp parse` and `dns parse` print;
 //! * [`report`]: the text the `arp` and `dns` commands print (`main.rs` only writes it);
 //! * [`wire`]: big-endian numbers read through each parser's `mod field` table;

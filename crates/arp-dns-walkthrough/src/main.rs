@@ -86,6 +86,14 @@ enum Command {
         /// with --netns: keep the capture in this file
         #[arg(long, value_name = "FILE", requires = "netns")]
         pcap: Option<PathBuf>,
+        /// with --netns: draw the capture's ladder as a mermaid sequenceDiagram instead
+        /// of in the terminal
+        #[arg(long, requires = "netns")]
+        mermaid: bool,
+        /// with --netns: draw the ladder with ASCII characters only (the default follows
+        /// the locale: Unicode when it says UTF-8)
+        #[arg(long, requires = "netns")]
+        ascii: bool,
         /// ask this DNS server (HOST:PORT) instead of the built-in responder
         #[arg(long)]
         dns: Option<String>,
@@ -272,9 +280,11 @@ fn main() -> ExitCode {
             url,
             netns: true,
             pcap,
+            mermaid,
+            ascii,
             timeout,
             ..
-        } => run_visit_netns(url, pcap, timeout),
+        } => run_visit_netns(url, pcap, LadderDrawing::chosen(mermaid, ascii), timeout),
         Command::Visit {
             url,
             dns,
@@ -748,7 +758,12 @@ fn run_visit(
 /// `visit --netns`: the walk on real wires (Linux, root). The capture is kept with
 /// `--pcap FILE`, otherwise written to a temporary file and removed at the end.
 #[cfg(target_os = "linux")]
-fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration) -> Outcome {
+fn run_visit_netns(
+    url: Option<String>,
+    pcap: Option<PathBuf>,
+    drawing: LadderDrawing,
+    timeout: Duration,
+) -> Outcome {
     use arp_dns_walkthrough::netns_visit::{self, NetnsVisitOptions};
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
@@ -771,15 +786,7 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
     };
     let mut stdout = std::io::stdout();
     let outcome = match netns_visit::visit_on_wires(&options, &mut stdout) {
-        // The capture is still on disk here, at visit.capture_path(): whatever draws
-        // it next (a ladder diagram) reads it before the temporary file goes.
-        Ok(visit) if keep => writeln!(stdout, "capture kept in {}", visit.capture_path().display())
-            .map_err(output_failure),
-        Ok(_) => writeln!(
-            stdout,
-            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
-        )
-        .map_err(output_failure),
+        Ok(visit) => print_wire_ladder(&mut stdout, &visit, drawing, keep).map_err(output_failure),
         Err(error) => Err(Failure::from(error)),
     };
     if !keep {
@@ -788,8 +795,70 @@ fn run_visit_netns(url: Option<String>, pcap: Option<PathBuf>, timeout: Duration
     outcome
 }
 
+/// How `visit --netns` draws the ladder of its capture (elsewhere only parsed: the
+/// command says it is Linux-only).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+enum LadderDrawing {
+    Terminal(ladder::draw::Style),
+    Mermaid,
+}
+
+impl LadderDrawing {
+    /// `--mermaid`, else the terminal in ASCII with `--ascii`, else as the locale says.
+    fn chosen(mermaid: bool, ascii: bool) -> LadderDrawing {
+        if mermaid {
+            LadderDrawing::Mermaid
+        } else if ascii {
+            LadderDrawing::Terminal(ladder::draw::Style::Ascii)
+        } else {
+            LadderDrawing::Terminal(ladder::draw::Style::from_env())
+        }
+    }
+}
+
+/// After the step list: the ladder of the real capture (the terminal drawing, or a
+/// mermaid `sequenceDiagram`), the addresses behind its columns, and where the capture
+/// is.
+#[cfg(target_os = "linux")]
+fn print_wire_ladder(
+    out: &mut dyn Write,
+    visit: &arp_dns_walkthrough::netns_visit::WireVisit,
+    drawing: LadderDrawing,
+    kept: bool,
+) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "the ladder of the capture (each arrow one frame, with the notes' step; columns:)"
+    )?;
+    for line in visit.ladder.legend() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(out)?;
+    let drawn = match drawing {
+        LadderDrawing::Mermaid => ladder::draw::mermaid(&visit.ladder.ladder),
+        LadderDrawing::Terminal(style) => ladder::draw::terminal(&visit.ladder.ladder, style),
+    };
+    write!(out, "{drawn}")?;
+    writeln!(out)?;
+    if kept {
+        writeln!(out, "capture kept in {}", visit.capture_path().display())
+    } else {
+        writeln!(
+            out,
+            "the capture was temporary: give --pcap FILE to keep it for Wireshark"
+        )
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
-fn run_visit_netns(_: Option<String>, _: Option<PathBuf>, _: Duration) -> Outcome {
+fn run_visit_netns(
+    _: Option<String>,
+    _: Option<PathBuf>,
+    _: LadderDrawing,
+    _: Duration,
+) -> Outcome {
     Err(Failure::runtime(
         "visit --netns is Linux-only: it builds the network from Linux network namespaces",
     )

@@ -23,8 +23,9 @@
 //! the host makes the notes' whole walk: its first packet makes the kernel ARP for the
 //! gateway, our resolver ([`crate::dns::resolve`]) asks the DNS server, then a TCP
 //! connection to the web server carries `GET /` and the page, and the server closes.
-//! tcpdump is stopped, and the capture is read back with this crate's parsers
-//! ([`crate::capture_walk`]).
+//! tcpdump is stopped, the capture is read back (the file by the course's capture
+//! reader, [`ladder::capture`], each frame by this crate's parsers in
+//! [`crate::capture_walk`]), and drawn as a ladder ([`capture_walk::walk_ladder`]).
 //!
 //! The host's side runs in this process: a thread enters a namespace with `setns(2)`
 //! (a network namespace belongs to each thread), and every socket it opens belongs to
@@ -43,7 +44,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::capture_walk::{self, WalkFrame};
+use crate::capture_walk::{self, WalkFrame, WalkLadder};
 use crate::dns::RecordType;
 use crate::dns::resolve::{ResolveError, ResolveOptions};
 use crate::ethernet::MacAddr;
@@ -70,6 +71,10 @@ pub const ROLES: [&str; 5] = ["host", "switch", "router", "dns", "web"];
 /// The longest the lab waits for a tool's readiness line (dnsmasq, tcpdump): they
 /// start in milliseconds; this only bounds a broken start.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest capture read back: the walk is a few kilobytes; a bigger file means
+/// something else was captured too, and is not read into memory whole.
+const MAX_CAPTURE_LEN: u64 = 16 * 1024 * 1024;
 
 /// What to visit, where to keep the capture, and how to stop.
 #[derive(Debug, Clone)]
@@ -101,6 +106,9 @@ pub struct WireVisit {
     pub capture: PathBuf,
     /// Its frames, decoded and labelled with the notes' steps.
     pub frames: Vec<WalkFrame>,
+    /// The same frames as a ladder diagram (`host`, `gateway`, `DNS server`, `web
+    /// server`), for `ladder::draw::terminal` or `ladder::draw::mermaid`.
+    pub ladder: WalkLadder,
     /// The address DNS gave for the name.
     pub address: Ipv4Addr,
     /// The first line of the web server's response.
@@ -532,6 +540,7 @@ pub fn visit_on_wires(
             return Err(NetnsError::MissingTool { tool, package });
         }
     }
+    meet_the_exercises_first();
     let stop = &*options.stop;
     let timeout = options.timeout;
     let capture = options.capture.clone();
@@ -619,8 +628,12 @@ pub fn visit_on_wires(
     let counts = stop_tcpdump(&mut lab, tcpdump);
     writeln!(out, "tcpdump stopped: {}", counts.join("; ")).map_err(write_error)?;
 
-    let read = crate::pcap::read_file(&capture).map_err(|e| NetnsError::Capture(e.to_string()))?;
-    let frames = capture_walk::read_walk(&read).map_err(|e| NetnsError::Capture(e.to_string()))?;
+    let bytes = read_capture(&capture)?;
+    let captured =
+        ladder::capture::read_all(&bytes).map_err(|e| NetnsError::Capture(e.to_string()))?;
+    let frames =
+        capture_walk::read_walk(&captured).map_err(|e| NetnsError::Capture(e.to_string()))?;
+    let drawn = capture_walk::walk_ladder(&captured, &frames);
     writeln!(out).map_err(write_error)?;
     writeln!(
         out,
@@ -659,9 +672,20 @@ pub fn visit_on_wires(
     Ok(WireVisit {
         capture,
         frames,
+        ladder: drawn,
         address: walked.address,
         status_line: walked.status_line,
     })
+}
+
+/// The walk runs code the student writes: Exercise 5.4 (reading names) in the resolver
+/// and Exercise 5.3 (the checksum) when the capture is read back. In a starter copy an
+/// unsolved one ends the whole process where it is met (see the `unsolved` crate), and
+/// in the middle of the walk that would leave the lab's namespaces behind. So both run
+/// once here, before anything is built.
+fn meet_the_exercises_first() {
+    let _ = crate::ipv4::internet_checksum(&[0x45, 0x00, 0x00, 0x14]);
+    let _ = crate::dns::read_name(&[3, b'w', b'w', b'w', 0], 0);
 }
 
 /// The names of the namespaces where the walk's programs run (the switch and the
@@ -851,17 +875,32 @@ fn wait_for_close(capture: &Path, timeout: Duration, stop: &AtomicBool) -> Resul
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         check_stop(stop)?;
-        let bytes = std::fs::read(capture).map_err(io_error("reading the capture"))?;
-        let complete = crate::pcap::parse_written_so_far(&bytes)
-            .ok()
-            .and_then(|capture| capture_walk::read_walk(&capture).ok())
-            .is_some_and(|frames| capture_walk::close_complete(&frames));
+        let bytes = read_capture(capture)?;
+        let complete = capture_walk::read_walk(&capture_walk::frames_written_so_far(&bytes))
+            .is_ok_and(|frames| capture_walk::close_complete(&frames));
         if complete {
             break;
         }
         thread::sleep(Duration::from_millis(20));
     }
     Ok(())
+}
+
+/// The bytes of the capture file, at most [`MAX_CAPTURE_LEN`].
+fn read_capture(path: &Path) -> Result<Vec<u8>, NetnsError> {
+    let doing = format!("reading the capture {}", path.display());
+    let file = File::open(path).map_err(io_error(&doing))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CAPTURE_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(&doing))?;
+    if bytes.len() as u64 > MAX_CAPTURE_LEN {
+        return Err(NetnsError::Capture(format!(
+            "{} is over {MAX_CAPTURE_LEN} bytes, far more than the walk makes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Stops tcpdump with SIGINT, as Ctrl-C would (it then writes out what it holds and

@@ -8,7 +8,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use arp_dns_walkthrough::capture_walk::{self, Event};
-use arp_dns_walkthrough::pcap;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_arp-dns-walkthrough");
 
@@ -53,6 +52,8 @@ fn netns_visit_capture_holds_every_step_of_the_walk_in_order() {
     let capture = dir.join("visit.pcap");
     let mut command = Command::new(BINARY);
     command.args(["visit", "--netns", "--pcap"]).arg(&capture);
+    // An ASCII ladder, whatever the locale of the run: `>|` and `|<` are its arrowheads.
+    command.env("LC_ALL", "C");
     let finished = testkit::Running::start(command).finish_within(Duration::from_secs(60));
     let stdout = finished.stdout_text();
     let stderr = finished.stderr_text();
@@ -69,7 +70,8 @@ fn netns_visit_capture_holds_every_step_of_the_walk_in_order() {
         "{stdout}"
     );
 
-    let frames = capture_walk::read_walk(&pcap::read_file(&capture).unwrap()).unwrap();
+    let bytes = std::fs::read(&capture).unwrap();
+    let frames = capture_walk::read_walk(&ladder::capture::read_all(&bytes).unwrap()).unwrap();
     if let Some(keep) = std::env::var_os("NETLAB_SAVE_VISIT_CAPTURE") {
         // How tests/fixtures/visit-netns.pcap was made.
         std::fs::copy(&capture, keep).unwrap();
@@ -130,6 +132,53 @@ fn netns_visit_capture_holds_every_step_of_the_walk_in_order() {
     ] {
         assert!(stdout.contains(label), "no '{label}' in\n{stdout}");
     }
+
+    // After the step list, the ladder of the capture: every step of the walk, in order,
+    // each arrow the right way (`>|` from the host, `|<` to it).
+    let ladder_start = finished
+        .stdout
+        .iter()
+        .position(|line| line.starts_with("the ladder of the capture"))
+        .unwrap_or_else(|| panic!("no ladder after the step list:\n{stdout}"));
+    let step_list_end = finished
+        .stdout
+        .iter()
+        .position(|line| line.starts_with("every step of the notes' walk"))
+        .expect("the step list's last line");
+    assert!(step_list_end < ladder_start, "{stdout}");
+    let ladder_lines = &finished.stdout[ladder_start..];
+    let from_host = true;
+    let steps = [
+        ("1.1 who has 192.168.1.1? tell 192.168.1.10", from_host),
+        ("1.1 192.168.1.1 is at 02:00:00:00:01:01", !from_host),
+        ("1.2 query A www.netlab.test id=0x", from_host),
+        ("1.6 answer A www.netlab.test 198.51.100.10", !from_host),
+        ("2 SYN seq=0", from_host),
+        ("2 SYN+ACK seq=0 ack=1", !from_host),
+        ("2 ACK seq=1 ack=1", from_host),
+        ("3 GET / HTTP/1.0 (PSH+ACK seq=1 ack=1 len=61)", from_host),
+        (
+            "4 HTTP/1.0 200 OK (PSH+ACK seq=1 ack=62 len=179)",
+            !from_host,
+        ),
+        ("6 FIN+ACK seq=180 ack=62", !from_host),
+        ("6 FIN+ACK seq=62 ack=181", from_host),
+    ];
+    let mut rest = ladder_lines.iter();
+    for (label, rightward) in steps {
+        let head = if rightward { ">|" } else { "|<" };
+        assert!(
+            rest.any(|line| line.contains(label) && line.contains(head)),
+            "no arrow '{label}' ({head}) in order in the ladder:\n{}",
+            ladder_lines.join("\n")
+        );
+    }
+    assert!(
+        ladder_lines[1..5]
+            .iter()
+            .any(|line| line.contains("host    = 02:00:00:00:01:0a, 192.168.1.10:")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -234,4 +283,19 @@ fn netns_visit_names_a_missing_tool_and_its_package() {
          hint: install it: sudo apt-get install iproute2\n"
     );
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn ladder_drawing_flags_without_netns_are_a_usage_error() {
+    // The loopback visit draws no ladder: --mermaid and --ascii belong to --netns.
+    for flag in ["--mermaid", "--ascii"] {
+        let output = Command::new(BINARY)
+            .args(["visit", "http://baidu.com/", flag])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(stderr.contains("--netns"), "{flag}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
 }
