@@ -168,6 +168,44 @@ pub fn seen_before(ladder: &Ladder, from: &str, to: &str, label: &str) -> bool {
     })
 }
 
+/// The longest text a datagram's label quotes before cutting it with `...`.
+const LABEL_TEXT: usize = 24;
+
+/// The label of a datagram's arrow: its text quoted (`"hello" (5 bytes)`), or its first
+/// bytes in hex when they are not UTF-8 text (`bytes c4 e3 ba c3 (4 bytes)`). `length` is
+/// the datagram's real length: when the receiver's buffer held only `bytes.len()` of it,
+/// the label says so (`"xxxx..." (2000 bytes, cut to 1024)`).
+pub fn datagram_label(bytes: &[u8], length: usize) -> String {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        // A buffer can cut a character in two: the text up to there is still text.
+        Err(error) if error.error_len().is_none() && length > bytes.len() => {
+            std::str::from_utf8(&bytes[..error.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    };
+    let shown = match text {
+        Some(text) => {
+            let mut quoted: String = text.chars().take(LABEL_TEXT).collect();
+            if text.chars().count() > LABEL_TEXT || length > bytes.len() {
+                quoted.push_str("...");
+            }
+            format!("{quoted:?}")
+        }
+        None => {
+            let hex: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let more = if bytes.len() > 8 { " ..." } else { "" };
+            format!("bytes {}{more}", hex.join(" "))
+        }
+    };
+    let unit = if length == 1 { "byte" } else { "bytes" };
+    if length > bytes.len() {
+        format!("{shown} ({length} {unit}, cut to {})", bytes.len())
+    } else {
+        format!("{shown} ({length} {unit})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +308,28 @@ mod tests {
             "sequenceDiagram\n    participant A as a:1\n    participant B as b:2\n    A->>B: hi#59; there\n"
         );
         assert_eq!(live.finish(), "");
+    }
+
+    #[test]
+    fn datagram_labels_quote_text_count_bytes_and_say_what_was_cut() {
+        assert_eq!(datagram_label(b"hello", 5), "\"hello\" (5 bytes)");
+        assert_eq!(datagram_label(b"", 0), "\"\" (0 bytes)");
+        assert_eq!(datagram_label(b"a", 1), "\"a\" (1 byte)");
+        assert_eq!(datagram_label("你好".as_bytes(), 6), "\"你好\" (6 bytes)");
+        assert_eq!(
+            datagram_label(&[0xc4, 0xe3, 0xba, 0xc3], 4),
+            "bytes c4 e3 ba c3 (4 bytes)"
+        );
+        assert_eq!(
+            datagram_label(&[b'x'; 30], 2000),
+            format!("\"{}...\" (2000 bytes, cut to 30)", "x".repeat(24))
+        );
+        // A character cut in two by the buffer leaves the text before it.
+        assert_eq!(
+            datagram_label(&"你好".as_bytes()[..4], 6),
+            "\"你...\" (6 bytes, cut to 4)"
+        );
+        assert_eq!(datagram_label(b"a\nb", 3), "\"a\\nb\" (3 bytes)");
     }
 
     #[test]
