@@ -29,7 +29,10 @@
 //!    ```
 //!
 //!    and end `main` with `say::finish(result)` (it prints the mermaid diagram, also on an
-//!    error exit); a `main` that does not use it calls `say::finish_ladder()`.
+//!    error exit); a `main` that does not use it calls `say::finish_ladder()`. A server
+//!    that a signal ends without returning from `main` prints no diagram: give it
+//!    `--count`/`--once` for `--mermaid`, or turn the signal into an error as `tftp
+//!    serve` does.
 //!
 //! 3. Where the program sends or receives a packet, one call with both ends and the
 //!    packet's summary, next to its `trace.call(..)` line:
