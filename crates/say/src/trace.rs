@@ -268,6 +268,15 @@ mod tests {
     }
 
     #[test]
+    fn ladder_mode_turns_call_lines_off_and_keeps_is_on() {
+        let trace = Trace::STDERR.with_ladder(Some(LadderMode::Terminal));
+        assert!(trace.is_ladder());
+        assert!(trace.is_on());
+        assert!(!trace.enabled);
+        assert!(!Trace::STDERR.is_ladder());
+    }
+
+    #[test]
     fn with_peer_keeps_the_switch() {
         let peer: SocketAddr = "127.0.0.1:53211".parse().unwrap();
         assert!(Trace::STDERR.with_peer(peer).is_on());

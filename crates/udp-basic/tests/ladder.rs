@@ -143,3 +143,15 @@ fn blast_ladder_numbers_every_datagram() {
         );
     }
 }
+
+#[test]
+fn trace_and_ladder_together_draw_the_ladder_only() {
+    let (_socket, address) = silent_receiver();
+    let output = udp_basic(&["send", &address, "hello", "--trace", "--ladder"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("sendto("), "{stderr}");
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+}
