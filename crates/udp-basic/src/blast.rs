@@ -52,6 +52,8 @@ pub fn blast(
         return Err(UdpError::TooLarge { size });
     }
     let socket = sending_socket(destination, trace)?;
+    // Bound to port 0 above, so the OS has picked our port already.
+    let local = local_address(&socket)?;
     let started = Instant::now();
     let gap = rate
         .filter(|r| *r > 0)
@@ -68,8 +70,13 @@ pub fn blast(
         let payload = blast_payload(sequence, size);
         let quiet = if sequence < 3 { trace } else { Trace::OFF };
         send_to(&socket, &payload, destination, quiet)?;
+        trace.packet(
+            local,
+            destination,
+            format_args!("#{sequence} ({size} bytes)"),
+            say::Mark::Plain,
+        );
     }
-    let local = local_address(&socket)?;
     Ok(BlastReport {
         sent: count,
         size,

@@ -29,7 +29,8 @@
 //! `error.rs` serves them all, and `tour.rs` is the course runner's demo. What every
 //! lesson shares comes from small crates: the `--trace` lines ([`Trace`]) and the
 //! `error:`/`hint:` report from `say`, the wait for the first datagram from
-//! `first-datagram`.
+//! `first-datagram`, and each datagram's arrow for `--ladder` (`Trace::packet`, with
+//! the label from `ladder::live::datagram_label`).
 
 pub mod bind;
 pub mod blast;

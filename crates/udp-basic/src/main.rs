@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use say::Failure;
+use say::{Failure, LadderMode};
 use udp_basic::{ReceiveOptions, Trace, UdpError};
 use wire_text::TextEncoding;
 
@@ -45,6 +45,12 @@ enum Command {
         /// Print each socket call on stderr.
         #[arg(long)]
         trace: bool,
+        /// Draw the exchange on stderr as a ladder, one arrow per datagram.
+        #[arg(long)]
+        ladder: bool,
+        /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
     /// Bind a port and print each datagram that arrives (Python: bind + recvfrom(1024)).
     Recv {
@@ -87,6 +93,12 @@ enum Command {
         /// Print each socket call on stderr.
         #[arg(long)]
         trace: bool,
+        /// Draw the exchange on stderr as a ladder, one arrow per datagram.
+        #[arg(long)]
+        ladder: bool,
+        /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
     /// Send many numbered datagrams as fast as possible (the loss experiment).
     Blast {
@@ -104,6 +116,12 @@ enum Command {
         /// Print the first socket calls on stderr.
         #[arg(long)]
         trace: bool,
+        /// Draw every datagram on stderr as an arrow of a ladder.
+        #[arg(long)]
+        ladder: bool,
+        /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
 }
 
@@ -159,10 +177,13 @@ fn run(command: Command) -> Result<(), Failure> {
             encoding: label,
             hex,
             trace,
+            ladder,
+            mermaid,
         } => {
             let destination = address(&destination)?;
             let payload = encoding(&label)?.encode(&message).map_err(UdpError::from)?;
-            let report = udp_basic::send(destination, &payload, Trace::new(trace))?;
+            let trace = Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid));
+            let report = udp_basic::send(destination, &payload, trace)?;
             writeln!(
                 stdout,
                 "sent {} bytes to {} from {}",
@@ -185,6 +206,8 @@ fn run(command: Command) -> Result<(), Failure> {
             rcvbuf,
             busy_ms,
             trace,
+            ladder,
+            mermaid,
         } => {
             let bind = address(&bind)?;
             let options = ReceiveOptions {
@@ -194,7 +217,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 encoding: encoding(&label)?,
                 hex,
             };
-            let trace = Trace::new(trace);
+            let trace = Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid));
             let socket = udp_basic::bind(bind, rcvbuf.map(|bytes| bytes as usize), trace)?;
             let local = udp_basic::local_address(&socket)?;
             writeln!(stdout, "listening on udp {local}").map_err(UdpError::Output)?;
@@ -222,9 +245,12 @@ fn run(command: Command) -> Result<(), Failure> {
             size,
             rate,
             trace,
+            ladder,
+            mermaid,
         } => {
             let destination = address(&destination)?;
-            let report = udp_basic::blast(destination, count, size, rate, Trace::new(trace))?;
+            let trace = Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid));
+            let report = udp_basic::blast(destination, count, size, rate, trace)?;
             writeln!(
                 stdout,
                 "sent {} datagrams of {} bytes to {destination} from {} in {} ms",

@@ -180,6 +180,15 @@ pub fn receive_loop(
             datagram.bytes.len(),
             datagram.from
         ));
+        if let Ok(local) = socket.local_addr() {
+            let label = ladder::live::datagram_label(&datagram.bytes, datagram.length);
+            trace.packet(
+                datagram.from,
+                local,
+                format_args!("{label}"),
+                say::Mark::Plain,
+            );
+        }
         let (line, had_errors) = describe_datagram(&datagram, options.encoding);
         writeln!(out, "{line}").map_err(UdpError::Output)?;
         if options.hex {

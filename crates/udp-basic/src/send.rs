@@ -38,6 +38,12 @@ pub fn send(destination: SocketAddr, payload: &[u8], trace: Trace) -> Result<Sen
     let socket = sending_socket(destination, trace)?;
     let bytes = send_to(&socket, payload, destination, trace)?;
     let local = local_address(&socket)?;
+    trace.packet(
+        local,
+        destination,
+        format_args!("{}", ladder::live::datagram_label(payload, payload.len())),
+        say::Mark::Plain,
+    );
     Ok(SendReport {
         bytes,
         destination,

@@ -34,6 +34,10 @@ pub fn receive_from(
                 "recvfrom -> {} from {from}",
                 count_bytes(length)
             ));
+            if let Ok(local) = socket.local_addr() {
+                let label = ladder::live::datagram_label(&buffer[..length], length);
+                trace.packet(from, local, format_args!("{label}"), say::Mark::Plain);
+            }
             Ok((length, from))
         }
         // Unix says WouldBlock (EAGAIN) when SO_RCVTIMEO expires, Windows says TimedOut.
@@ -60,7 +64,14 @@ pub fn send_to(
 ) -> Result<(), Error> {
     trace.call(format_args!("sendto({to}, {})", count_bytes(payload.len())));
     match socket.send_to(payload, to) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            // After sendto the OS has given an unbound socket its port: ask only now.
+            if let Ok(local) = socket.local_addr() {
+                let label = ladder::live::datagram_label(payload, payload.len());
+                trace.packet(local, to, format_args!("{label}"), say::Mark::Plain);
+            }
+            Ok(())
+        }
         Err(source) => Err(Error::Send { to, source }),
     }
 }

@@ -35,7 +35,8 @@
 //! counts and times read, and `tour.rs` the course runner's demo. What every lesson
 //! shares comes from small crates: the `--trace` lines ([`Trace`]) and the
 //! `error:`/`hint:` report from `say`, the wait for the first datagram from
-//! `first-datagram`.
+//! `first-datagram`, and each datagram's arrow for `--ladder` (`Trace::packet`, with
+//! the label from `ladder::live::datagram_label`).
 
 pub mod bind;
 pub mod broadcast;

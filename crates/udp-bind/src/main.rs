@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use say::Failure;
+use say::{Failure, LadderMode};
 use udp_bind::bind::{BindOptions, bind_udp, sender_socket};
 use udp_bind::chat::{ChatOptions, Mode};
 use udp_bind::echo::EchoOptions;
@@ -33,6 +33,12 @@ struct Cli {
     /// Print each socket call on stderr (bind, sendto, recvfrom), in the notes' terms.
     #[arg(long, global = true)]
     trace: bool,
+    /// Draw the exchange on stderr as a ladder, one arrow per datagram, as it happens.
+    #[arg(long, global = true)]
+    ladder: bool,
+    /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+    #[arg(long, global = true, requires = "ladder")]
+    mermaid: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -220,7 +226,7 @@ fn ready(socket: &std::net::UdpSocket) -> Result<(), Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let trace = Trace::new(cli.trace);
+    let trace = Trace::new(cli.trace).with_ladder(LadderMode::from_flags(cli.ladder, cli.mermaid));
     let mut stdout = io::stdout();
     match cli.command {
         Command::Recv {
