@@ -647,6 +647,16 @@ mod tests {
     }
 
     #[test]
+    fn preview_quotes_escapes_and_cuts_long_text() {
+        assert_eq!(preview(b"hello"), "\"hello\"");
+        assert_eq!(preview(b"a\"b\n"), "\"a\\\"b\\n\"");
+        assert_eq!(preview(b"hello world"), "\"hello wo...\"");
+        assert_eq!(preview("你好".as_bytes()), "\"你好\"");
+        assert_eq!(preview(&[0xff, b'x']), "\"\u{fffd}x\"");
+        assert_eq!(preview(&[b'z'; 100_000]), "\"zzzzzzzz...\"");
+    }
+
+    #[test]
     fn stop_request_ends_serve() {
         let listener = listen("127.0.0.1:0".parse().unwrap(), 5, Trace::OFF).unwrap();
         let stop = Stop::new();
