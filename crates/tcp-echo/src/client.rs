@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use say::Trace;
+use say::{Mark, Trace};
 
 use crate::framing::{Received, receive_until_closed, take_line};
 use crate::server::Traced;
@@ -190,6 +190,10 @@ pub fn connect(
             "connect({address}) -> error: {}",
             hostport::describe(&source)
         ));
+        trace.note(
+            address,
+            format_args!("connect() failed: {}", hostport::describe(&source)),
+        );
         match source.kind() {
             io::ErrorKind::ConnectionRefused => ClientError::Refused { address },
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
@@ -201,7 +205,12 @@ pub fn connect(
     if trace.is_on() {
         // The OS picked our port here: a client does not need bind().
         match stream.local_addr() {
-            Ok(local) => trace.call(format_args!("connect({address}) -> connected from {local}")),
+            Ok(local) => {
+                trace.call(format_args!("connect({address}) -> connected from {local}"));
+                // The ladder: the program sees one call; the segments are the kernel's.
+                trace.packet(local, address, format_args!("connect()"), Mark::Plain);
+                trace.note(local, format_args!("three-way handshake (by the kernel)"));
+            }
             Err(_) => trace.call(format_args!("connect({address}) -> connected")),
         }
     }
@@ -267,7 +276,7 @@ pub fn send(
 
     thread::scope(|scope| {
         let sender = scope.spawn(move || -> Result<u64, ClientError> {
-            let mut out = Traced::new(&sending_stream, address, options.trace);
+            let mut out = Traced::new(&sending_stream, address, options.trace).with_local(local);
             let mut chunk = vec![0u8; crate::framing::RECV_SIZE];
             let mut sent = 0u64;
             loop {
@@ -289,6 +298,12 @@ pub fn send(
             options.trace.call(format_args!(
                 "shutdown(SHUT_WR): FIN to {address}, we still receive"
             ));
+            options.trace.packet(
+                local,
+                address,
+                format_args!("shutdown(Write): FIN"),
+                Mark::Plain,
+            );
             // Our FIN: "that was all". The server's echo loop sees recv return 0.
             sending_stream
                 .shutdown(Shutdown::Write)
@@ -296,7 +311,7 @@ pub fn send(
             Ok(sent)
         });
 
-        let mut incoming = Traced::new(&stream, address, options.trace);
+        let mut incoming = Traced::new(&stream, address, options.trace).with_local(local);
         let received = receive_until_closed(&mut incoming, reply);
         if received.is_err() {
             // Unblock the sender if it is stuck in a send the server will never drain.
@@ -307,6 +322,9 @@ pub fn send(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let received =
             received.map_err(|error| ClientError::from_receive(address, options.timeout, error))?;
+        // Both directions are closed now; dropping the socket on return is `close()`.
+        options.trace.call(format_args!("close({address})"));
+        options.trace.note(local, format_args!("close()"));
         Ok(Exchange {
             local,
             sent: sent?,

@@ -27,8 +27,10 @@
 //!
 //! Start reading at `server.rs` ([`server::listen`], then [`server::serve`] and
 //! [`server::echo_loop`]), then `framing.rs` for what a byte stream means, then
-//! `client.rs`. `tour.rs` is the course runner's demo. The `--trace` lines ([`Trace`])
-//! and the `error:`/`hint:` report come from the `say` crate, shared by every lesson.
+//! `client.rs`. `tour.rs` is the course runner's demo. The `--trace` lines ([`Trace`]),
+//! the `--ladder` drawing of the socket calls (`connect`, `send`, `recv`, `shutdown`,
+//! `close`: a program never sees TCP's segments) and the `error:`/`hint:` report come
+//! from the `say` crate, shared by every lesson.
 
 pub mod client;
 pub mod framing;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use say::Failure;
+use say::{Failure, LadderMode};
 use tcp_echo::Trace;
 use tcp_echo::client::{self, ClientOptions};
 use tcp_echo::server::{self, ServeOptions, Stop};
@@ -80,6 +80,13 @@ enum Command {
         /// Print every socket call on stderr.
         #[arg(long)]
         trace: bool,
+        /// Draw the socket calls as a ladder on stderr, one column per endpoint (the
+        /// segments themselves come from a capture: tcpdump, then `ladder FILE`).
+        #[arg(long)]
+        ladder: bool,
+        /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
     /// Connect, send MESSAGE, half-close, print everything the server sends back.
     Send {
@@ -106,6 +113,13 @@ enum Command {
         /// Print every socket call on stderr.
         #[arg(long)]
         trace: bool,
+        /// Draw the socket calls as a ladder on stderr, one column per endpoint (the
+        /// segments themselves come from a capture: tcpdump, then `ladder FILE`).
+        #[arg(long)]
+        ladder: bool,
+        /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
     /// Full duplex: lines from stdin go to the server while its replies print.
     Chat {
@@ -174,6 +188,8 @@ fn main() -> ExitCode {
             no_accept,
             exit_after,
             trace,
+            ladder,
+            mermaid,
         } => {
             let options = ServeOptions {
                 count: if once {
@@ -185,7 +201,7 @@ fn main() -> ExitCode {
                 idle_timeout,
                 no_accept,
                 exit_after,
-                trace: Trace::new(trace),
+                trace: Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid)),
             };
             run_serve(&bind, backlog, &options)
         }
@@ -198,6 +214,8 @@ fn main() -> ExitCode {
             encoding: label,
             timeout,
             trace,
+            ladder,
+            mermaid,
         } => run_send(
             &address,
             if stdin { None } else { message },
@@ -206,7 +224,7 @@ fn main() -> ExitCode {
             &label,
             ClientOptions {
                 timeout,
-                trace: Trace::new(trace),
+                trace: Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid)),
             },
         ),
         Command::Chat {

@@ -24,7 +24,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
-use say::Trace;
+use say::{Mark, Trace};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::framing::RECV_SIZE;
@@ -200,18 +200,35 @@ pub struct ServeSummary {
     pub refused: usize,
 }
 
-/// A stream that prints each `recv`/`send` on stderr when tracing is on: the same bytes
-/// pass through unchanged.
+/// A stream that prints each `recv`/`send` on stderr when tracing is on, and with
+/// `--ladder` draws each as an arrow between our end and the peer: the same bytes pass
+/// through unchanged.
 pub struct Traced<S> {
     inner: S,
     peer: SocketAddr,
+    /// Our end of the connection, for the ladder's arrows (none drawn without it).
+    local: Option<SocketAddr>,
     trace: Trace,
 }
 
 impl<S> Traced<S> {
     /// Wraps `inner`, the connected socket for `peer`.
     pub fn new(inner: S, peer: SocketAddr, trace: Trace) -> Traced<S> {
-        Traced { inner, peer, trace }
+        Traced {
+            inner,
+            peer,
+            local: None,
+            trace,
+        }
+    }
+
+    /// The same stream, drawing its `recv`/`send` calls on the ladder as arrows between
+    /// `local` (our end) and the peer.
+    pub fn with_local(self, local: SocketAddr) -> Traced<S> {
+        Traced {
+            local: Some(local),
+            ..self
+        }
     }
 
     /// The wrapped stream.
@@ -237,16 +254,71 @@ impl<S: Read> Read for Traced<S> {
                     hostport::describe(error)
                 )),
             }
+            if let Some(local) = self.local {
+                // The ladder: what came in is an arrow from the peer to us.
+                match &result {
+                    Ok(0) => self.trace.packet(
+                        peer,
+                        local,
+                        format_args!("FIN (recv returned 0)"),
+                        Mark::Plain,
+                    ),
+                    Ok(count) => self.trace.packet(
+                        peer,
+                        local,
+                        format_args!(
+                            "recv {count} bytes {}",
+                            preview(buffer.get(..*count).unwrap_or(buffer))
+                        ),
+                        Mark::Plain,
+                    ),
+                    Err(error) => self.trace.note(
+                        local,
+                        format_args!("recv failed: {}", hostport::describe(error)),
+                    ),
+                }
+            }
         }
         result
     }
 }
 
+/// The first few characters of what a `send` or `recv` carried, quoted, with a newline
+/// shown as `\n` and `...` when there was more: enough to recognise the bytes on a
+/// ladder's arrow.
+fn preview(bytes: &[u8]) -> String {
+    const SHOWN: usize = 8;
+    // A character is at most 4 bytes: this is enough to tell whether there are more.
+    let start = bytes.get(..4 * SHOWN + 4).unwrap_or(bytes);
+    let text = String::from_utf8_lossy(start);
+    let mut shown = String::from("\"");
+    for (index, character) in text.chars().enumerate() {
+        if index == SHOWN {
+            shown.push_str("...");
+            break;
+        }
+        shown.extend(character.escape_debug());
+    }
+    shown.push('"');
+    shown
+}
+
 impl<S: Write> Write for Traced<S> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let (peer, length) = (self.peer, bytes.len());
+        let ladder = self.local.filter(|_| self.trace.is_ladder());
+        if let Some(local) = ladder {
+            // The arrow goes on the ladder before the call: once the bytes are out, the
+            // echo may come back (and be drawn by the receiving thread) at any moment.
+            self.trace.packet(
+                local,
+                peer,
+                format_args!("send {length} bytes {}", preview(bytes)),
+                Mark::Plain,
+            );
+        }
         let result = self.inner.write(bytes);
         if self.trace.is_on() {
-            let (peer, length) = (self.peer, bytes.len());
             match &result {
                 Ok(count) => self
                     .trace
@@ -255,6 +327,19 @@ impl<S: Write> Write for Traced<S> {
                     "send({peer}, {length} bytes) -> error: {}",
                     hostport::describe(error)
                 )),
+            }
+        }
+        if let Some(local) = ladder {
+            match &result {
+                Ok(count) if *count < length => self.trace.note(
+                    local,
+                    format_args!("send took {count} of the {length} bytes"),
+                ),
+                Ok(_) => {}
+                Err(error) => self.trace.note(
+                    local,
+                    format_args!("send failed: {}", hostport::describe(error)),
+                ),
             }
         }
         result
@@ -326,6 +411,19 @@ fn serve_client(
         let _ = stream.set_write_timeout(Some(idle));
     }
     let mut traced = Traced::new(stream, peer, options.trace);
+    // With --ladder, one column per client: the handshake the kernel finished before
+    // `accept`, then each call on this connection (our end is the listening port).
+    let local = options
+        .trace
+        .is_ladder()
+        .then(|| traced.get_ref().local_addr().ok())
+        .flatten();
+    if let Some(local) = local {
+        traced = traced.with_local(local);
+        let trace = options.trace;
+        trace.packet(peer, local, format_args!("accept()"), Mark::Plain);
+        trace.note(local, format_args!("three-way handshake (by the kernel)"));
+    }
     let mut buffer = vec![0u8; RECV_SIZE];
     let mut echoed = 0u64;
     let result = echo_loop(&mut traced, &mut buffer, &mut echoed);
@@ -334,6 +432,15 @@ fn serve_client(
         let _ = traced.get_ref().shutdown(Shutdown::Both);
     }
     options.trace.call(format_args!("close({peer})"));
+    if let Some(local) = local {
+        // After a clean end our close sends the FIN; after a failure it only frees the socket.
+        match result {
+            Ok(()) => options
+                .trace
+                .packet(local, peer, format_args!("close(): FIN"), Mark::Plain),
+            Err(_) => options.trace.note(local, format_args!("close()")),
+        }
+    }
     // Dropping the connected socket is `clientSocket.close()`: after a clean end of the
     // client's data, our FIN tells it that everything has been sent back.
     drop(traced);
@@ -537,6 +644,16 @@ mod tests {
     fn listen_with_port_zero_gets_a_real_port() {
         let listener = listen("127.0.0.1:0".parse().unwrap(), 5, Trace::OFF).unwrap();
         assert_ne!(listener.local_addr().unwrap().port(), 0);
+    }
+
+    #[test]
+    fn preview_quotes_escapes_and_cuts_long_text() {
+        assert_eq!(preview(b"hello"), "\"hello\"");
+        assert_eq!(preview(b"a\"b\n"), "\"a\\\"b\\n\"");
+        assert_eq!(preview(b"hello world"), "\"hello wo...\"");
+        assert_eq!(preview("你好".as_bytes()), "\"你好\"");
+        assert_eq!(preview(&[0xff, b'x']), "\"\u{fffd}x\"");
+        assert_eq!(preview(&[b'z'; 100_000]), "\"zzzzzzzz...\"");
     }
 
     #[test]
