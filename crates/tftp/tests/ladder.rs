@@ -78,8 +78,9 @@ fn mask(text: &str) -> String {
     out
 }
 
-#[test]
-fn lossy_upload_ladder_marks_timeouts_retries_and_a_duplicate_ack() {
+/// Uploads four blocks through a scripted relay with `--no-options --timeout 1` and the
+/// `extra` flags, checks that the file arrived whole, and returns the client's stderr.
+fn lossy_upload(extra: &[&str]) -> String {
     let root = Scratch::new("ladder-lossy");
     let home = Scratch::new("ladder-lossy-home");
     // Four blocks: 3 × 512 bytes and a last one of 100.
@@ -104,11 +105,23 @@ fn lossy_upload_ladder_marks_timeouts_retries_and_a_duplicate_ack() {
     let output = tftp()
         .args(["put", &relay.addr().to_string()])
         .arg(&local)
-        .args(["four.bin", "--no-options", "--timeout", "1", "--ladder"])
+        .args(["four.bin", "--no-options", "--timeout", "1"])
+        .args(extra)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
+    assert_eq!(std::fs::read(root.join("four.bin")).unwrap(), bytes);
+    assert_eq!(relay.stats().dropped, 2);
+    assert_eq!(relay.stats().duplicated, 1);
+    drop(relay);
+    server.stop();
+    stderr
+}
+
+#[test]
+fn lossy_upload_ladder_marks_timeouts_retries_and_a_duplicate_ack() {
+    let stderr = lossy_upload(&["--ladder"]);
     let expected = r#"    time  127.0.0.1:P1                                          127.0.0.1:P2
                  |                                                     |
   ?.???s         |--------------- WRQ "four.bin" octet --------------->|
@@ -131,12 +144,44 @@ new endpoint: 127.0.0.1:P3
   ?.???s         |<---------------------- ACK 4 -----------------------|
 sent 1636 bytes as "four.bin" in ... s (blksize 512, windowsize 1, no options)
 "#;
-    let masked = mask(&stderr);
-    assert_eq!(masked, expected, "{stderr}");
-    assert_eq!(std::fs::read(root.join("four.bin")).unwrap(), bytes);
-    assert_eq!(relay.stats().dropped, 2);
-    drop(relay);
-    server.stop();
+    assert_eq!(mask(&stderr), expected, "{stderr}");
+}
+
+#[test]
+fn lossy_upload_mermaid_is_the_diagram_in_lesson_4() {
+    let stderr = lossy_upload(&["--ladder", "--mermaid"]);
+    let drawn = &stderr[stderr.find("sequenceDiagram").expect(&stderr)..];
+    for lesson in ["lessons/04-tftp.md", "lessons/zh-CN/04-tftp.md"] {
+        let shown = generated_diagram(lesson, "lossy_upload_mermaid_is_the_diagram_in_lesson_4");
+        assert_eq!(
+            mask(&shown),
+            mask(drawn),
+            "the lossy upload's diagram in {lesson} differs from what the client draws:\n{drawn}"
+        );
+    }
+}
+
+/// The mermaid diagram that follows the `<!-- generated: ... -->` line naming `marker`
+/// in `lesson` (a path from the top of the repository).
+fn generated_diagram(lesson: &str, marker: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(lesson);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text
+        .lines()
+        .skip_while(|line| !(line.starts_with("<!-- generated:") && line.contains(marker)));
+    assert!(
+        lines.next().is_some(),
+        "{lesson} has no diagram marked {marker}"
+    );
+    assert_eq!(lines.next(), Some("```mermaid"), "{lesson}: {marker}");
+    let mut diagram = String::new();
+    for line in lines.take_while(|line| *line != "```") {
+        diagram.push_str(line);
+        diagram.push('\n');
+    }
+    diagram
 }
 
 #[test]
@@ -168,4 +213,39 @@ sequenceDiagram
 "#;
     assert_eq!(mask(&stderr), expected, "{stderr}");
     server.stop();
+}
+
+#[test]
+fn server_ladder_gives_the_transfer_port_its_own_column() {
+    let root = Scratch::new("ladder-serve");
+    root.write("hello.txt", b"hello, tftp\n");
+    let mut command = std::process::Command::cargo_bin("tftp").unwrap();
+    command
+        .env("LC_ALL", "C")
+        .args(["serve", "--bind", "127.0.0.1:0", "--count", "1", "--ladder"])
+        .arg("--root")
+        .arg(&root.path);
+    let running = testkit::Running::server(command);
+    let mut received = Vec::new();
+    tftp::client::get_into(
+        running.addr(),
+        "hello.txt",
+        &mut received,
+        &tftp::client::ClientConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(received, b"hello, tftp\n");
+    let finished = running.finish_within(LIMIT);
+    assert!(finished.status.success(), "{finished:?}");
+    let stderr = finished.stderr_text();
+    let expected = r#"    time  127.0.0.1:P1                                          127.0.0.1:P2
+                 |                                                     |
+  ?.???s         |-------------- RRQ "hello.txt" octet --------------->|
+new endpoint: 127.0.0.1:P3
+    time  127.0.0.1:P1               127.0.0.1:P2               127.0.0.1:P3
+                 |                          |                          |
+  ?.???s         |<---------------- DATA #1 (12 bytes) ----------------|
+  ?.???s         |---------------------- ACK 1 ----------------------->|
+"#;
+    assert_eq!(mask(&stderr), expected, "{stderr}");
 }
