@@ -249,3 +249,16 @@ new endpoint: 127.0.0.1:P3
 "#;
     assert_eq!(mask(&stderr), expected, "{stderr}");
 }
+
+#[test]
+fn mermaid_without_ladder_is_a_usage_error() {
+    let output = tftp()
+        .args(["get", "127.0.0.1:9", "x.txt", "--mermaid"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--ladder"),
+        "{output:?}"
+    );
+}
