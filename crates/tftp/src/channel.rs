@@ -9,6 +9,7 @@
 //! [`Channel::receive`] and friends, so the fast path stays out of the algorithm the
 //! lesson teaches.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use say::Trace;
 
+use crate::arrows::Arrows;
 use crate::connected::Connected;
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
 
@@ -188,6 +190,8 @@ pub struct Channel<'a> {
     /// Set by a server, to stop the transfer from outside.
     watch: Option<&'a Watch>,
     strangers_answered: u32,
+    /// `--ladder`: what this transfer has drawn (`None` without a ladder).
+    arrows: Option<RefCell<Arrows>>,
 }
 
 impl<'a> Channel<'a> {
@@ -211,6 +215,9 @@ impl<'a> Channel<'a> {
             bursts: cfg!(target_os = "linux"),
             watch: None,
             strangers_answered: 0,
+            arrows: trace
+                .is_ladder()
+                .then(|| RefCell::new(Arrows::new(socket, peer))),
         }
     }
 
@@ -254,6 +261,9 @@ impl<'a> Channel<'a> {
             if let Ok(packet) = Packet::parse(bytes) {
                 self.trace.call(format_args!("-> {packet}"));
             }
+            if let Some(arrows) = &self.arrows {
+                arrows.borrow_mut().sent(self.trace, self.peer, bytes);
+            }
         }
         let sent = match &self.connected {
             Some(connected) => connected.send(bytes),
@@ -290,6 +300,9 @@ impl<'a> Channel<'a> {
                     for packet in group {
                         if let Ok(packet) = Packet::parse(packet) {
                             trace.call(format_args!("-> {packet}"));
+                        }
+                        if let Some(arrows) = &self.arrows {
+                            arrows.borrow_mut().sent(trace, self.peer, packet);
                         }
                     }
                 }
@@ -344,6 +357,7 @@ impl<'a> Channel<'a> {
                 return Err(TransferError::Stopped(why));
             }
             if now >= deadline {
+                self.timed_out();
                 return Ok(Incoming::Timeout);
             }
             // A zero timeout means "block forever" to the OS, so wait at least 1 ms.
@@ -364,6 +378,7 @@ impl<'a> Channel<'a> {
                     }
                     if self.trace.is_on() {
                         trace_received(self.trace, &self.buffer[..len], len);
+                        self.draw_received(&self.buffer[..len]);
                     }
                     if self.may_connect && moves_the_file(&self.buffer[..len]) {
                         self.may_connect = false;
@@ -399,11 +414,34 @@ impl<'a> Channel<'a> {
         self.socket.recv_from(&mut self.buffer)
     }
 
+    /// `--ladder`: draws a datagram from the peer received outside [`Channel::receive`]
+    /// (the client's first answer); nothing without a ladder.
+    pub fn draw_received(&self, datagram: &[u8]) {
+        if let Some(arrows) = &self.arrows {
+            arrows
+                .borrow_mut()
+                .received(self.trace, self.peer, datagram);
+        }
+    }
+
+    /// `--ladder`: notes that the wait for the peer ran out, so the next packets we send
+    /// are drawn as retransmissions; nothing without a ladder.
+    pub fn timed_out(&self) {
+        if let Some(arrows) = &self.arrows {
+            arrows.borrow_mut().timed_out(self.trace);
+        }
+    }
+
     /// RFC 1350 §4: a packet from a wrong TID gets ERROR 5, and the transfer goes on.
     fn answer_stranger(&mut self, len: usize, from: SocketAddr) {
         self.trace.call(format_args!(
             "<- {len} bytes from stranger {from}: answering ERROR 5"
         ));
+        if let Some(arrows) = &self.arrows {
+            arrows
+                .borrow()
+                .stranger(self.trace, from, &self.buffer[..len]);
+        }
         if matches!(Packet::parse(&self.buffer[..len]), Ok(Packet::Error(_))) {
             return;
         }
@@ -411,11 +449,11 @@ impl<'a> Channel<'a> {
             return;
         }
         self.strangers_answered += 1;
-        answer_stranger(
-            self.socket,
-            from,
-            "unknown transfer ID: this port belongs to another transfer",
-        );
+        let why = "unknown transfer ID: this port belongs to another transfer";
+        if let Some(arrows) = &self.arrows {
+            arrows.borrow().stranger_answered(self.trace, from, why);
+        }
+        answer_stranger(self.socket, from, why);
     }
 
     /// Answers a packet that has no place in the transfer with ERROR 4 and returns the
@@ -432,6 +470,9 @@ impl<'a> Channel<'a> {
     /// ACK may have been lost, and the peer cannot finish without it).
     /// `cut_short` ends it early (a server shutting down).
     pub fn linger(&mut self, last_ack: u16, linger: Duration, cut_short: &dyn Fn() -> bool) {
+        if let Some(arrows) = &self.arrows {
+            arrows.borrow_mut().linger();
+        }
         let end = Instant::now() + linger;
         while Instant::now() < end && !cut_short() {
             let slice = (Instant::now() + Duration::from_millis(50)).min(end);

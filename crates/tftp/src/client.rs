@@ -415,6 +415,7 @@ fn first_answer(
         loop {
             let now = Instant::now();
             if now >= deadline {
+                channel.timed_out();
                 break;
             }
             socket
@@ -456,6 +457,7 @@ fn first_answer(
                     Ok(packet) => trace.call(format_args!("<- {packet}")),
                     Err(error) => trace.call(format_args!("<- {len} bytes, malformed: {error}")),
                 }
+                channel.draw_received(datagram);
             }
             let reading = request.direction == Direction::Read;
             return match Packet::parse(datagram) {

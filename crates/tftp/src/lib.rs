@@ -18,6 +18,8 @@
 //! - [`transfer`]: the reliability algorithm: numbering, acknowledging, retransmitting,
 //!   windows and rollover (`send_blocks`, `receive_blocks`);
 //! - [`channel`]: the socket layer under it: one peer, timeouts, strangers, lingering;
+//! - [`arrows`]: `--ladder`, each packet as one arrow, marked when repeated or sent
+//!   again after a timeout;
 //! - [`buffers`]: sizing socket and file buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
 //! - [`connected`]: the fast path: a connected socket for the peer, strangers still heard;
@@ -44,6 +46,7 @@
 //! $ cargo run -q -p tftp -- get 127.0.0.1:6969 hello.txt -o - --trace
 //! ```
 
+pub mod arrows;
 pub mod buffers;
 pub mod burst;
 pub mod channel;

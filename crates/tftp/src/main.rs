@@ -7,6 +7,7 @@
 //! listening on udp 127.0.0.1:6969
 //!
 //! $ cargo run -q -p tftp -- get 127.0.0.1:6969 Cargo.toml -o - --trace
+//! $ cargo run -q -p tftp -- get 127.0.0.1:6969 Cargo.toml -o /dev/null --ladder
 //! ```
 //!
 //! This file only reads the command line and reports errors; the protocol lives in the
@@ -101,6 +102,12 @@ struct ServeArgs {
     /// Print every packet to stderr.
     #[arg(long)]
     trace: bool,
+    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+    #[arg(long)]
+    ladder: bool,
+    /// With --ladder: print a mermaid sequenceDiagram at the end instead.
+    #[arg(long, requires = "ladder")]
+    mermaid: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,6 +145,12 @@ struct ClientArgs {
     /// Print every packet to stderr.
     #[arg(long)]
     trace: bool,
+    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+    #[arg(long)]
+    ladder: bool,
+    /// With --ladder: print a mermaid sequenceDiagram at the end instead.
+    #[arg(long, requires = "ladder")]
+    mermaid: bool,
 }
 
 #[derive(Args)]
@@ -179,7 +192,8 @@ fn main() -> ExitCode {
 
 fn serve(args: ServeArgs) -> Result<(), Failure> {
     let address = hostport::resolve(&args.bind, None).map_err(Failure::usage)?;
-    let trace = Trace::new(args.trace);
+    let trace =
+        Trace::new(args.trace).with_ladder(say::LadderMode::from_flags(args.ladder, args.mermaid));
     trace.call(format_args!("bind({address})"));
     let socket = UdpSocket::bind(address).map_err(|error| {
         let explained = hostport::explain_bind_error(&error, address, "udp");
@@ -319,8 +333,10 @@ fn client_config(args: &ClientArgs) -> Result<ClientConfig, Failure> {
         timeout: Duration::from_secs(u64::from(args.timeout.unwrap_or(1))),
         retries: args.retries,
         linger: Duration::from_secs_f64(args.linger),
-        trace: Trace::new(args.trace),
-        progress: true,
+        trace: Trace::new(args.trace)
+            .with_ladder(say::LadderMode::from_flags(args.ladder, args.mermaid)),
+        // A progress line would cut through the ladder's rows.
+        progress: !args.ladder,
         interrupt: None,
     })
 }
@@ -404,6 +420,8 @@ fn exit_interrupted(interrupt: &Interrupt, signal: i32) -> ! {
     let mut stderr = std::io::stderr().lock();
     let stopped = interrupt.stop();
     client::end_progress_line(&mut stderr);
+    // With --ladder --mermaid: the diagram of how far the transfer got.
+    say::finish_ladder();
     let _ = writeln!(stderr, "error: {stopped}");
     std::process::exit(128 + signal)
 }

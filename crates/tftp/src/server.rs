@@ -30,11 +30,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::arrows;
 use crate::channel::{self, Watch};
 use crate::packet::{ErrorCode, ErrorPacket, Packet, Request};
 use crate::request::{self, BUSY, Shared};
 use crate::root::Root;
-use say::is_out_of_resources;
+use say::{Mark, Trace, is_out_of_resources};
 
 pub use crate::config::{
     DEFAULT_MAX_AT_ONCE, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_TIMEOUT_SECS,
@@ -204,8 +205,10 @@ pub fn serve(
             .iter()
             .any(|transfer| transfer.peer == peer && transfer.request == bytes)
         {
+            draw_request(&shared.config.trace, peer, local, bytes, Mark::Repeated);
             continue;
         }
+        draw_request(&shared.config.trace, peer, local, bytes, Mark::Plain);
         if !make_room(&socket, &mut running, &shared.config, peer) {
             shared
                 .config
@@ -580,6 +583,19 @@ impl AnswerBudget {
         } else {
             false
         }
+    }
+}
+
+/// `--ladder`: the request from `peer` arriving at the listening socket `local`.
+fn draw_request(trace: &Trace, peer: SocketAddr, local: SocketAddr, request: &[u8], mark: Mark) {
+    if trace.is_ladder() {
+        let local = arrows::seen_from(local, peer);
+        trace.packet(
+            peer,
+            local,
+            format_args!("{}", arrows::label(request)),
+            mark,
+        );
     }
 }
 
