@@ -482,6 +482,143 @@ fn draw_note(row: &mut Row, note: &Note, layout: &Layout, style: Style, pen: &Pe
     }
 }
 
+/// Width of the time column of the live drawing: `999.999s` fits; a longer run pushes
+/// the time to the left edge and the row stays readable.
+const LIVE_TIME_WIDTH: usize = 8;
+
+/// Where the live drawing ([`crate::live::Live`]) puts its lifelines for `endpoints`,
+/// spread evenly across [`WIDTH`] columns (a live drawing cannot know the labels still to
+/// come, so it gives every hop the same room). When the names do not fit over their
+/// lifelines, the columns are lettered and a legend (`A = 127.0.0.1:46380`) goes above.
+pub(crate) fn live_layout(endpoints: &[String], style: Style) -> LiveLayout {
+    let pen = Pen::for_style(style);
+    let left = LIVE_TIME_WIDTH + 2;
+    let full: Vec<String> = endpoints
+        .iter()
+        .map(|name| printable(name, style))
+        .collect();
+    let spread = |names: &[String]| -> Option<Vec<usize>> {
+        let (first, last) = match (names.first(), names.last()) {
+            (Some(first), Some(last)) => (text_width(first), text_width(last)),
+            _ => return Some(Vec::new()),
+        };
+        let start = left + first / 2;
+        if names.len() == 1 {
+            return Some(vec![start]);
+        }
+        let end = WIDTH.checked_sub(1 + (last - last / 2))?;
+        if end <= start {
+            return None;
+        }
+        let steps = names.len() - 1;
+        let positions: Vec<usize> = (0..names.len())
+            .map(|index| start + (end - start) * index / steps)
+            .collect();
+        let fits = positions
+            .windows(2)
+            .zip(names.windows(2))
+            .all(|(at, pair)| {
+                at[1] - at[0] >= header_gap(text_width(&pair[0]), text_width(&pair[1]))
+            });
+        fits.then_some(positions)
+    };
+    if let Some(positions) = spread(&full) {
+        return LiveLayout(Layout {
+            time_width: LIVE_TIME_WIDTH,
+            positions,
+            names: full,
+            legend: Vec::new(),
+        });
+    }
+    let letters: Vec<String> = (0..full.len()).map(letter).collect();
+    let legend = full
+        .iter()
+        .enumerate()
+        .map(|(index, name)| fit(&format!("{} = {name}", letter(index)), WIDTH, pen.ellipsis))
+        .collect();
+    // Letters are one column wide: they fit for any number of endpoints a program makes;
+    // past that the lifelines simply stand four columns apart.
+    let positions = spread(&letters)
+        .unwrap_or_else(|| (0..letters.len()).map(|index| left + 4 * index).collect());
+    LiveLayout(Layout {
+        time_width: LIVE_TIME_WIDTH,
+        positions,
+        names: letters,
+        legend,
+    })
+}
+
+/// The column plan of a live drawing, fixed between two headers.
+pub(crate) struct LiveLayout(Layout);
+
+/// The header of a live drawing: the legend (when lettered), the endpoint names over
+/// their lifelines, and one line of bare lifelines.
+pub(crate) fn live_header(layout: &LiveLayout, style: Style) -> String {
+    let layout = &layout.0;
+    let pen = Pen::for_style(style);
+    let width = live_width(layout);
+    let mut out = String::new();
+    for line in &layout.legend {
+        out.push_str(line);
+        out.push('\n');
+    }
+    let mut header = Row::new(width);
+    header.put_str(layout.time_width.saturating_sub(4), "time");
+    for (position, name) in layout.positions.iter().zip(&layout.names) {
+        header.put_str(position - text_width(name) / 2, name);
+    }
+    out.push_str(&header.render());
+    out.push('\n');
+    let mut row = Row::new(width);
+    for &position in &layout.positions {
+        row.put_char(position, pen.lifeline);
+    }
+    out.push_str(&row.render());
+    out.push('\n');
+    out
+}
+
+/// One line of a live drawing: an arrow or a note, its time on the left.
+pub(crate) fn live_step(layout: &LiveLayout, step: &Step, style: Style) -> String {
+    let layout = &layout.0;
+    let pen = Pen::for_style(style);
+    let width = live_width(layout);
+    let mut row = Row::new(width);
+    for &position in &layout.positions {
+        row.put_char(position, pen.lifeline);
+    }
+    let at = match step {
+        Step::Arrow(arrow) => {
+            draw_arrow(&mut row, arrow, layout, &pen, style, width);
+            arrow.at
+        }
+        Step::Note(note) => {
+            draw_note(&mut row, note, layout, style, &pen, width);
+            note.at
+        }
+    };
+    let time = format_time(at);
+    row.put_str(layout.time_width.saturating_sub(time.len()), &time);
+    let mut line = row.render();
+    line.push('\n');
+    line
+}
+
+/// The width of a live drawing's rows: 80 columns, more only when a name is wider.
+fn live_width(layout: &Layout) -> usize {
+    layout
+        .positions
+        .iter()
+        .zip(&layout.names)
+        .map(|(position, name)| {
+            let width = text_width(name);
+            position + (width - width / 2)
+        })
+        .chain(std::iter::once(WIDTH))
+        .max()
+        .unwrap_or(WIDTH)
+}
+
 /// Escapes what mermaid would read as syntax in a label: `;` ends a statement and `#`
 /// starts an entity code, so both become entity codes (`#59;`, `#35;`), and `<`/`>`
 /// could be taken for HTML.

@@ -17,12 +17,16 @@
 //!   pcapng), handing out each frame with its link type and time;
 //! * [`decode`]: from a frame to an arrow: Ethernet or the Linux cooked header, ARP, IPv4,
 //!   UDP, TCP, and the one-line summaries of DNS, TFTP and HTTP;
-//! * [`filter`]: `--filter "udp and port 69"`.
+//! * [`filter`]: `--filter "udp and port 69"`;
+//! * [`live`]: a program's own exchange drawn as it happens (`--ladder`), and how a
+//!   binary adds that flag.
 
 pub mod capture;
 pub mod decode;
 pub mod diagram;
 pub mod draw;
 pub mod filter;
+pub mod live;
 
 pub use diagram::{Arrow, Ladder, Mark, Note, Step};
+pub use live::Live;

@@ -4,7 +4,9 @@
 //! once here so that what a student learnt in lesson 1 reads the same in lesson 4:
 //!
 //! * `trace.rs`: [`Trace`], the `--trace` lines, one per socket call or packet
-//!   (`bind(0.0.0.0:7788)`, `-> RRQ "hello.txt" octet`), in the Python notes' terms;
+//!   (`bind(0.0.0.0:7788)`, `-> RRQ "hello.txt" octet`), in the Python notes' terms,
+//!   and with `--ladder` ([`LadderMode`]) one arrow per packet ([`Trace::packet`]) on a
+//!   ladder drawn on stderr;
 //! * `report.rs`: how a command ends. A library error says what went wrong
 //!   (`Display`), and through [`Explain`] what to try (`hint:`) and which exit status it
 //!   means; `main` collects it in a [`Failure`] and hands it to [`finish`], which prints
@@ -22,4 +24,4 @@ pub mod trace;
 
 pub use report::{Explain, Failure, finish, is_closed_pipe};
 pub use resources::is_out_of_resources;
-pub use trace::Trace;
+pub use trace::{LadderMode, Mark, Trace, finish_ladder};

@@ -142,7 +142,10 @@ impl<E: Explain> From<E> for Failure {
 
 /// Ends a command: nothing for success or a closed output pipe; otherwise `error: ...`
 /// and, where there is one, `hint: ...` on stderr. Returns the exit status for `main`.
+/// With `--ladder --mermaid` the diagram of the exchange comes first (also on an error
+/// exit, where it shows how far the exchange got).
 pub fn finish(result: Result<(), Failure>) -> ExitCode {
+    crate::trace::finish_ladder();
     let failure = match result {
         Ok(()) => return ExitCode::SUCCESS,
         Err(failure) if failure.closed_pipe => return ExitCode::SUCCESS,
