@@ -251,8 +251,8 @@ fn truncated_answer_is_asked_again_over_tcp_on_the_ladder() {
 }
 
 #[test]
-fn a_query_without_answer_ends_in_a_timeout_note() {
-    // A socket that takes the query and never answers.
+fn a_query_without_answer_is_sent_three_times_then_ends_in_a_timeout_note() {
+    // A socket that takes the queries and never answers.
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let server = silent.local_addr().unwrap().to_string();
     let output = walkthrough(&[
@@ -273,6 +273,10 @@ fn a_query_without_answer_ends_in_a_timeout_note() {
     assert!(
         masked(&stderr).contains(concat!(
             "    A->>B: query A baidu.com id=0x0002\n",
+            "    A->>B: query A baidu.com id=0x0002\n",
+            "    Note over A,B: retry after timeout\n",
+            "    A->>B: query A baidu.com id=0x0002\n",
+            "    Note over A,B: retry after timeout\n",
             "    Note over A: timeout: no answer\n",
         )),
         "{stderr}"
@@ -344,4 +348,46 @@ fn mermaid_without_ladder_is_a_usage_error() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains("--ladder"), "{stderr}");
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_query_lost_once_is_sent_again_and_marked_retransmitted() {
+    // A server that "loses" the first query (reads it, answers nothing) and answers the
+    // copy the resolver sends after waiting a third of its timeout.
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let server = socket.local_addr().unwrap().to_string();
+    let responder = std::thread::spawn(move || {
+        let mut buffer = [0u8; 512];
+        socket.recv_from(&mut buffer).unwrap();
+        serve(
+            &socket,
+            &Zone::walkthrough("198.51.100.10".parse().unwrap()),
+            Some(1),
+        )
+    });
+    let output = walkthrough(&[
+        "dns",
+        "resolve",
+        "baidu.com",
+        "--server",
+        &server,
+        "--id",
+        "3",
+        "--timeout",
+        "3",
+        "--ladder",
+    ]);
+    responder.join().unwrap().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let expected = concat!(
+        "    time  127.0.0.1:#####                                       127.0.0.1:#####\n",
+        "                 |                                                     |\n",
+        "  #.###s         |----------- query A baidu.com id=0x0003 ------------>|\n",
+        "  #.###s         |- query A baidu.com id=0x... (retry after timeout) ->|\n",
+        "  #.###s         |<--------- answer A baidu.com 198.51.100.10 ---------|\n",
+    );
+    assert_eq!(masked(&String::from_utf8_lossy(&output.stderr)), expected);
 }

@@ -8,8 +8,9 @@
 //!
 //! With `--ladder` each query and answer is one arrow ([`query_label`],
 //! [`answer_label`]); over TCP, where the program sees calls and not segments,
-//! `connect` is an arrow too. The resolver sends each query once and waits until one
-//! deadline: a silent server ends in a `timeout` note, never in a retransmission.
+//! `connect` is an arrow too. Over UDP a query without answer is sent again (at most
+//! [`UDP_TRIES`] times before the one deadline): on the ladder each such copy is marked
+//! retransmitted, and a server that never answers ends in a `timeout` note.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -377,6 +378,11 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
+/// How many times one UDP query is sent at most before the deadline (RFC 1035 §4.2.1:
+/// a resolver retransmits over UDP; the wait between sends is the time left divided
+/// by this).
+pub const UDP_TRIES: u32 = 3;
+
 fn exchange_udp(
     query: &Message,
     bytes: &[u8],
@@ -405,10 +411,15 @@ fn exchange_udp(
         .connect(server)
         .map_err(io_error(format!("connecting udp socket to {server}")))?;
     trace.call(format_args!("connect({server})"));
+    // UDP may lose the query or the answer: the time left is cut into UDP_TRIES equal
+    // waits, and after each wait without our answer the same query goes out again.
+    let interval = left_until(deadline).ok_or_else(&timeout)? / UDP_TRIES;
     socket
         .send(bytes)
         .map_err(io_error(format!("sending the query to {server}")))?;
     trace.call(format_args!("sendto({server}, {} bytes)", bytes.len()));
+    let mut sent = 1;
+    let mut send_again_at = Instant::now().checked_add(interval).unwrap_or(deadline);
     // After connect() the socket has its real source address (127.0.0.1, not 0.0.0.0):
     // the ladder's column for our side.
     let ours = if trace.is_ladder() {
@@ -429,18 +440,42 @@ fn exchange_udp(
     // until the one deadline: a stray or forged datagram cannot end the wait early, nor
     // make it longer.
     loop {
-        let left = left_until(deadline).ok_or_else(&timeout)?;
+        let Some(left) = left_until(deadline) else {
+            if let Some(ours) = ours {
+                trace.note(ours, format_args!("timeout: no answer"));
+            }
+            return Err(timeout());
+        };
+        if sent < UDP_TRIES && Instant::now() >= send_again_at {
+            socket
+                .send(bytes)
+                .map_err(io_error(format!("sending the query again to {server}")))?;
+            sent += 1;
+            send_again_at = Instant::now().checked_add(interval).unwrap_or(deadline);
+            trace.call(format_args!(
+                "sendto({server}, {} bytes)   (no answer yet: the same query again)",
+                bytes.len()
+            ));
+            if let Some(ours) = ours {
+                let label = query_label(query);
+                trace.packet(ours, server, format_args!("{label}"), Mark::Retransmitted);
+            }
+            continue;
+        }
+        // Wait until the next send or the deadline, whichever comes first (never zero:
+        // a zero read timeout is refused).
+        let wait = if sent < UDP_TRIES {
+            left.min(send_again_at.saturating_duration_since(Instant::now()))
+        } else {
+            left
+        };
         socket
-            .set_read_timeout(Some(left))
+            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
             .map_err(io_error("setting the receive timeout".into()))?;
         let length = match socket.recv(&mut buffer) {
             Ok(length) => length,
-            Err(error) if is_timeout(&error) => {
-                if let Some(ours) = ours {
-                    trace.note(ours, format_args!("timeout: no answer"));
-                }
-                return Err(timeout());
-            }
+            // The wait ended: the loop sends again, or gives up at the deadline.
+            Err(error) if is_timeout(&error) => continue,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => {
                 return Err(ResolveError::Io {
