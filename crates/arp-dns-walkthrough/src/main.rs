@@ -8,6 +8,7 @@
 //! cargo run -p arp-dns-walkthrough -- subnet 192.168.1.10/24
 //! cargo run -p arp-dns-walkthrough -- arp request --sender-mac 02:00:00:00:0a:01 --sender-ip 10.0.1.2 --target-ip 10.0.1.1
 //! cargo run -p arp-dns-walkthrough -- visit http://baidu.com/
+//! cargo run -p arp-dns-walkthrough -- visit http://baidu.com/ --ladder
 //! ```
 
 use std::io::Write;
