@@ -8,6 +8,7 @@
 //! cargo run -p arp-dns-walkthrough -- subnet 192.168.1.10/24
 //! cargo run -p arp-dns-walkthrough -- arp request --sender-mac 02:00:00:00:0a:01 --sender-ip 10.0.1.2 --target-ip 10.0.1.1
 //! cargo run -p arp-dns-walkthrough -- visit http://baidu.com/
+//! cargo run -p arp-dns-walkthrough -- visit http://baidu.com/ --ladder
 //! ```
 
 use std::io::Write;
@@ -22,7 +23,7 @@ use arp_dns_walkthrough::ethernet::MacAddr;
 use arp_dns_walkthrough::subnet::{self, Ipv4Network};
 use arp_dns_walkthrough::{hex, parse_hex, pcap, report, simulate, visit};
 use clap::{Parser, Subcommand};
-use say::{Failure, Trace};
+use say::{Failure, LadderMode, Trace};
 
 #[derive(Parser)]
 #[command(
@@ -86,9 +87,13 @@ enum Command {
         /// with --netns: keep the capture in this file
         #[arg(long, value_name = "FILE", requires = "netns")]
         pcap: Option<PathBuf>,
-        /// with --netns: draw the capture's ladder as a mermaid sequenceDiagram instead
-        /// of in the terminal
-        #[arg(long, requires = "netns")]
+        /// draw the visit's own exchanges on stderr as a ladder: the DNS query and answer,
+        /// then the TCP socket calls (ARP, simulated here, is a note)
+        #[arg(long)]
+        ladder: bool,
+        /// with --ladder: print a mermaid sequenceDiagram on stderr at the end instead;
+        /// with --netns: draw the capture's ladder as a mermaid sequenceDiagram
+        #[arg(long)]
         mermaid: bool,
         /// with --netns: draw the ladder with ASCII characters only (the default follows
         /// the locale: Unicode when it says UTF-8)
@@ -235,6 +240,12 @@ enum DnsCommand {
         /// print each socket call to stderr (bind, sendto, recvfrom, ...)
         #[arg(long)]
         trace: bool,
+        /// draw the exchange on stderr as a ladder, one arrow per query and answer
+        #[arg(long)]
+        ladder: bool,
+        /// with --ladder: print a mermaid sequenceDiagram on stderr at the end instead
+        #[arg(long, requires = "ladder")]
+        mermaid: bool,
     },
 }
 
@@ -286,13 +297,32 @@ fn main() -> ExitCode {
             ..
         } => run_visit_netns(url, pcap, LadderDrawing::chosen(mermaid, ascii), timeout),
         Command::Visit {
+            mermaid: true,
+            ladder: false,
+            ..
+        } => Err(Failure::usage(
+            "--mermaid draws a ladder: add --ladder (the loopback visit's own exchanges) or --netns (the capture on real wires)",
+        )),
+        Command::Visit {
             url,
             dns,
             connect,
             pcap_dir,
             timeout,
+            ladder,
+            mermaid,
             ..
-        } => run_visit(url.unwrap_or_default(), dns, connect, pcap_dir, timeout),
+        } => {
+            let trace = Trace::OFF.with_ladder(LadderMode::from_flags(ladder, mermaid));
+            run_visit(
+                url.unwrap_or_default(),
+                dns,
+                connect,
+                pcap_dir,
+                timeout,
+                trace,
+            )
+        }
     };
     say::finish(result)
 }
@@ -638,6 +668,8 @@ fn run_dns(command: DnsCommand) -> Outcome {
             timeout,
             id,
             trace,
+            ladder,
+            mermaid,
         } => {
             let record_type: RecordType = record_type.parse().map_err(Failure::usage)?;
             let server = hostport::resolve(&server, Some(53)).map_err(Failure::usage)?;
@@ -647,7 +679,7 @@ fn run_dns(command: DnsCommand) -> Outcome {
                 tcp,
                 timeout,
                 first_id: id_arg(id.as_deref())?,
-                trace: Trace::new(trace),
+                trace: Trace::new(trace).with_ladder(LadderMode::from_flags(ladder, mermaid)),
             };
             // Each exchange is printed as it happens, so a failure still shows them.
             let mut show = |line: &str| {
@@ -723,6 +755,7 @@ fn run_visit(
     connect: Option<String>,
     pcap_dir: Option<PathBuf>,
     timeout: Duration,
+    trace: Trace,
 ) -> Outcome {
     let loopback_only = |text: &str, flag: &str| -> Result<SocketAddr, Failure> {
         let address = hostport::resolve(text, Some(if flag == "--dns" { 53 } else { 80 }))
@@ -746,6 +779,7 @@ fn run_visit(
             .transpose()?,
         pcap_dir: pcap_dir.clone(),
         timeout,
+        trace,
     };
     if let Some(dir) = &pcap_dir {
         create_pcap_dir(dir)?;

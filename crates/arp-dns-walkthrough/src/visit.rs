@@ -12,6 +12,13 @@
 //! With `--pcap-dir`, the visit is also written as `visit.pcap`: the frames the host
 //! would have sent and received on its home network (simulated addresses), carrying
 //! the real DNS and HTTP bytes of this visit.
+//!
+//! With `--ladder` ([`VisitOptions::trace`]) the visit draws its own exchanges on
+//! stderr: the DNS query and answer, then the TCP socket calls (`connect`, the `send`
+//! of the request, the `recv` of the response, the `recv` that returned 0 because the
+//! server's FIN came, our `close`), each on the columns of the loopback sockets. The
+//! program sees calls, not segments: `visit --netns` shows the segments from a capture.
+//! ARP, simulated here, is a note on a `host` column, not arrows.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -19,7 +26,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use say::{Explain, Trace};
+use say::{Explain, Mark, Trace};
 
 use crate::arp::ArpPacket;
 use crate::dns::resolve::{ResolveError, ResolveOptions};
@@ -199,6 +206,8 @@ pub struct VisitOptions {
     pub connect: Option<SocketAddr>,
     pub pcap_dir: Option<PathBuf>,
     pub timeout: Duration,
+    /// `--ladder`: the DNS exchange and the TCP socket calls drawn as a ladder on stderr.
+    pub trace: Trace,
 }
 
 /// What the visit found.
@@ -272,6 +281,10 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
     .map_err(write_error)?;
     if let Some(reply) = crate::arp::answer(GATEWAY_MAC, GATEWAY_IP, &request) {
         writeln!(out, "        <- {}", reply.summary()).map_err(write_error)?;
+        // Nothing crossed a wire: on the ladder ARP is a note, not two arrows.
+        options
+            .trace
+            .note_on("host", format_args!("1 ARP simulated: {}", reply.summary()));
     }
 
     // Step 2: DNS, with our own responder unless --dns names one.
@@ -316,7 +329,7 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
                 tcp: false,
                 timeout: options.timeout,
                 first_id: None, // a random ID per query
-                trace: Trace::OFF,
+                trace: options.trace,
             };
             let resolution = crate::dns::resolve::resolve(&url.host, &resolve_options)
                 .map_err(VisitError::Dns)?;
@@ -386,12 +399,27 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
         .local_addr()
         .map_err(io_error("reading our address"))?;
     writeln!(out, "        connected from {local}").map_err(write_error)?;
+    // The program sees socket calls, not segments: the ladder draws the calls (a
+    // capture shows the segments behind them: `visit --netns`).
+    let trace = options.trace;
+    trace.packet(
+        local,
+        target,
+        format_args!("3 connect (SYN, SYN-ACK, ACK)"),
+        Mark::Plain,
+    );
 
     // Step 4: the request.
     let request = simulate::http_request(&url.host, &url.path);
     stream
         .write_all(&request)
         .map_err(io_error("sending the HTTP request"))?;
+    trace.packet(
+        local,
+        target,
+        format_args!("4 send GET {} ({} bytes)", url.path, request.len()),
+        Mark::Plain,
+    );
     writeln!(
         out,
         "4 HTTP  request: GET {} HTTP/1.1, Host: {} ({} bytes)",
@@ -412,6 +440,28 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
             limit: MAX_RESPONSE,
         });
     }
+    // read_to_end is many recv calls: one arrow for the data (named by its first line),
+    // one for the last recv, which returned 0 because the server's FIN had come.
+    let first_line = response
+        .split(|&byte| byte == b'\r' || byte == b'\n')
+        .next()
+        .unwrap_or_default();
+    trace.packet(
+        target,
+        local,
+        format_args!(
+            "5 recv {} ({} bytes)",
+            String::from_utf8_lossy(first_line),
+            response.len()
+        ),
+        Mark::Plain,
+    );
+    trace.packet(
+        target,
+        local,
+        format_args!("7 recv returned 0 (the server's FIN)"),
+        Mark::Plain,
+    );
     let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
         return Err(VisitError::NoEndOfHeaders {
             length: response.len(),
@@ -445,6 +495,12 @@ pub fn visit(options: &VisitOptions, out: &mut dyn Write) -> Result<VisitReport,
 
     // Step 7: the close. read_to_end returned: the server's FIN arrived; we close too.
     drop(stream);
+    trace.packet(
+        local,
+        target,
+        format_args!("7 close (our FIN)"),
+        Mark::Plain,
+    );
     writeln!(
         out,
         "7 close the server sent FIN first (read returned 0); we ACK it and send our FIN, it ACKs"
@@ -665,6 +721,7 @@ mod tests {
             connect: None,
             pcap_dir: None,
             timeout: Duration::from_secs(5),
+            trace: Trace::OFF,
         };
         let mut out = Vec::new();
         let report = visit(&options, &mut out).unwrap();
@@ -698,6 +755,7 @@ mod tests {
             connect: Some(address),
             pcap_dir: None,
             timeout: Duration::from_secs(5),
+            trace: Trace::OFF,
         };
         let refused = visit(&options, &mut Vec::new()).unwrap_err();
         assert!(matches!(

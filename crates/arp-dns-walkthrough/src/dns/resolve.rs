@@ -5,13 +5,19 @@
 //! answer without EDNS holds at most 512 bytes (RFC 1035 §4.2.1), and a bigger one is
 //! cut and flagged TC, so the client asks again over TCP, where each message is
 //! preceded by its length in two bytes (RFC 1035 §4.2.2, RFC 7766).
+//!
+//! With `--ladder` each query and answer is one arrow ([`query_label`],
+//! [`answer_label`]); over TCP, where the program sees calls and not segments,
+//! `connect` is an arrow too. Over UDP a query without answer is sent again (at most
+//! [`UDP_TRIES`] times before the one deadline): on the ladder each such copy is marked
+//! retransmitted, and a server that never answers ends in a `timeout` note.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-use say::Trace;
+use say::{Mark, Trace};
 
 use crate::wire::read_u16;
 
@@ -261,6 +267,65 @@ pub fn check_question(query: &Message, answer: &Message) -> Result<(), Mismatch>
     }
 }
 
+/// The query's arrow on the ladder (`--ladder`): `query A example.com id=0x1234`.
+pub fn query_label(query: &Message) -> String {
+    match query.questions.first() {
+        Some(question) => format!(
+            "query {} {} id=0x{:04x}",
+            question.record_type, question.name, query.header.id
+        ),
+        None => format!("query id=0x{:04x}", query.header.id),
+    }
+}
+
+/// The answer's arrow on the ladder: each record as `TYPE name data`
+/// (`answer A example.com 93.184.216.34`), or the rcode when it is not NOERROR, or
+/// `TC=1, again over TCP` for a truncated answer (the retry is the next arrow).
+pub fn answer_label(answer: &Message) -> String {
+    if answer.header.truncated {
+        return "TC=1, again over TCP".to_string();
+    }
+    if answer.header.rcode != Rcode::NoError {
+        return format!("answer {}", answer.header.rcode);
+    }
+    if answer.answers.is_empty() {
+        return "answer: no records (NODATA)".to_string();
+    }
+    let records: Vec<String> = answer
+        .answers
+        .iter()
+        .map(|record| {
+            format!(
+                "{} {} {}",
+                record.record_type,
+                record.name,
+                shortened(&record.data.to_string())
+            )
+        })
+        .collect();
+    format!("answer {}", records.join(", "))
+}
+
+/// The longest record data an arrow shows: a TXT record can hold kilobytes.
+const LABEL_DATA_CHARS: usize = 40;
+
+/// `data` cut to [`LABEL_DATA_CHARS`] characters, with `...` where it was cut.
+fn shortened(data: &str) -> String {
+    if data.chars().count() <= LABEL_DATA_CHARS {
+        return data.to_string();
+    }
+    let kept: String = data.chars().take(LABEL_DATA_CHARS - 3).collect();
+    format!("{kept}...")
+}
+
+/// The arrow for an answer we received: parsed when it can be, else its size.
+fn received_label(answer: &[u8]) -> String {
+    match Message::parse(answer) {
+        Ok(message) => answer_label(&message),
+        Err(_) => format!("answer ({} bytes, not a valid message)", answer.len()),
+    }
+}
+
 /// One query, one answer: over UDP, or TCP when `tcp` is set; `timeout` bounds the
 /// whole exchange.
 pub fn exchange(
@@ -313,6 +378,11 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
+/// How many times one UDP query is sent at most before the deadline (RFC 1035 §4.2.1:
+/// a resolver retransmits over UDP; the wait between sends is the time left divided
+/// by this).
+pub const UDP_TRIES: u32 = 3;
+
 fn exchange_udp(
     query: &Message,
     bytes: &[u8],
@@ -341,22 +411,71 @@ fn exchange_udp(
         .connect(server)
         .map_err(io_error(format!("connecting udp socket to {server}")))?;
     trace.call(format_args!("connect({server})"));
+    // UDP may lose the query or the answer: the time left is cut into UDP_TRIES equal
+    // waits, and after each wait without our answer the same query goes out again.
+    let interval = left_until(deadline).ok_or_else(&timeout)? / UDP_TRIES;
     socket
         .send(bytes)
         .map_err(io_error(format!("sending the query to {server}")))?;
     trace.call(format_args!("sendto({server}, {} bytes)", bytes.len()));
+    let mut sent = 1;
+    let mut send_again_at = Instant::now().checked_add(interval).unwrap_or(deadline);
+    // After connect() the socket has its real source address (127.0.0.1, not 0.0.0.0):
+    // the ladder's column for our side.
+    let ours = if trace.is_ladder() {
+        socket.local_addr().ok()
+    } else {
+        None
+    };
+    if let Some(ours) = ours {
+        trace.packet(
+            ours,
+            server,
+            format_args!("{}", query_label(query)),
+            Mark::Plain,
+        );
+    }
     let mut buffer = [0u8; 65_535];
     // Every datagram that is not our answer is passed over, and we wait on for ours
     // until the one deadline: a stray or forged datagram cannot end the wait early, nor
     // make it longer.
     loop {
-        let left = left_until(deadline).ok_or_else(&timeout)?;
+        let Some(left) = left_until(deadline) else {
+            if let Some(ours) = ours {
+                trace.note(ours, format_args!("timeout: no answer"));
+            }
+            return Err(timeout());
+        };
+        if sent < UDP_TRIES && Instant::now() >= send_again_at {
+            socket
+                .send(bytes)
+                .map_err(io_error(format!("sending the query again to {server}")))?;
+            sent += 1;
+            send_again_at = Instant::now().checked_add(interval).unwrap_or(deadline);
+            trace.call(format_args!(
+                "sendto({server}, {} bytes)   (no answer yet: the same query again)",
+                bytes.len()
+            ));
+            if let Some(ours) = ours {
+                let label = query_label(query);
+                trace.packet(ours, server, format_args!("{label}"), Mark::Retransmitted);
+            }
+            continue;
+        }
+        // Wait until the next send or the deadline, whichever comes first (never zero:
+        // a zero read timeout is refused).
+        let wait = if sent < UDP_TRIES {
+            left.min(send_again_at.saturating_duration_since(Instant::now()))
+        } else {
+            left
+        };
         socket
-            .set_read_timeout(Some(left))
+            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
             .map_err(io_error("setting the receive timeout".into()))?;
         let length = match socket.recv(&mut buffer) {
             Ok(length) => length,
-            Err(error) if is_timeout(&error) => return Err(timeout()),
+            // The wait ended: the loop sends again, or gives up at the deadline.
+            Err(error) if is_timeout(&error) => continue,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => {
                 return Err(ResolveError::Io {
@@ -373,9 +492,19 @@ fn exchange_udp(
             Err(_) => Ok(()),
         });
         match verdict {
-            Ok(()) => return Ok(answer.to_vec()),
+            Ok(()) => {
+                if let Some(ours) = ours {
+                    let label = received_label(answer);
+                    trace.packet(server, ours, format_args!("{label}"), Mark::Plain);
+                }
+                return Ok(answer.to_vec());
+            }
             Err(mismatch) => {
                 trace.call(format_args!("  not our answer ({mismatch}): still waiting"));
+                if let Some(ours) = ours {
+                    let label = format!("not our answer ({mismatch})");
+                    trace.packet(server, ours, format_args!("{label}"), Mark::Plain);
+                }
             }
         }
     }
@@ -409,6 +538,21 @@ fn exchange_tcp(
             "connect({server}) -> from {local} (three-way handshake done)"
         ));
     }
+    // Over TCP the program sees socket calls, not segments: the ladder draws connect()
+    // as one arrow (the handshake happens inside it), then the query and the answer.
+    let ours = if trace.is_ladder() {
+        stream.local_addr().ok()
+    } else {
+        None
+    };
+    if let Some(ours) = ours {
+        trace.packet(
+            ours,
+            server,
+            format_args!("connect (SYN, SYN-ACK, ACK)"),
+            Mark::Plain,
+        );
+    }
     // Over TCP each message is preceded by its length, two bytes big-endian. The
     // encoder already refuses messages over 65 535 bytes; checked here all the same,
     // so these two bytes never announce fewer than follow.
@@ -438,14 +582,29 @@ fn exchange_tcp(
         framed.len(),
         bytes.len()
     ));
+    if let Some(ours) = ours {
+        let label = query_label(query);
+        trace.packet(ours, server, format_args!("{label} (TCP)"), Mark::Plain);
+    }
     let mut length = [0u8; 2];
-    read_exact_until(&mut stream, &mut length, deadline, server, &timeout)?;
-    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(length))];
-    read_exact_until(&mut stream, &mut answer, deadline, server, &timeout)?;
+    let mut answer = Vec::new();
+    let read =
+        read_exact_until(&mut stream, &mut length, deadline, server, &timeout).and_then(|()| {
+            answer = vec![0u8; usize::from(u16::from_be_bytes(length))];
+            read_exact_until(&mut stream, &mut answer, deadline, server, &timeout)
+        });
+    if let (Err(ResolveError::Timeout { .. }), Some(ours)) = (&read, ours) {
+        trace.note(ours, format_args!("timeout: no answer"));
+    }
+    read?;
     trace.call(format_args!(
         "recv -> 2-byte length + {} bytes",
         answer.len()
     ));
+    if let Some(ours) = ours {
+        let label = received_label(&answer);
+        trace.packet(server, ours, format_args!("{label} (TCP)"), Mark::Plain);
+    }
     // One connection, one server: a wrong answer here is an error, not noise to skip.
     let not_ours = |mismatch| ResolveError::NotOurAnswer { server, mismatch };
     check_header(query, &answer).map_err(not_ours)?;
