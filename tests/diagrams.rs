@@ -35,7 +35,7 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -224,12 +224,13 @@ fn generated_diagrams_match_a_fresh_run() {
                 }
                 continue;
             }
-            match regenerate(&commands(comment)) {
+            match regenerate(&commands(comment), &name) {
                 Err(why) => problems.push(format!(
                     "lessons/{name} line {}: could not regenerate the diagram: {why}",
                     diagram.line
                 )),
-                Ok(fresh) => {
+                Ok(None) => {}
+                Ok(Some(fresh)) => {
                     let fixed = lesson_ports(&commands(comment));
                     let expected = mask_picked_ports(&diagram.body, &fixed);
                     let got = mask_picked_ports(&fresh, &fixed);
@@ -263,7 +264,10 @@ fn names_a_test_that_checks(test: &str, lesson: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The fixed ports the commands name: `HOST:PORT`, `--port PORT`, `--from-port PORT`.
+/// The flags that a port follows, in our commands and dnsmasq's.
+const PORT_FLAGS: [&str; 3] = ["--port", "--from-port", "-p"];
+
+/// The fixed ports the commands name: `HOST:PORT`, or after one of [`PORT_FLAGS`].
 fn lesson_ports(commands: &[String]) -> Vec<u16> {
     let mut ports = Vec::new();
     for command in commands {
@@ -271,9 +275,7 @@ fn lesson_ports(commands: &[String]) -> Vec<u16> {
         for (index, word) in words.iter().enumerate() {
             let candidate = if let Some((_, port)) = word.rsplit_once(':') {
                 Some(port)
-            } else if index > 0
-                && (words[index - 1] == "--port" || words[index - 1] == "--from-port")
-            {
+            } else if index > 0 && PORT_FLAGS.contains(&words[index - 1]) {
                 Some(*word)
             } else {
                 None
@@ -288,8 +290,11 @@ fn lesson_ports(commands: &[String]) -> Vec<u16> {
     ports
 }
 
-/// Replaces `:PORT` for every port not in `fixed` by `:*`.
+/// Replaces `:PORT` for every port not in `fixed` by `:*`, and a DNS query's random ID
+/// (`id=0x0911`) by `id=0x*`.
 fn mask_picked_ports(text: &str, fixed: &[u16]) -> String {
+    let text = mask_query_ids(text);
+    let text = text.as_str();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(colon) = rest.find(':') {
@@ -310,6 +315,20 @@ fn mask_picked_ports(text: &str, fixed: &[u16]) -> String {
     out.trim_end().to_string()
 }
 
+fn mask_query_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("id=0x") {
+        out.push_str(&rest[..at + "id=0x".len()]);
+        rest = &rest[at + "id=0x".len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        out.push('*');
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Swaps `from` for `to` wherever it stands as a port in `text`.
 fn swap_port(text: &str, from: u16, to: u16) -> String {
     let mut out = String::with_capacity(text.len());
@@ -319,8 +338,7 @@ fn swap_port(text: &str, from: u16, to: u16) -> String {
         if index > 0 {
             out.push(' ');
         }
-        let after_flag =
-            index > 0 && (words[index - 1] == "--port" || words[index - 1] == "--from-port");
+        let after_flag = index > 0 && PORT_FLAGS.contains(&words[index - 1]);
         if after_flag && *word == from {
             out.push_str(&to.to_string());
         } else {
@@ -346,8 +364,10 @@ fn free_port() -> u16 {
 /// A process group started by `sh -c`, killed whole when dropped.
 struct Started {
     child: Child,
-    stdout: mpsc::Receiver<String>,
-    stderr: thread::JoinHandle<String>,
+    /// Lines of stdout and stderr as they come, for the readiness line.
+    lines: mpsc::Receiver<String>,
+    /// All of stderr, once the process has ended.
+    stderr: Option<thread::JoinHandle<String>>,
 }
 
 impl Started {
@@ -368,46 +388,61 @@ impl Started {
             .spawn()
             .map_err(|error| format!("cannot start sh: {error}"))?;
         let stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let (lines, stdout_lines) = mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (lines, received) = mpsc::channel();
+        let from_stdout = lines.clone();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if lines.send(line).is_err() {
-                    break;
-                }
+                let _ = from_stdout.send(line);
             }
         });
         let stderr = thread::spawn(move || {
             let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            while matches!(reader.read_line(&mut line), Ok(read) if read > 0) {
+                let _ = lines.send(line.trim_end().to_string());
+                text.push_str(&line);
+                line.clear();
+            }
             text
         });
         Ok(Started {
             child,
-            stdout: stdout_lines,
-            stderr,
+            lines: received,
+            stderr: Some(stderr),
         })
     }
 
+    /// Waits for a server's readiness line: ours print `listening on ...` on stdout,
+    /// dnsmasq `dnsmasq[PID]: started, version ...` on stderr.
     fn wait_for_readiness(&mut self, command: &str) -> Result<(), String> {
         let deadline = Instant::now() + COMMAND_DEADLINE;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.stdout.recv_timeout(left) {
+            match self.lines.recv_timeout(left) {
                 Ok(line) if line.starts_with("listening on ") => return Ok(()),
+                Ok(line) if line.contains("dnsmasq") && line.contains(": started") => {
+                    return Ok(());
+                }
                 Ok(_) => {}
-                Err(_) => return Err(format!("`{command}` printed no `listening on` line")),
+                Err(_) => return Err(format!("`{command}` printed no readiness line")),
             }
         }
     }
 
-    /// Waits for the end (within `deadline`), then returns all of stderr.
-    fn finish(mut self, command: &str, deadline: Duration) -> Result<String, String> {
+    /// Waits for the end (within `deadline`, or not at all when `stop` is set: the
+    /// process is then killed), and returns all of stderr.
+    fn finish(mut self, command: &str, deadline: Duration, stop: bool) -> Result<String, String> {
         let until = Instant::now() + deadline;
         loop {
             match self.child.try_wait() {
                 Ok(Some(_)) => break,
+                _ if stop => {
+                    self.kill();
+                    break;
+                }
                 Ok(None) if Instant::now() < until => {
                     thread::sleep(Duration::from_millis(20));
                 }
@@ -417,7 +452,7 @@ impl Started {
                 }
             }
         }
-        let stderr = std::mem::replace(&mut self.stderr, thread::spawn(String::new));
+        let stderr = self.stderr.take().expect("stderr is read once");
         Ok(stderr.join().unwrap_or_default())
     }
 
@@ -436,9 +471,22 @@ impl Drop for Started {
     }
 }
 
+/// A peer tool a generated diagram needs, with its Debian package.
+const PEER_TOOLS: [(&str, &str); 1] = [("dnsmasq", "dnsmasq")];
+
 /// Runs the commands of a `generated by` comment and returns the diagram one of them
-/// printed, with the lesson's ports put back.
-fn regenerate(commands: &[String]) -> Result<String, String> {
+/// printed, with the lesson's ports put back. `Ok(None)`: a peer tool is missing here
+/// (SKIP; a failure under CI).
+fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, String> {
+    for command in commands {
+        for (tool, package) in PEER_TOOLS {
+            if command.starts_with(&format!("{tool} "))
+                && !testkit::require_tool(&format!("diagram in lessons/{lesson}"), tool, package)
+            {
+                return Ok(None);
+            }
+        }
+    }
     let ports = lesson_ports(commands);
     let swaps: Vec<(u16, u16)> = ports.iter().map(|&port| (port, free_port())).collect();
     let scratch = std::env::temp_dir().join(format!("netlab-diagrams-{}-", std::process::id()));
@@ -454,18 +502,25 @@ fn regenerate(commands: &[String]) -> Result<String, String> {
     let mut background = Vec::new();
     for command in before {
         let run = rewrite(command);
-        if run.contains("cargo run") {
+        let our_server = run.contains("cargo run");
+        if our_server
+            || PEER_TOOLS
+                .iter()
+                .any(|(tool, _)| run.starts_with(&format!("{tool} ")))
+        {
             let mut started = Started::start(&run)?;
             started.wait_for_readiness(command)?;
-            background.push((command.clone(), started));
+            background.push((command.clone(), started, our_server));
         } else {
-            let finished = Started::start(&run)?;
-            finished.finish(command, COMMAND_DEADLINE)?;
+            Started::start(&run)?.finish(command, COMMAND_DEADLINE, false)?;
         }
     }
-    let mut stderrs = vec![Started::start(&rewrite(last))?.finish(last, COMMAND_DEADLINE)?];
-    for (command, started) in background {
-        stderrs.push(started.finish(&command, Duration::from_secs(10))?);
+    let mut stderrs =
+        vec![Started::start(&rewrite(last))?.finish(last, COMMAND_DEADLINE, false)?];
+    // Our servers end by themselves (`--count 1`) and print their diagram as they end; a
+    // peer tool (dnsmasq) runs until it is stopped.
+    for (command, started, our_server) in background {
+        stderrs.push(started.finish(&command, Duration::from_secs(10), !our_server)?);
     }
     cleanup(&scratch);
     let diagrams: Vec<String> = stderrs.iter().filter_map(|text| mermaid_in(text)).collect();
@@ -480,7 +535,7 @@ fn regenerate(commands: &[String]) -> Result<String, String> {
     for &(from, to) in &swaps {
         diagram = diagram.replace(&format!(":{to}"), &format!(":{from}"));
     }
-    Ok(diagram.replace(&scratch, "/tmp/netlab-"))
+    Ok(Some(diagram.replace(&scratch, "/tmp/netlab-")))
 }
 
 /// The `sequenceDiagram` printed in `stderr`: from that line to the last indented one.
