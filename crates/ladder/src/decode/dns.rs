@@ -120,7 +120,7 @@ fn read_u16(bytes: &[u8], range: Range<usize>) -> Result<u16, DnsError> {
 
 /// The bytes of `message` from `start` on (a name's fixed part, a pointer), or
 /// [`DnsError::CutShort`] when `start` is past the end.
-fn from(message: &[u8], start: usize) -> Result<&[u8], DnsError> {
+fn bytes_from(message: &[u8], start: usize) -> Result<&[u8], DnsError> {
     message.get(start..).ok_or(DnsError::CutShort)
 }
 
@@ -172,7 +172,7 @@ fn name(message: &[u8], at: usize) -> Result<(String, usize), DnsError> {
                 position += 1 + size;
             }
             0b11 => {
-                let pointer = read_u16(from(message, position)?, field::pointer::OFFSET)?;
+                let pointer = read_u16(bytes_from(message, position)?, field::pointer::OFFSET)?;
                 let target = usize::from(pointer & POINTER_OFFSET_MASK);
                 pointers += 1;
                 if pointers > MAX_POINTERS || target >= message.len() {
@@ -225,26 +225,28 @@ fn record_data(message: &[u8], kind: u16, start: usize, data: &[u8]) -> String {
             .map(|(name, _)| name)
             .unwrap_or_else(|_| "(bad name)".into())
     };
-    let address = (
-        read_array::<4>(data, field::data::A_ADDRESS).filter(|_| data.len() == 4),
-        read_array::<16>(data, field::data::AAAA_ADDRESS).filter(|_| data.len() == 16),
-    );
-    match (kind, address) {
-        (1, (Some(octets), _)) => Ipv4Addr::from(octets).to_string(),
-        (28, (_, Some(octets))) => Ipv6Addr::from(octets).to_string(),
-        (2 | 5 | 12, _) => name_at(start),
-        (15, _) if data.len() > field::data::MX_EXCHANGE => {
-            // The length is checked: the preference is there.
+    // Each arm checks the data's length before it reads a field of it.
+    match kind {
+        1 if data.len() == field::data::A_ADDRESS.end => {
+            let octets = read_array::<4>(data, field::data::A_ADDRESS).unwrap_or_default();
+            Ipv4Addr::from(octets).to_string()
+        }
+        28 if data.len() == field::data::AAAA_ADDRESS.end => {
+            let octets = read_array::<16>(data, field::data::AAAA_ADDRESS).unwrap_or_default();
+            Ipv6Addr::from(octets).to_string()
+        }
+        2 | 5 | 12 => name_at(start),
+        15 if data.len() > field::data::MX_EXCHANGE => {
             let preference = read_u16(data, field::data::MX_PREFERENCE).unwrap_or(0);
             let exchange = name_at(start + field::data::MX_EXCHANGE);
             format!("{preference} {exchange}")
         }
-        (16, _) if !data.is_empty() => {
+        16 if !data.is_empty() => {
             let length = data.get(field::data::TXT_LENGTH).copied().unwrap_or(0);
             let text = &data[field::data::TXT_TEXT..];
             quote(&text[..usize::from(length).min(text.len())], 30)
         }
-        (_, _) => format!("({} bytes)", data.len()),
+        _ => format!("({} bytes)", data.len()),
     }
 }
 
@@ -268,7 +270,7 @@ pub fn summary(message: &[u8], strict: bool) -> Result<String, DnsError> {
     let mut question = None;
     for _ in 0..questions {
         let (qname, after) = name(message, position)?;
-        let fixed = from(message, after)?;
+        let fixed = bytes_from(message, after)?;
         let kind = read_u16(fixed, field::question::TYPE)?;
         read_u16(fixed, field::question::CLASS)?;
         position = after + field::question::FIXED_LEN;
@@ -280,7 +282,7 @@ pub fn summary(message: &[u8], strict: bool) -> Result<String, DnsError> {
     let total = usize::from(answers) + usize::from(authorities) + usize::from(additionals);
     for index in 0..total {
         let (rname, after) = name(message, position)?;
-        let fixed = from(message, after)?;
+        let fixed = bytes_from(message, after)?;
         let kind = read_u16(fixed, field::record::TYPE)?;
         let size = usize::from(read_u16(fixed, field::record::DATA_LENGTH)?);
         let start = after + field::record::FIXED_LEN;

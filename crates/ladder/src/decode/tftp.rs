@@ -49,7 +49,7 @@ fn read_u16(bytes: &[u8], range: Range<usize>) -> Option<u16> {
 }
 
 /// The bytes from `start` on, empty when the packet ends before.
-fn from(bytes: &[u8], start: usize) -> &[u8] {
+fn bytes_from(bytes: &[u8], start: usize) -> &[u8] {
     bytes.get(start..).unwrap_or(&[])
 }
 
@@ -86,7 +86,7 @@ pub fn is_request(bytes: &[u8]) -> bool {
     if opcode != Some(opcode::RRQ) && opcode != Some(opcode::WRQ) {
         return false;
     }
-    let Some(parts) = strings(from(bytes, field::TEXT)) else {
+    let Some(parts) = strings(bytes_from(bytes, field::TEXT)) else {
         return false;
     };
     let mode_known = parts.get(1).is_some_and(|mode| {
@@ -101,7 +101,7 @@ pub fn label(bytes: &[u8]) -> String {
     let Some(opcode) = read_u16(bytes, field::OPCODE) else {
         return format!("TFTP ({} bytes, too short for an opcode)", bytes.len());
     };
-    let text = from(bytes, field::TEXT);
+    let text = bytes_from(bytes, field::TEXT);
     match opcode {
         opcode::RRQ | opcode::WRQ => {
             let kind = if opcode == opcode::RRQ { "RRQ" } else { "WRQ" };
@@ -124,7 +124,7 @@ pub fn label(bytes: &[u8]) -> String {
         opcode::DATA => match read_u16(bytes, field::BLOCK) {
             Some(block) => format!(
                 "DATA #{block} ({} bytes)",
-                from(bytes, field::DATA_PAYLOAD).len()
+                bytes_from(bytes, field::DATA_PAYLOAD).len()
             ),
             None => "DATA (malformed)".to_string(),
         },
@@ -134,7 +134,7 @@ pub fn label(bytes: &[u8]) -> String {
         },
         opcode::ERROR => match (
             read_u16(bytes, field::ERROR_CODE),
-            strings(from(bytes, field::ERROR_MESSAGE)),
+            strings(bytes_from(bytes, field::ERROR_MESSAGE)),
         ) {
             (Some(code), Some(parts)) => {
                 format!(
