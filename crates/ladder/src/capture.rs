@@ -887,3 +887,20 @@ impl<'a> Iterator for Reader<'a> {
 pub fn read_all(bytes: &[u8]) -> Result<Vec<Frame<'_>>, CaptureError> {
     Reader::new(bytes)?.collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lengths_match_the_specifications() {
+        assert_eq!(field::pcap_file::HEADER_LEN, 24);
+        assert_eq!(field::pcap_record::HEADER_LEN, 16);
+        assert_eq!(field::block::OVERHEAD, 12);
+        assert_eq!(field::section_header::BODY_LEN, 16);
+        assert_eq!(field::interface::BODY_LEN, 8);
+        assert_eq!(field::enhanced_packet::BODY_LEN, 20);
+        assert_eq!(field::simple_packet::BODY_LEN, 4);
+        assert_eq!(pcapng::BYTE_ORDER_MAGIC_SWAPPED, 0x4d3c_2b1a);
+    }
+}

@@ -330,6 +330,13 @@ mod tests {
     ];
 
     #[test]
+    fn fixed_parts_have_the_rfc_sizes() {
+        assert_eq!(field::header::HEADER_LEN, 12);
+        assert_eq!(field::question::FIXED_LEN, 4);
+        assert_eq!(field::record::FIXED_LEN, 10);
+    }
+
+    #[test]
     fn query_names_type_name_and_id() {
         assert_eq!(
             summary(QUERY, true).unwrap(),

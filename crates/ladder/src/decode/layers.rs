@@ -558,6 +558,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn header_lengths_match_the_standards() {
+        assert_eq!(field::ethernet::HEADER_LEN, 14);
+        assert_eq!(field::vlan::HEADER_LEN, 18);
+        assert_eq!(field::sll::HEADER_LEN, 16);
+        assert_eq!(field::sll2::HEADER_LEN, 20);
+        assert_eq!(field::arp::PACKET_LEN, 28);
+        assert_eq!(field::ipv4::HEADER_LEN, 20);
+        assert_eq!(field::ipv6::HEADER_LEN, 40);
+        assert_eq!(field::udp::HEADER_LEN, 8);
+        assert_eq!(field::tcp::HEADER_LEN, 20);
+    }
+
+    #[test]
     fn flag_names_read_like_the_lessons() {
         assert_eq!(tcp_flag_names(TCP_SYN), "SYN");
         assert_eq!(tcp_flag_names(TCP_SYN | TCP_ACK), "SYN+ACK");
