@@ -30,6 +30,7 @@
 //! resolution, statistics, ...) are skipped by their length.
 
 use std::fmt;
+use std::ops::Range;
 use std::time::Duration;
 
 /// The largest frame the reader accepts: 256 KiB, the snapshot length tcpdump uses today.
@@ -301,63 +302,129 @@ enum Order {
     Big,
 }
 
-/// Reads a `u16` at `at`, or `None` past the end.
-fn read_u16(bytes: &[u8], at: usize, order: Order) -> Option<u16> {
-    let field: [u8; 2] = bytes.get(at..at.checked_add(2)?)?.try_into().ok()?;
+/// The field's `N` bytes as an array, or `None` past the end.
+fn read_array<const N: usize>(bytes: &[u8], range: Range<usize>) -> Option<[u8; N]> {
+    bytes.get(range)?.try_into().ok()
+}
+
+/// Reads the `u16` in `bytes[range]`, or `None` past the end.
+fn read_u16(bytes: &[u8], range: Range<usize>, order: Order) -> Option<u16> {
+    let field = read_array(bytes, range)?;
     Some(match order {
         Order::Little => u16::from_le_bytes(field),
         Order::Big => u16::from_be_bytes(field),
     })
 }
 
-/// Reads a `u32` at `at`, or `None` past the end.
-fn read_u32(bytes: &[u8], at: usize, order: Order) -> Option<u32> {
-    let field: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+/// Reads the `u32` in `bytes[range]`, or `None` past the end.
+fn read_u32(bytes: &[u8], range: Range<usize>, order: Order) -> Option<u32> {
+    let field = read_array(bytes, range)?;
     Some(match order {
         Order::Little => u32::from_le_bytes(field),
         Order::Big => u32::from_be_bytes(field),
     })
 }
 
-/// Named offsets of the classic pcap headers.
-mod pcap_field {
-    pub const MAJOR: usize = 4;
-    pub const MINOR: usize = 6;
-    pub const SNAPLEN: usize = 16;
-    pub const LINK_TYPE: usize = 20;
-    pub const FILE_HEADER_LEN: usize = 24;
+/// Byte ranges of the capture formats' headers, each counted from the start of its own
+/// header (a pcapng block's body for the block kinds).
+#[allow(dead_code)] // Whole headers, as the specifications draw them, with unread fields.
+mod field {
+    /// Classic pcap's file header.
+    pub mod pcap_file {
+        use std::ops::Range;
+        /// Also where a pcapng file's first block type sits.
+        pub const MAGIC: Range<usize> = 0..4;
+        pub const MAJOR: Range<usize> = 4..6;
+        pub const MINOR: Range<usize> = 6..8;
+        pub const THISZONE: Range<usize> = 8..12;
+        pub const SIGFIGS: Range<usize> = 12..16;
+        pub const SNAPLEN: Range<usize> = 16..20;
+        /// The link type in the low 16 bits; the high ones may say an FCS follows.
+        pub const LINK_TYPE: Range<usize> = 20..24;
+        pub const HEADER_LEN: usize = LINK_TYPE.end;
+    }
 
-    pub const SECONDS: usize = 0;
-    pub const FRACTION: usize = 4;
-    pub const CAPTURED: usize = 8;
-    pub const ORIGINAL: usize = 12;
-    pub const RECORD_HEADER_LEN: usize = 16;
+    /// Classic pcap's record header, in front of each frame.
+    pub mod pcap_record {
+        use std::ops::Range;
+        pub const SECONDS: Range<usize> = 0..4;
+        /// Microseconds, or nanoseconds for the `a1b23c4d` magic.
+        pub const FRACTION: Range<usize> = 4..8;
+        pub const CAPTURED: Range<usize> = 8..12;
+        pub const ORIGINAL: Range<usize> = 12..16;
+        pub const HEADER_LEN: usize = ORIGINAL.end;
+    }
+
+    /// Every pcapng block: type, total length, body, total length again.
+    pub mod block {
+        use std::ops::Range;
+        pub const TYPE: Range<usize> = 0..4;
+        pub const LENGTH: Range<usize> = 4..8;
+        pub const BODY: usize = LENGTH.end;
+        /// The closing copy of the length, after the body.
+        pub const TRAILER_LEN: usize = 4;
+        /// Type, length, and the length again.
+        pub const OVERHEAD: usize = BODY + TRAILER_LEN;
+    }
+
+    /// A section header block's body; options follow.
+    pub mod section_header {
+        use std::ops::Range;
+        pub const BYTE_ORDER_MAGIC: Range<usize> = 0..4;
+        pub const MAJOR: Range<usize> = 4..6;
+        pub const MINOR: Range<usize> = 6..8;
+        pub const SECTION_LENGTH: Range<usize> = 8..16;
+        pub const BODY_LEN: usize = SECTION_LENGTH.end;
+    }
+
+    /// An interface description block's body; options follow.
+    pub mod interface {
+        use std::ops::Range;
+        pub const LINK_TYPE: Range<usize> = 0..2;
+        pub const RESERVED: Range<usize> = 2..4;
+        pub const SNAPLEN: Range<usize> = 4..8;
+        pub const BODY_LEN: usize = SNAPLEN.end;
+    }
+
+    /// An enhanced packet block's body; the frame follows.
+    pub mod enhanced_packet {
+        use std::ops::Range;
+        pub const INTERFACE: Range<usize> = 0..4;
+        pub const TIME_HIGH: Range<usize> = 4..8;
+        pub const TIME_LOW: Range<usize> = 8..12;
+        pub const CAPTURED: Range<usize> = 12..16;
+        pub const ORIGINAL: Range<usize> = 16..20;
+        pub const BODY_LEN: usize = ORIGINAL.end;
+    }
+
+    /// A simple packet block's body; the frame follows.
+    pub mod simple_packet {
+        use std::ops::Range;
+        pub const ORIGINAL: Range<usize> = 0..4;
+        pub const BODY_LEN: usize = ORIGINAL.end;
+    }
+
+    /// An option in a block's options list; the value is padded to 4 bytes.
+    pub mod option {
+        use std::ops::Range;
+        pub const CODE: Range<usize> = 0..2;
+        pub const LENGTH: Range<usize> = 2..4;
+        pub const VALUE: usize = LENGTH.end;
+        /// `if_tsresol`'s one byte of value.
+        pub const TSRESOL: usize = 0;
+    }
 }
 
-/// Named offsets and numbers of pcapng blocks (offsets from the start of the block).
-mod pcapng_field {
-    pub const TYPE: usize = 0;
-    pub const LENGTH: usize = 4;
-    pub const BODY: usize = 8;
-    /// Type, length, and the length again.
-    pub const OVERHEAD: usize = 12;
-
+/// pcapng block types and numbers.
+mod pcapng {
     pub const SECTION_HEADER: u32 = 0x0a0d_0d0a;
     pub const INTERFACE: u32 = 1;
     pub const SIMPLE_PACKET: u32 = 3;
     pub const ENHANCED_PACKET: u32 = 6;
+    /// The section header's byte-order magic as the writer wrote it ...
     pub const BYTE_ORDER_MAGIC: u32 = 0x1a2b_3c4d;
-
-    /// In a section header's body: byte-order magic (4), major (2), minor (2), section
-    /// length (8), then options.
-    pub const SECTION_BODY_LEN: usize = 16;
-    /// In an interface description's body: link type (2), reserved (2), snaplen (4).
-    pub const INTERFACE_BODY_LEN: usize = 8;
-    /// In an enhanced packet's body: interface (4), time high (4), time low (4),
-    /// captured length (4), original length (4), then the frame.
-    pub const ENHANCED_BODY_LEN: usize = 20;
-    /// In a simple packet's body: original length (4), then the frame.
-    pub const SIMPLE_BODY_LEN: usize = 4;
+    /// ... and as it reads in the other byte order.
+    pub const BYTE_ORDER_MAGIC_SWAPPED: u32 = BYTE_ORDER_MAGIC.swap_bytes();
 
     pub const OPTION_END: u16 = 0;
     pub const OPTION_TSRESOL: u16 = 9;
@@ -414,15 +481,15 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Checks the file header and gets ready to read frames.
     pub fn new(bytes: &'a [u8]) -> Result<Reader<'a>, CaptureError> {
-        let magic: [u8; 4] = match bytes.get(..4) {
-            Some(magic) => [magic[0], magic[1], magic[2], magic[3]],
+        let magic: [u8; 4] = match read_array(bytes, field::pcap_file::MAGIC) {
+            Some(magic) => magic,
             None => {
                 return Err(CaptureError::TooShort {
                     length: bytes.len(),
                 });
             }
         };
-        if u32::from_le_bytes(magic) == pcapng_field::SECTION_HEADER {
+        if u32::from_le_bytes(magic) == pcapng::SECTION_HEADER {
             // The section header block is the same bytes both ways round; it is read as
             // the first block, which sets the byte order.
             return Ok(Reader {
@@ -445,23 +512,24 @@ impl<'a> Reader<'a> {
             [0xa1, 0xb2, 0x3c, 0x4d] => (Order::Big, true),
             _ => return Err(CaptureError::NotACapture { magic }),
         };
-        if bytes.len() < pcap_field::FILE_HEADER_LEN {
+        if bytes.len() < field::pcap_file::HEADER_LEN {
             return Err(CaptureError::TooShort {
                 length: bytes.len(),
             });
         }
-        let field = |at| read_u32(bytes, at, order).unwrap_or(0);
-        let major = read_u16(bytes, pcap_field::MAJOR, order).unwrap_or(0);
-        let minor = read_u16(bytes, pcap_field::MINOR, order).unwrap_or(0);
+        // The length is checked: every field of the header is there.
+        let major = read_u16(bytes, field::pcap_file::MAJOR, order).unwrap_or(0);
+        let minor = read_u16(bytes, field::pcap_file::MINOR, order).unwrap_or(0);
         if major != 2 {
             return Err(CaptureError::UnsupportedVersion { major, minor });
         }
-        let snaplen = field(pcap_field::SNAPLEN) as usize;
+        let snaplen = read_u32(bytes, field::pcap_file::SNAPLEN, order).unwrap_or(0) as usize;
         // The link type is the low 16 bits; the high ones may say an FCS follows frames.
-        let link = LinkType::from_number(field(pcap_field::LINK_TYPE) & 0xffff);
+        let link_type = read_u32(bytes, field::pcap_file::LINK_TYPE, order).unwrap_or(0);
+        let link = LinkType::from_number(link_type & 0xffff);
         Ok(Reader {
             bytes,
-            offset: pcap_field::FILE_HEADER_LEN,
+            offset: field::pcap_file::HEADER_LEN,
             frames: 0,
             state: State::Pcap {
                 order,
@@ -509,14 +577,16 @@ impl<'a> Reader<'a> {
             wanted,
             left,
         };
-        if left < pcap_field::RECORD_HEADER_LEN {
-            return Some(Err(cut_short(pcap_field::RECORD_HEADER_LEN)));
+        if left < field::pcap_record::HEADER_LEN {
+            return Some(Err(cut_short(field::pcap_record::HEADER_LEN)));
         }
-        let field = |at: usize| read_u32(self.bytes, offset + at, order).unwrap_or(0);
-        let seconds = field(pcap_field::SECONDS);
-        let fraction = field(pcap_field::FRACTION);
-        let captured = field(pcap_field::CAPTURED) as usize;
-        let original_length = field(pcap_field::ORIGINAL);
+        let record = &self.bytes[offset..];
+        // The length is checked: every field of the record header is there.
+        let read = |range| read_u32(record, range, order).unwrap_or(0);
+        let seconds = read(field::pcap_record::SECONDS);
+        let fraction = read(field::pcap_record::FRACTION);
+        let captured = read(field::pcap_record::CAPTURED) as usize;
+        let original_length = read(field::pcap_record::ORIGINAL);
         if captured > limit {
             return Some(Err(CaptureError::TooLarge {
                 unit: Unit::Record,
@@ -526,12 +596,11 @@ impl<'a> Reader<'a> {
                 limit,
             }));
         }
-        let wanted = pcap_field::RECORD_HEADER_LEN + captured;
+        let wanted = field::pcap_record::HEADER_LEN + captured;
         if wanted > left {
             return Some(Err(cut_short(wanted)));
         }
-        let start = offset + pcap_field::RECORD_HEADER_LEN;
-        let data = &self.bytes[start..start + captured];
+        let data = &record[field::pcap_record::HEADER_LEN..wanted];
         let fraction = if nanoseconds {
             Duration::from_nanos(u64::from(fraction))
         } else {
@@ -577,29 +646,32 @@ impl<'a> Reader<'a> {
                 left,
             };
             let block = &self.bytes[offset..];
-            if block.len() < pcapng_field::OVERHEAD {
-                return Some(Err(cut_short(pcapng_field::OVERHEAD)));
+            if block.len() < field::block::OVERHEAD {
+                return Some(Err(cut_short(field::block::OVERHEAD)));
             }
-            let block_type = read_u32(block, pcapng_field::TYPE, Order::Little).unwrap_or(0);
-            if block_type == pcapng_field::SECTION_HEADER {
-                let magic = &block[pcapng_field::BODY..pcapng_field::BODY + 4];
-                *order = match u32::from_le_bytes([magic[0], magic[1], magic[2], magic[3]]) {
-                    pcapng_field::BYTE_ORDER_MAGIC => Order::Little,
-                    0x4d3c_2b1a => Order::Big,
+            // The length is checked: type, length and the 4 bytes after them are there.
+            let block_type = read_u32(block, field::block::TYPE, Order::Little).unwrap_or(0);
+            if block_type == pcapng::SECTION_HEADER {
+                let body = &block[field::block::BODY..];
+                let magic: [u8; 4] =
+                    read_array(body, field::section_header::BYTE_ORDER_MAGIC).unwrap_or([0; 4]);
+                *order = match u32::from_le_bytes(magic) {
+                    pcapng::BYTE_ORDER_MAGIC => Order::Little,
+                    pcapng::BYTE_ORDER_MAGIC_SWAPPED => Order::Big,
                     _ => {
                         return Some(Err(CaptureError::BadByteOrder {
                             number,
                             offset,
-                            magic: [magic[0], magic[1], magic[2], magic[3]],
+                            magic,
                         }));
                     }
                 };
                 interfaces.clear();
             }
             let order = *order;
-            let block_type = read_u32(block, pcapng_field::TYPE, order).unwrap_or(0);
-            let length = read_u32(block, pcapng_field::LENGTH, order).unwrap_or(0);
-            if length < pcapng_field::OVERHEAD as u32 || length % 4 != 0 {
+            let block_type = read_u32(block, field::block::TYPE, order).unwrap_or(0);
+            let length = read_u32(block, field::block::LENGTH, order).unwrap_or(0);
+            if length < field::block::OVERHEAD as u32 || length % 4 != 0 {
                 return Some(Err(CaptureError::BadBlockLength {
                     number,
                     offset,
@@ -610,7 +682,9 @@ impl<'a> Reader<'a> {
             if length_usize > left {
                 return Some(Err(cut_short(length_usize)));
             }
-            let last = read_u32(block, length_usize - 4, order).unwrap_or(0);
+            // length >= OVERHEAD, so the trailer starts after the type and length.
+            let trailer = length_usize - field::block::TRAILER_LEN;
+            let last = read_u32(block, trailer..length_usize, order).unwrap_or(0);
             if last != length {
                 return Some(Err(CaptureError::LengthMismatch {
                     number,
@@ -619,7 +693,7 @@ impl<'a> Reader<'a> {
                     last,
                 }));
             }
-            let body = &block[pcapng_field::BODY..length_usize - 4];
+            let body = &block[field::block::BODY..trailer];
             self.offset += length_usize;
             let short = |kind, needs: usize| CaptureError::ShortBody {
                 number,
@@ -629,27 +703,31 @@ impl<'a> Reader<'a> {
                 has: body.len(),
             };
             match block_type {
-                pcapng_field::SECTION_HEADER => {
-                    if body.len() < pcapng_field::SECTION_BODY_LEN {
-                        return Some(Err(short("section header", pcapng_field::SECTION_BODY_LEN)));
+                pcapng::SECTION_HEADER => {
+                    if body.len() < field::section_header::BODY_LEN {
+                        return Some(Err(short(
+                            "section header",
+                            field::section_header::BODY_LEN,
+                        )));
                     }
-                    let major = read_u16(body, 4, order).unwrap_or(0);
-                    let minor = read_u16(body, 6, order).unwrap_or(0);
+                    let major = read_u16(body, field::section_header::MAJOR, order).unwrap_or(0);
+                    let minor = read_u16(body, field::section_header::MINOR, order).unwrap_or(0);
                     if major != 1 {
                         return Some(Err(CaptureError::UnsupportedVersion { major, minor }));
                     }
                 }
-                pcapng_field::INTERFACE => {
-                    if body.len() < pcapng_field::INTERFACE_BODY_LEN {
+                pcapng::INTERFACE => {
+                    if body.len() < field::interface::BODY_LEN {
                         return Some(Err(short(
                             "interface description",
-                            pcapng_field::INTERFACE_BODY_LEN,
+                            field::interface::BODY_LEN,
                         )));
                     }
-                    let link =
-                        LinkType::from_number(u32::from(read_u16(body, 0, order).unwrap_or(0)));
-                    let snaplen = read_u32(body, 4, order).unwrap_or(0) as usize;
-                    let options = &body[pcapng_field::INTERFACE_BODY_LEN..];
+                    let link_type = read_u16(body, field::interface::LINK_TYPE, order);
+                    let link = LinkType::from_number(u32::from(link_type.unwrap_or(0)));
+                    let snaplen =
+                        read_u32(body, field::interface::SNAPLEN, order).unwrap_or(0) as usize;
+                    let options = &body[field::interface::BODY_LEN..];
                     let units_per_second = match time_resolution(options, order, number, offset) {
                         Ok(units) => units,
                         Err(error) => return Some(Err(error)),
@@ -660,18 +738,23 @@ impl<'a> Reader<'a> {
                         units_per_second,
                     });
                 }
-                pcapng_field::ENHANCED_PACKET | pcapng_field::SIMPLE_PACKET => {
-                    let enhanced = block_type == pcapng_field::ENHANCED_PACKET;
+                pcapng::ENHANCED_PACKET | pcapng::SIMPLE_PACKET => {
+                    let enhanced = block_type == pcapng::ENHANCED_PACKET;
                     let (kind, fixed) = if enhanced {
-                        ("enhanced packet", pcapng_field::ENHANCED_BODY_LEN)
+                        ("enhanced packet", field::enhanced_packet::BODY_LEN)
                     } else {
-                        ("simple packet", pcapng_field::SIMPLE_BODY_LEN)
+                        ("simple packet", field::simple_packet::BODY_LEN)
                     };
                     if body.len() < fixed {
                         return Some(Err(short(kind, fixed)));
                     }
-                    let field = |at| read_u32(body, at, order).unwrap_or(0);
-                    let interface_id = if enhanced { field(0) } else { 0 };
+                    // The length is checked: the fixed fields of the body are there.
+                    let read = |range| read_u32(body, range, order).unwrap_or(0);
+                    let interface_id = if enhanced {
+                        read(field::enhanced_packet::INTERFACE)
+                    } else {
+                        0
+                    };
                     let Some(interface) = interfaces.get(interface_id as usize).copied() else {
                         return Some(Err(CaptureError::UnknownInterface {
                             number,
@@ -681,13 +764,18 @@ impl<'a> Reader<'a> {
                     };
                     let room = body.len() - fixed;
                     let (at, captured, original_length) = if enhanced {
-                        let count = (u64::from(field(4)) << 32) | u64::from(field(8));
-                        let at = duration_from_units(count, interface.units_per_second);
-                        (at, field(12) as usize, field(16))
+                        let high = u64::from(read(field::enhanced_packet::TIME_HIGH));
+                        let low = u64::from(read(field::enhanced_packet::TIME_LOW));
+                        let at = duration_from_units(high << 32 | low, interface.units_per_second);
+                        (
+                            at,
+                            read(field::enhanced_packet::CAPTURED) as usize,
+                            read(field::enhanced_packet::ORIGINAL),
+                        )
                     } else {
                         // A simple packet has no captured length: it is the original
                         // length cut to the snaplen (and to what the block holds).
-                        let original = field(0);
+                        let original = read(field::simple_packet::ORIGINAL);
                         let captured = (original as usize).min(interface.limit).min(room);
                         (*last_at, captured, original)
                     };
@@ -745,18 +833,21 @@ fn time_resolution(
     offset: usize,
 ) -> Result<u128, CaptureError> {
     let mut units = 1_000_000u128;
-    while options.len() >= 4 {
-        let code = read_u16(options, 0, order).unwrap_or(0);
-        let length = usize::from(read_u16(options, 2, order).unwrap_or(0));
-        if code == pcapng_field::OPTION_END {
+    while options.len() >= field::option::VALUE {
+        // The length is checked: code and length are there.
+        let code = read_u16(options, field::option::CODE, order).unwrap_or(0);
+        let length = usize::from(read_u16(options, field::option::LENGTH, order).unwrap_or(0));
+        if code == pcapng::OPTION_END {
             break;
         }
         let padded = length.div_ceil(4) * 4;
-        let Some(value) = options.get(4..4 + length) else {
+        let value_range = field::option::VALUE..field::option::VALUE + length;
+        let Some(value) = options.get(value_range) else {
             return Err(CaptureError::BadOption { number, offset });
         };
-        if code == pcapng_field::OPTION_TSRESOL && length == 1 {
-            let resolution = value[0];
+        if code == pcapng::OPTION_TSRESOL && length == 1 {
+            // The value is that one byte.
+            let resolution = value.get(field::option::TSRESOL).copied().unwrap_or(0);
             let exponent = u32::from(resolution & 0x7f);
             let per_second = if resolution & 0x80 != 0 {
                 1u128.checked_shl(exponent).filter(|_| exponent <= 64)
@@ -769,7 +860,7 @@ fn time_resolution(
                 value: resolution,
             })?;
         }
-        options = options.get(4 + padded..).unwrap_or(&[]);
+        options = options.get(field::option::VALUE + padded..).unwrap_or(&[]);
     }
     Ok(units)
 }
@@ -795,4 +886,21 @@ impl<'a> Iterator for Reader<'a> {
 /// Reads every frame of a capture, or the first error.
 pub fn read_all(bytes: &[u8]) -> Result<Vec<Frame<'_>>, CaptureError> {
     Reader::new(bytes)?.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lengths_match_the_specifications() {
+        assert_eq!(field::pcap_file::HEADER_LEN, 24);
+        assert_eq!(field::pcap_record::HEADER_LEN, 16);
+        assert_eq!(field::block::OVERHEAD, 12);
+        assert_eq!(field::section_header::BODY_LEN, 16);
+        assert_eq!(field::interface::BODY_LEN, 8);
+        assert_eq!(field::enhanced_packet::BODY_LEN, 20);
+        assert_eq!(field::simple_packet::BODY_LEN, 4);
+        assert_eq!(pcapng::BYTE_ORDER_MAGIC_SWAPPED, 0x4d3c_2b1a);
+    }
 }

@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
 
 use super::text::quote;
 
@@ -41,11 +42,91 @@ impl fmt::Display for DnsError {
     }
 }
 
-fn be16(bytes: &[u8], at: usize) -> Result<u16, DnsError> {
-    match bytes.get(at..at + 2) {
-        Some(field) => Ok(u16::from_be_bytes([field[0], field[1]])),
-        None => Err(DnsError::CutShort),
+/// Byte ranges of the header and of the fixed parts that follow each name; a name has
+/// no fixed length, so those ranges count from the byte after the name.
+#[allow(dead_code)] // Whole headers, as the RFCs draw them, with fields a ladder does not show.
+mod field {
+    /// The 12-byte header (RFC 1035 §4.1.1).
+    pub mod header {
+        use std::ops::Range;
+        pub const ID: Range<usize> = 0..2;
+        /// QR (1 bit), opcode (4), AA, TC, RD, RA (1 each), Z (3), rcode (4).
+        pub const FLAGS: Range<usize> = 2..4;
+        pub const QUESTION_COUNT: Range<usize> = 4..6;
+        pub const ANSWER_COUNT: Range<usize> = 6..8;
+        pub const AUTHORITY_COUNT: Range<usize> = 8..10;
+        pub const ADDITIONAL_COUNT: Range<usize> = 10..12;
+        pub const HEADER_LEN: usize = ADDITIONAL_COUNT.end;
     }
+
+    /// After a question's name (§4.1.2).
+    pub mod question {
+        use std::ops::Range;
+        pub const TYPE: Range<usize> = 0..2;
+        pub const CLASS: Range<usize> = 2..4;
+        pub const FIXED_LEN: usize = CLASS.end;
+    }
+
+    /// After a resource record's name (§4.1.3); the data follows.
+    pub mod record {
+        use std::ops::Range;
+        pub const TYPE: Range<usize> = 0..2;
+        pub const CLASS: Range<usize> = 2..4;
+        pub const TTL: Range<usize> = 4..8;
+        pub const DATA_LENGTH: Range<usize> = 8..10;
+        pub const FIXED_LEN: usize = DATA_LENGTH.end;
+    }
+
+    /// A compression pointer (§4.1.4): the top two bits set, then the 14-bit offset.
+    pub mod pointer {
+        use std::ops::Range;
+        pub const OFFSET: Range<usize> = 0..2;
+        pub const LEN: usize = OFFSET.end;
+    }
+
+    /// Inside a record's data, by type (§3.3, §3.4).
+    pub mod data {
+        use std::ops::Range;
+        /// A: the IPv4 address.
+        pub const A_ADDRESS: Range<usize> = 0..4;
+        /// AAAA (RFC 3596): the IPv6 address.
+        pub const AAAA_ADDRESS: Range<usize> = 0..16;
+        /// MX: the preference, then the exchange's name.
+        pub const MX_PREFERENCE: Range<usize> = 0..2;
+        pub const MX_EXCHANGE: usize = MX_PREFERENCE.end;
+        /// TXT: the first string's length byte, then the string.
+        pub const TXT_LENGTH: usize = 0;
+        pub const TXT_TEXT: usize = TXT_LENGTH + 1;
+    }
+}
+
+/// The flag bits and numbers of the header's FLAGS field.
+const FLAG_RESPONSE: u16 = 0x8000;
+const OPCODE_SHIFT: u16 = 11;
+const OPCODE_MASK: u16 = 0x0f;
+const RCODE_MASK: u16 = 0x000f;
+/// The low 14 bits of a compression pointer: the offset it points to.
+const POINTER_OFFSET_MASK: u16 = 0x3fff;
+
+/// The big-endian number in `bytes[range]`, or [`DnsError::CutShort`] when the message
+/// ends before it.
+fn read_u16(bytes: &[u8], range: Range<usize>) -> Result<u16, DnsError> {
+    let field: [u8; 2] = bytes
+        .get(range)
+        .and_then(|field| field.try_into().ok())
+        .ok_or(DnsError::CutShort)?;
+    Ok(u16::from_be_bytes(field))
+}
+
+/// The bytes of `message` from `start` on (a name's fixed part, a pointer), or
+/// [`DnsError::CutShort`] when `start` is past the end.
+fn bytes_from(message: &[u8], start: usize) -> Result<&[u8], DnsError> {
+    message.get(start..).ok_or(DnsError::CutShort)
+}
+
+/// The field's `N` bytes as an array, when it has them.
+fn read_array<const N: usize>(bytes: &[u8], range: Range<usize>) -> Option<[u8; N]> {
+    bytes.get(range)?.try_into().ok()
 }
 
 /// Reads the name at `at`; returns it (`example.com`, `.` for the root) and where the
@@ -91,13 +172,14 @@ fn name(message: &[u8], at: usize) -> Result<(String, usize), DnsError> {
                 position += 1 + size;
             }
             0b11 => {
-                let target = usize::from(be16(message, position)? & 0x3fff);
+                let pointer = read_u16(bytes_from(message, position)?, field::pointer::OFFSET)?;
+                let target = usize::from(pointer & POINTER_OFFSET_MASK);
                 pointers += 1;
                 if pointers > MAX_POINTERS || target >= message.len() {
                     return Err(DnsError::BadName);
                 }
                 if after.is_none() {
-                    after = Some(position + 2);
+                    after = Some(position + field::pointer::LEN);
                 }
                 position = target;
             }
@@ -138,28 +220,33 @@ fn rcode_name(rcode: u16) -> String {
 
 /// A record's data as text: an address, a name, or its size.
 fn record_data(message: &[u8], kind: u16, start: usize, data: &[u8]) -> String {
-    match (kind, data.len()) {
-        (1, 4) => Ipv4Addr::new(data[0], data[1], data[2], data[3]).to_string(),
-        (28, 16) => {
-            let mut octets = [0u8; 16];
-            octets.copy_from_slice(data);
+    let name_at = |at| {
+        name(message, at)
+            .map(|(name, _)| name)
+            .unwrap_or_else(|_| "(bad name)".into())
+    };
+    // Each arm checks the data's length before it reads a field of it.
+    match kind {
+        1 if data.len() == field::data::A_ADDRESS.end => {
+            let octets = read_array::<4>(data, field::data::A_ADDRESS).unwrap_or_default();
+            Ipv4Addr::from(octets).to_string()
+        }
+        28 if data.len() == field::data::AAAA_ADDRESS.end => {
+            let octets = read_array::<16>(data, field::data::AAAA_ADDRESS).unwrap_or_default();
             Ipv6Addr::from(octets).to_string()
         }
-        (2 | 5 | 12, _) => name(message, start)
-            .map(|(name, _)| name)
-            .unwrap_or_else(|_| "(bad name)".into()),
-        (15, 3..) => {
-            let preference = u16::from_be_bytes([data[0], data[1]]);
-            let exchange = name(message, start + 2)
-                .map(|(name, _)| name)
-                .unwrap_or_else(|_| "(bad name)".into());
+        2 | 5 | 12 => name_at(start),
+        15 if data.len() > field::data::MX_EXCHANGE => {
+            let preference = read_u16(data, field::data::MX_PREFERENCE).unwrap_or(0);
+            let exchange = name_at(start + field::data::MX_EXCHANGE);
             format!("{preference} {exchange}")
         }
-        (16, 1..) => {
-            let size = usize::from(data[0]).min(data.len() - 1);
-            quote(&data[1..1 + size], 30)
+        16 if !data.is_empty() => {
+            let length = data.get(field::data::TXT_LENGTH).copied().unwrap_or(0);
+            let text = &data[field::data::TXT_TEXT..];
+            quote(&text[..usize::from(length).min(text.len())], 30)
         }
-        (_, size) => format!("({size} bytes)"),
+        _ => format!("({} bytes)", data.len()),
     }
 }
 
@@ -167,25 +254,26 @@ fn record_data(message: &[u8], kind: u16, start: usize, data: &[u8]) -> String {
 /// asks that it look exactly like a DNS message: one question, a standard query, and no
 /// bytes left over, so that a UDP text message is not taken for DNS.
 pub fn summary(message: &[u8], strict: bool) -> Result<String, DnsError> {
-    let id = be16(message, 0)?;
-    let flags = be16(message, 2)?;
-    let questions = be16(message, 4)?;
-    let answers = be16(message, 6)?;
-    let authorities = be16(message, 8)?;
-    let additionals = be16(message, 10)?;
-    let response = flags & 0x8000 != 0;
-    let opcode = (flags >> 11) & 0x0f;
-    let rcode = flags & 0x000f;
+    let id = read_u16(message, field::header::ID)?;
+    let flags = read_u16(message, field::header::FLAGS)?;
+    let questions = read_u16(message, field::header::QUESTION_COUNT)?;
+    let answers = read_u16(message, field::header::ANSWER_COUNT)?;
+    let authorities = read_u16(message, field::header::AUTHORITY_COUNT)?;
+    let additionals = read_u16(message, field::header::ADDITIONAL_COUNT)?;
+    let response = flags & FLAG_RESPONSE != 0;
+    let opcode = (flags >> OPCODE_SHIFT) & OPCODE_MASK;
+    let rcode = flags & RCODE_MASK;
     if strict && (questions != 1 || opcode != 0) {
         return Err(DnsError::BadName);
     }
-    let mut position = 12;
+    let mut position = field::header::HEADER_LEN;
     let mut question = None;
     for _ in 0..questions {
         let (qname, after) = name(message, position)?;
-        let kind = be16(message, after)?;
-        be16(message, after + 2)?;
-        position = after + 4;
+        let fixed = bytes_from(message, after)?;
+        let kind = read_u16(fixed, field::question::TYPE)?;
+        read_u16(fixed, field::question::CLASS)?;
+        position = after + field::question::FIXED_LEN;
         if question.is_none() {
             question = Some((qname, kind));
         }
@@ -194,9 +282,10 @@ pub fn summary(message: &[u8], strict: bool) -> Result<String, DnsError> {
     let total = usize::from(answers) + usize::from(authorities) + usize::from(additionals);
     for index in 0..total {
         let (rname, after) = name(message, position)?;
-        let kind = be16(message, after)?;
-        let size = usize::from(be16(message, after + 8)?);
-        let start = after + 10;
+        let fixed = bytes_from(message, after)?;
+        let kind = read_u16(fixed, field::record::TYPE)?;
+        let size = usize::from(read_u16(fixed, field::record::DATA_LENGTH)?);
+        let start = after + field::record::FIXED_LEN;
         let data = message.get(start..start + size).ok_or(DnsError::CutShort)?;
         position = start + size;
         if index < usize::from(answers) {
@@ -239,6 +328,13 @@ mod tests {
         7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 3, b'c', b'o', b'm', 0, // name
         0x00, 0x01, 0x00, 0x01, // type A, class IN
     ];
+
+    #[test]
+    fn fixed_parts_have_the_rfc_sizes() {
+        assert_eq!(field::header::HEADER_LEN, 12);
+        assert_eq!(field::question::FIXED_LEN, 4);
+        assert_eq!(field::record::FIXED_LEN, 10);
+    }
 
     #[test]
     fn query_names_type_name_and_id() {

@@ -2,11 +2,147 @@
 //! header), ARP, IPv4 (and IPv6's fixed header), UDP, TCP and ICMP. Each function reads
 //! just the fields a ladder needs, checking every length first; a short or inconsistent
 //! header is a [`LayerError`], never a panic.
+//!
+//! Every field is read through the [`field`] table of its header (`read_u16(bytes,
+//! field::udp::LENGTH)`), never through bare offsets in the middle of a function.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
 
 use crate::capture::LinkType;
+
+/// Byte ranges and offsets of each header, counted from the header's first byte.
+#[allow(dead_code)] // Whole headers, as the RFCs draw them, with fields a ladder does not show.
+pub mod field {
+    /// Ethernet (IEEE 802.3): `| destination (6) | source (6) | EtherType (2) |`.
+    pub mod ethernet {
+        use std::ops::Range;
+        pub const DESTINATION: Range<usize> = 0..6;
+        pub const SOURCE: Range<usize> = 6..12;
+        pub const ETHERTYPE: Range<usize> = 12..14;
+        pub const HEADER_LEN: usize = ETHERTYPE.end;
+    }
+
+    /// An 802.1Q VLAN tag, counted from the start of the Ethernet frame: the tag's
+    /// EtherType 8100 sits where the Ethernet EtherType was, then the tag control
+    /// information (priority, VLAN id), then the real EtherType.
+    pub mod vlan {
+        use std::ops::Range;
+        pub const TAG_CONTROL: Range<usize> = 14..16;
+        pub const ETHERTYPE: Range<usize> = 16..18;
+        pub const HEADER_LEN: usize = ETHERTYPE.end;
+    }
+
+    /// LINUX_SLL (link type 113), the Linux "cooked" header, version 1.
+    pub mod sll {
+        use std::ops::Range;
+        pub const PACKET_TYPE: Range<usize> = 0..2;
+        pub const ARPHRD: Range<usize> = 2..4;
+        pub const ADDRESS_LENGTH: Range<usize> = 4..6;
+        pub const ADDRESS: Range<usize> = 6..14;
+        /// The first 6 address bytes, when the address is a MAC.
+        pub const MAC: Range<usize> = 6..12;
+        pub const PROTOCOL: Range<usize> = 14..16;
+        pub const HEADER_LEN: usize = PROTOCOL.end;
+    }
+
+    /// LINUX_SLL2 (link type 276), the Linux "cooked" header, version 2.
+    pub mod sll2 {
+        use std::ops::Range;
+        pub const PROTOCOL: Range<usize> = 0..2;
+        pub const RESERVED: Range<usize> = 2..4;
+        pub const INTERFACE: Range<usize> = 4..8;
+        pub const ARPHRD: Range<usize> = 8..10;
+        pub const PACKET_TYPE: usize = 10;
+        pub const ADDRESS_LENGTH: usize = 11;
+        pub const ADDRESS: Range<usize> = 12..20;
+        /// The first 6 address bytes, when the address is a MAC.
+        pub const MAC: Range<usize> = 12..18;
+        pub const HEADER_LEN: usize = ADDRESS.end;
+    }
+
+    /// ARP for IPv4 over Ethernet (RFC 826).
+    pub mod arp {
+        use std::ops::Range;
+        pub const HARDWARE_TYPE: Range<usize> = 0..2;
+        pub const PROTOCOL_TYPE: Range<usize> = 2..4;
+        pub const HARDWARE_LENGTH: usize = 4;
+        pub const PROTOCOL_LENGTH: usize = 5;
+        pub const OPERATION: Range<usize> = 6..8;
+        pub const SENDER_MAC: Range<usize> = 8..14;
+        pub const SENDER_IP: Range<usize> = 14..18;
+        pub const TARGET_MAC: Range<usize> = 18..24;
+        pub const TARGET_IP: Range<usize> = 24..28;
+        pub const PACKET_LEN: usize = TARGET_IP.end;
+    }
+
+    /// IPv4 (RFC 791 §3.1), without options.
+    pub mod ipv4 {
+        use std::ops::Range;
+        /// Version in the high 4 bits, header length (IHL, in 4-byte words) in the low 4.
+        pub const VERSION_IHL: usize = 0;
+        pub const TOS: usize = 1;
+        pub const TOTAL_LENGTH: Range<usize> = 2..4;
+        pub const IDENTIFICATION: Range<usize> = 4..6;
+        /// Flags in the high 3 bits, the fragment offset (in 8-byte units) in the low 13.
+        pub const FLAGS_FRAGMENT: Range<usize> = 6..8;
+        pub const TTL: usize = 8;
+        pub const PROTOCOL: usize = 9;
+        pub const CHECKSUM: Range<usize> = 10..12;
+        pub const SOURCE: Range<usize> = 12..16;
+        pub const DESTINATION: Range<usize> = 16..20;
+        /// The smallest header (IHL 5); options follow up to the IHL.
+        pub const HEADER_LEN: usize = DESTINATION.end;
+    }
+
+    /// IPv6's fixed header (RFC 8200 §3).
+    pub mod ipv6 {
+        use std::ops::Range;
+        /// Version in the high 4 bits of the first byte.
+        pub const VERSION: usize = 0;
+        pub const PAYLOAD_LENGTH: Range<usize> = 4..6;
+        pub const NEXT_HEADER: usize = 6;
+        pub const HOP_LIMIT: usize = 7;
+        pub const SOURCE: Range<usize> = 8..24;
+        pub const DESTINATION: Range<usize> = 24..40;
+        pub const HEADER_LEN: usize = DESTINATION.end;
+    }
+
+    /// UDP (RFC 768).
+    pub mod udp {
+        use std::ops::Range;
+        pub const SOURCE_PORT: Range<usize> = 0..2;
+        pub const DESTINATION_PORT: Range<usize> = 2..4;
+        /// Header and payload, in bytes.
+        pub const LENGTH: Range<usize> = 4..6;
+        pub const CHECKSUM: Range<usize> = 6..8;
+        pub const HEADER_LEN: usize = CHECKSUM.end;
+    }
+
+    /// TCP (RFC 9293 §3.1), without options.
+    pub mod tcp {
+        use std::ops::Range;
+        pub const SOURCE_PORT: Range<usize> = 0..2;
+        pub const DESTINATION_PORT: Range<usize> = 2..4;
+        pub const SEQUENCE: Range<usize> = 4..8;
+        pub const ACKNOWLEDGMENT: Range<usize> = 8..12;
+        /// The data offset (header length in 4-byte words) in the high 4 bits.
+        pub const DATA_OFFSET: usize = 12;
+        pub const FLAGS: usize = 13;
+        pub const WINDOW: Range<usize> = 14..16;
+        pub const CHECKSUM: Range<usize> = 16..18;
+        pub const URGENT_POINTER: Range<usize> = 18..20;
+        /// The smallest header (data offset 5); options follow up to the data offset.
+        pub const HEADER_LEN: usize = URGENT_POINTER.end;
+    }
+
+    /// ICMP (RFC 792) and ICMPv6 (RFC 4443) share their first two bytes.
+    pub mod icmp {
+        pub const TYPE: usize = 0;
+        pub const CODE: usize = 1;
+    }
+}
 
 /// Why a header could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,27 +183,46 @@ fn need(what: &'static str, bytes: &[u8], needs: usize) -> Result<(), LayerError
     }
 }
 
-fn be16(bytes: &[u8], at: usize) -> u16 {
-    // Callers check the length first; a short slice reads as 0 instead of panicking.
-    match bytes.get(at..at + 2) {
-        Some(field) => u16::from_be_bytes([field[0], field[1]]),
-        None => 0,
-    }
+// The readers below take a field from the tables above. Every caller checks the length
+// with `need` first, so the field is inside the bytes; should it not be, a reader gives
+// zeros instead of panicking.
+
+/// The byte at `at`.
+fn read_u8(bytes: &[u8], at: usize) -> u8 {
+    bytes.get(at).copied().unwrap_or(0)
 }
 
-fn be32(bytes: &[u8], at: usize) -> u32 {
-    match bytes.get(at..at + 4) {
-        Some(field) => u32::from_be_bytes([field[0], field[1], field[2], field[3]]),
-        None => 0,
-    }
+/// The field's `N` bytes as an array (zeros when the field is not `N` bytes long).
+fn read_array<const N: usize>(bytes: &[u8], range: Range<usize>) -> [u8; N] {
+    bytes
+        .get(range)
+        .and_then(|field| field.try_into().ok())
+        .unwrap_or([0; N])
 }
 
-fn mac_at(bytes: &[u8], at: usize) -> [u8; 6] {
-    let mut mac = [0u8; 6];
-    if let Some(field) = bytes.get(at..at + 6) {
-        mac.copy_from_slice(field);
-    }
-    mac
+/// A big-endian ("network byte order") 16-bit number.
+fn read_u16(bytes: &[u8], range: Range<usize>) -> u16 {
+    u16::from_be_bytes(read_array(bytes, range))
+}
+
+/// A big-endian 32-bit number.
+fn read_u32(bytes: &[u8], range: Range<usize>) -> u32 {
+    u32::from_be_bytes(read_array(bytes, range))
+}
+
+/// A 6-byte MAC address.
+fn read_mac(bytes: &[u8], range: Range<usize>) -> [u8; 6] {
+    read_array(bytes, range)
+}
+
+/// A 4-byte IPv4 address.
+fn read_ipv4(bytes: &[u8], range: Range<usize>) -> Ipv4Addr {
+    Ipv4Addr::from(read_array::<4>(bytes, range))
+}
+
+/// A 16-byte IPv6 address.
+fn read_ipv6(bytes: &[u8], range: Range<usize>) -> Ipv6Addr {
+    Ipv6Addr::from(read_array::<16>(bytes, range))
 }
 
 /// `02:00:00:00:00:01`.
@@ -80,6 +235,9 @@ pub const ETHERTYPE_IPV4: u16 = 0x0800;
 pub const ETHERTYPE_ARP: u16 = 0x0806;
 pub const ETHERTYPE_VLAN: u16 = 0x8100;
 pub const ETHERTYPE_IPV6: u16 = 0x86dd;
+
+/// The length of a MAC address, as a cooked header's address length says it.
+const MAC_LEN: u16 = 6;
 
 /// What the link header says: who sent the frame (when it says), to whom, and what the
 /// rest is.
@@ -104,39 +262,40 @@ pub struct Link<'a> {
 pub fn link(link: LinkType, frame: &[u8]) -> Result<Link<'_>, LayerError> {
     match link {
         LinkType::Ethernet => {
-            need("Ethernet header", frame, 14)?;
-            let mut ethertype = be16(frame, 12);
-            let mut start = 14;
+            need("Ethernet header", frame, field::ethernet::HEADER_LEN)?;
+            let mut ethertype = read_u16(frame, field::ethernet::ETHERTYPE);
+            let mut start = field::ethernet::HEADER_LEN;
             if ethertype == ETHERTYPE_VLAN {
-                need("802.1Q tag", frame, 18)?;
-                ethertype = be16(frame, 16);
-                start = 18;
+                need("802.1Q tag", frame, field::vlan::HEADER_LEN)?;
+                ethertype = read_u16(frame, field::vlan::ETHERTYPE);
+                start = field::vlan::HEADER_LEN;
             }
             Ok(Link {
-                destination: Some(mac_at(frame, 0)),
-                source: Some(mac_at(frame, 6)),
+                destination: Some(read_mac(frame, field::ethernet::DESTINATION)),
+                source: Some(read_mac(frame, field::ethernet::SOURCE)),
                 ethertype,
                 payload: &frame[start..],
             })
         }
         LinkType::LinuxSll => {
-            need("Linux cooked header", frame, 16)?;
-            let address_length = be16(frame, 4);
+            need("Linux cooked header", frame, field::sll::HEADER_LEN)?;
+            let address_length = read_u16(frame, field::sll::ADDRESS_LENGTH);
             Ok(Link {
-                source: (address_length == 6).then(|| mac_at(frame, 6)),
+                source: (address_length == MAC_LEN).then(|| read_mac(frame, field::sll::MAC)),
                 destination: None,
-                ethertype: be16(frame, 14),
-                payload: &frame[16..],
+                ethertype: read_u16(frame, field::sll::PROTOCOL),
+                payload: &frame[field::sll::HEADER_LEN..],
             })
         }
         LinkType::LinuxSll2 => {
-            need("Linux cooked v2 header", frame, 20)?;
-            let address_length = frame[11];
+            need("Linux cooked v2 header", frame, field::sll2::HEADER_LEN)?;
+            let address_length = read_u8(frame, field::sll2::ADDRESS_LENGTH);
             Ok(Link {
-                source: (address_length == 6).then(|| mac_at(frame, 12)),
+                source: (u16::from(address_length) == MAC_LEN)
+                    .then(|| read_mac(frame, field::sll2::MAC)),
                 destination: None,
-                ethertype: be16(frame, 0),
-                payload: &frame[20..],
+                ethertype: read_u16(frame, field::sll2::PROTOCOL),
+                payload: &frame[field::sll2::HEADER_LEN..],
             })
         }
         LinkType::Other(_) => Err(LayerError::UnsupportedLink(link)),
@@ -159,20 +318,29 @@ pub struct Arp {
     pub target_ip: Ipv4Addr,
 }
 
+/// ARP's hardware type for Ethernet.
+const ARP_HARDWARE_ETHERNET: u16 = 1;
+/// The length of an IPv4 address, as ARP's protocol length says it.
+const IPV4_LEN: u8 = 4;
+
 pub fn arp(bytes: &[u8]) -> Result<Arp, LayerError> {
-    need("ARP packet", bytes, 28)?;
-    if be16(bytes, 0) != 1 || be16(bytes, 2) != ETHERTYPE_IPV4 || bytes[4] != 6 || bytes[5] != 4 {
+    need("ARP packet", bytes, field::arp::PACKET_LEN)?;
+    let ipv4_over_ethernet = read_u16(bytes, field::arp::HARDWARE_TYPE) == ARP_HARDWARE_ETHERNET
+        && read_u16(bytes, field::arp::PROTOCOL_TYPE) == ETHERTYPE_IPV4
+        && u16::from(read_u8(bytes, field::arp::HARDWARE_LENGTH)) == MAC_LEN
+        && read_u8(bytes, field::arp::PROTOCOL_LENGTH) == IPV4_LEN;
+    if !ipv4_over_ethernet {
         return Err(LayerError::Bad {
             what: "ARP packet",
             why: "not IPv4 over Ethernet".into(),
         });
     }
     Ok(Arp {
-        operation: be16(bytes, 6),
-        sender_mac: mac_at(bytes, 8),
-        sender_ip: Ipv4Addr::new(bytes[14], bytes[15], bytes[16], bytes[17]),
-        target_mac: mac_at(bytes, 18),
-        target_ip: Ipv4Addr::new(bytes[24], bytes[25], bytes[26], bytes[27]),
+        operation: read_u16(bytes, field::arp::OPERATION),
+        sender_mac: read_mac(bytes, field::arp::SENDER_MAC),
+        sender_ip: read_ipv4(bytes, field::arp::SENDER_IP),
+        target_mac: read_mac(bytes, field::arp::TARGET_MAC),
+        target_ip: read_ipv4(bytes, field::arp::TARGET_IP),
     })
 }
 
@@ -212,17 +380,18 @@ pub struct Ip<'a> {
 /// | TTL (1) | protocol (1) | checksum (2) | source (4) | destination (4) | options ... |
 /// ```
 pub fn ipv4(bytes: &[u8]) -> Result<Ip<'_>, LayerError> {
-    need("IPv4 header", bytes, 20)?;
-    let version = bytes[0] >> 4;
-    let header_length = usize::from(bytes[0] & 0x0f) * 4;
-    if version != 4 || header_length < 20 {
+    need("IPv4 header", bytes, field::ipv4::HEADER_LEN)?;
+    let version_ihl = read_u8(bytes, field::ipv4::VERSION_IHL);
+    let version = version_ihl >> 4;
+    let header_length = usize::from(version_ihl & 0x0f) * 4;
+    if version != 4 || header_length < field::ipv4::HEADER_LEN {
         return Err(LayerError::Bad {
             what: "IPv4 header",
             why: format!("version {version}, header length {header_length}"),
         });
     }
     need("IPv4 header", bytes, header_length)?;
-    let total_length = usize::from(be16(bytes, 2));
+    let total_length = usize::from(read_u16(bytes, field::ipv4::TOTAL_LENGTH));
     if total_length < header_length {
         return Err(LayerError::Bad {
             what: "IPv4 header",
@@ -232,10 +401,10 @@ pub fn ipv4(bytes: &[u8]) -> Result<Ip<'_>, LayerError> {
     // The capture may hold less (snaplen) or more (Ethernet padding) than total length.
     let end = total_length.min(bytes.len());
     Ok(Ip {
-        source: IpAddr::V4(Ipv4Addr::new(bytes[12], bytes[13], bytes[14], bytes[15])),
-        destination: IpAddr::V4(Ipv4Addr::new(bytes[16], bytes[17], bytes[18], bytes[19])),
-        protocol: bytes[9],
-        fragment_offset: (be16(bytes, 6) & 0x1fff) * 8,
+        source: IpAddr::V4(read_ipv4(bytes, field::ipv4::SOURCE)),
+        destination: IpAddr::V4(read_ipv4(bytes, field::ipv4::DESTINATION)),
+        protocol: read_u8(bytes, field::ipv4::PROTOCOL),
+        fragment_offset: (read_u16(bytes, field::ipv4::FLAGS_FRAGMENT) & 0x1fff) * 8,
         payload: &bytes[header_length..end],
     })
 }
@@ -247,24 +416,22 @@ pub fn ipv4(bytes: &[u8]) -> Result<Ip<'_>, LayerError> {
 /// | next header (1) | hop limit (1) | source (16) | destination (16) |
 /// ```
 pub fn ipv6(bytes: &[u8]) -> Result<Ip<'_>, LayerError> {
-    need("IPv6 header", bytes, 40)?;
-    if bytes[0] >> 4 != 6 {
+    need("IPv6 header", bytes, field::ipv6::HEADER_LEN)?;
+    let version = read_u8(bytes, field::ipv6::VERSION) >> 4;
+    if version != 6 {
         return Err(LayerError::Bad {
             what: "IPv6 header",
-            why: format!("version {}", bytes[0] >> 4),
+            why: format!("version {version}"),
         });
     }
-    let mut source = [0u8; 16];
-    source.copy_from_slice(&bytes[8..24]);
-    let mut destination = [0u8; 16];
-    destination.copy_from_slice(&bytes[24..40]);
-    let end = (40 + usize::from(be16(bytes, 4))).min(bytes.len());
+    let payload_length = usize::from(read_u16(bytes, field::ipv6::PAYLOAD_LENGTH));
+    let end = (field::ipv6::HEADER_LEN + payload_length).min(bytes.len());
     Ok(Ip {
-        source: IpAddr::V6(Ipv6Addr::from(source)),
-        destination: IpAddr::V6(Ipv6Addr::from(destination)),
-        protocol: bytes[6],
+        source: IpAddr::V6(read_ipv6(bytes, field::ipv6::SOURCE)),
+        destination: IpAddr::V6(read_ipv6(bytes, field::ipv6::DESTINATION)),
+        protocol: read_u8(bytes, field::ipv6::NEXT_HEADER),
         fragment_offset: 0,
-        payload: &bytes[40..end],
+        payload: &bytes[field::ipv6::HEADER_LEN..end],
     })
 }
 
@@ -281,18 +448,18 @@ pub struct Udp<'a> {
 }
 
 pub fn udp(bytes: &[u8]) -> Result<Udp<'_>, LayerError> {
-    need("UDP header", bytes, 8)?;
-    let length = usize::from(be16(bytes, 4));
-    if length < 8 {
+    need("UDP header", bytes, field::udp::HEADER_LEN)?;
+    let length = usize::from(read_u16(bytes, field::udp::LENGTH));
+    if length < field::udp::HEADER_LEN {
         return Err(LayerError::Bad {
             what: "UDP header",
-            why: format!("length {length} is less than 8"),
+            why: format!("length {length} is less than {}", field::udp::HEADER_LEN),
         });
     }
     Ok(Udp {
-        source_port: be16(bytes, 0),
-        destination_port: be16(bytes, 2),
-        payload: &bytes[8..length.min(bytes.len())],
+        source_port: read_u16(bytes, field::udp::SOURCE_PORT),
+        destination_port: read_u16(bytes, field::udp::DESTINATION_PORT),
+        payload: &bytes[field::udp::HEADER_LEN..length.min(bytes.len())],
     })
 }
 
@@ -323,21 +490,24 @@ pub const TCP_ECE: u8 = 0x40;
 pub const TCP_CWR: u8 = 0x80;
 
 pub fn tcp(bytes: &[u8]) -> Result<Tcp<'_>, LayerError> {
-    need("TCP header", bytes, 20)?;
-    let header_length = usize::from(bytes[12] >> 4) * 4;
-    if header_length < 20 {
+    need("TCP header", bytes, field::tcp::HEADER_LEN)?;
+    let header_length = usize::from(read_u8(bytes, field::tcp::DATA_OFFSET) >> 4) * 4;
+    if header_length < field::tcp::HEADER_LEN {
         return Err(LayerError::Bad {
             what: "TCP header",
-            why: format!("data offset {header_length} is less than 20"),
+            why: format!(
+                "data offset {header_length} is less than {}",
+                field::tcp::HEADER_LEN
+            ),
         });
     }
     need("TCP header", bytes, header_length)?;
     Ok(Tcp {
-        source_port: be16(bytes, 0),
-        destination_port: be16(bytes, 2),
-        sequence: be32(bytes, 4),
-        acknowledgment: be32(bytes, 8),
-        flags: bytes[13],
+        source_port: read_u16(bytes, field::tcp::SOURCE_PORT),
+        destination_port: read_u16(bytes, field::tcp::DESTINATION_PORT),
+        sequence: read_u32(bytes, field::tcp::SEQUENCE),
+        acknowledgment: read_u32(bytes, field::tcp::ACKNOWLEDGMENT),
+        flags: read_u8(bytes, field::tcp::FLAGS),
         payload: &bytes[header_length..],
     })
 }
@@ -368,7 +538,8 @@ pub fn tcp_flag_names(flags: u8) -> String {
 
 /// `ICMP echo request`, `ICMP port unreachable`: an ICMP message's kind (RFC 792).
 pub fn icmp_label(bytes: &[u8]) -> String {
-    let (Some(&kind), Some(&code)) = (bytes.first(), bytes.get(1)) else {
+    let (Some(&kind), Some(&code)) = (bytes.get(field::icmp::TYPE), bytes.get(field::icmp::CODE))
+    else {
         return "ICMP (cut short)".to_string();
     };
     match (kind, code) {
@@ -385,6 +556,19 @@ pub fn icmp_label(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_lengths_match_the_standards() {
+        assert_eq!(field::ethernet::HEADER_LEN, 14);
+        assert_eq!(field::vlan::HEADER_LEN, 18);
+        assert_eq!(field::sll::HEADER_LEN, 16);
+        assert_eq!(field::sll2::HEADER_LEN, 20);
+        assert_eq!(field::arp::PACKET_LEN, 28);
+        assert_eq!(field::ipv4::HEADER_LEN, 20);
+        assert_eq!(field::ipv6::HEADER_LEN, 40);
+        assert_eq!(field::udp::HEADER_LEN, 8);
+        assert_eq!(field::tcp::HEADER_LEN, 20);
+    }
 
     #[test]
     fn flag_names_read_like_the_lessons() {

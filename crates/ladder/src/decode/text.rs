@@ -65,6 +65,10 @@ pub fn quote(bytes: &[u8], max: usize) -> String {
 /// The request or status line when `payload` starts an HTTP message
 /// (`GET / HTTP/1.1`, `HTTP/1.0 200 OK`), else `None`.
 pub fn http_first_line(payload: &[u8]) -> Option<String> {
+    /// The most bytes looked at for the line's end.
+    const MAX_LINE: usize = 200;
+    /// The most characters of the line shown (then `...`).
+    const SHOWN: usize = 60;
     const STARTS: [&[u8]; 10] = [
         b"GET ",
         b"POST ",
@@ -84,12 +88,12 @@ pub fn http_first_line(payload: &[u8]) -> Option<String> {
         .iter()
         .position(|&b| b == b'\r' || b == b'\n')
         .unwrap_or(payload.len());
-    let line = &payload[..end.min(200)];
+    let line = &payload[..end.min(MAX_LINE)];
     if !line.iter().all(|b| (0x20..0x7f).contains(b)) {
         return None;
     }
-    let text: String = line.iter().take(60).map(|&b| char::from(b)).collect();
-    if line.len() > 60 {
+    let text: String = line.iter().take(SHOWN).map(|&b| char::from(b)).collect();
+    if line.len() > SHOWN {
         Some(format!("{text}..."))
     } else {
         Some(text)

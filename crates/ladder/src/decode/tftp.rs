@@ -11,7 +11,47 @@
 //! OACK    | 06 | option | 0 | value | 0 | ...
 //! ```
 
+use std::ops::Range;
+
 use super::text::quote;
+
+/// Opcodes, RFC 1350 §5 and RFC 2347 (OACK).
+mod opcode {
+    pub const RRQ: u16 = 1;
+    pub const WRQ: u16 = 2;
+    pub const DATA: u16 = 3;
+    pub const ACK: u16 = 4;
+    pub const ERROR: u16 = 5;
+    pub const OACK: u16 = 6;
+}
+
+/// Byte ranges and offsets shared by the formats.
+mod field {
+    use std::ops::Range;
+    /// Every packet: the opcode.
+    pub const OPCODE: Range<usize> = 0..2;
+    /// RRQ, WRQ, OACK: where the first text field starts.
+    pub const TEXT: usize = OPCODE.end;
+    /// DATA and ACK: the block number.
+    pub const BLOCK: Range<usize> = 2..4;
+    /// DATA: where the payload starts.
+    pub const DATA_PAYLOAD: usize = BLOCK.end;
+    /// ERROR: the error code.
+    pub const ERROR_CODE: Range<usize> = 2..4;
+    /// ERROR: where the message starts.
+    pub const ERROR_MESSAGE: usize = ERROR_CODE.end;
+}
+
+/// The big-endian number in `bytes[range]`, or `None` when the packet ends before it.
+fn read_u16(bytes: &[u8], range: Range<usize>) -> Option<u16> {
+    let field: [u8; 2] = bytes.get(range)?.try_into().ok()?;
+    Some(u16::from_be_bytes(field))
+}
+
+/// The bytes from `start` on, empty when the packet ends before.
+fn bytes_from(bytes: &[u8], start: usize) -> &[u8] {
+    bytes.get(start..).unwrap_or(&[])
+}
 
 /// The zero-terminated strings of a request or OACK, or `None` when the bytes do not end
 /// in a zero (or hold more strings than any real packet does).
@@ -42,14 +82,11 @@ fn options(pairs: &[&[u8]]) -> String {
 /// True when `bytes` is a well-formed read or write request with a known mode: how a
 /// transfer is recognised on a port other than 69.
 pub fn is_request(bytes: &[u8]) -> bool {
-    let opcode = match bytes.get(..2) {
-        Some([0, op]) => *op,
-        _ => return false,
-    };
-    if opcode != 1 && opcode != 2 {
+    let opcode = read_u16(bytes, field::OPCODE);
+    if opcode != Some(opcode::RRQ) && opcode != Some(opcode::WRQ) {
         return false;
     }
-    let Some(parts) = strings(&bytes[2..]) else {
+    let Some(parts) = strings(bytes_from(bytes, field::TEXT)) else {
         return false;
     };
     let mode_known = parts.get(1).is_some_and(|mode| {
@@ -61,16 +98,14 @@ pub fn is_request(bytes: &[u8]) -> bool {
 
 /// The one-line summary of a TFTP packet.
 pub fn label(bytes: &[u8]) -> String {
-    let Some(&[high, low]) = bytes.get(..2) else {
+    let Some(opcode) = read_u16(bytes, field::OPCODE) else {
         return format!("TFTP ({} bytes, too short for an opcode)", bytes.len());
     };
-    let opcode = u16::from_be_bytes([high, low]);
-    let body = &bytes[2..];
-    let number = || body.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let text = bytes_from(bytes, field::TEXT);
     match opcode {
-        1 | 2 => {
-            let kind = if opcode == 1 { "RRQ" } else { "WRQ" };
-            match strings(body) {
+        opcode::RRQ | opcode::WRQ => {
+            let kind = if opcode == opcode::RRQ { "RRQ" } else { "WRQ" };
+            match strings(text) {
                 Some(parts) if parts.len() >= 2 => {
                     let mut text = format!(
                         "{kind} {} {}",
@@ -86,15 +121,21 @@ pub fn label(bytes: &[u8]) -> String {
                 _ => format!("{kind} (malformed)"),
             }
         }
-        3 => match number() {
-            Some(block) => format!("DATA #{block} ({} bytes)", body.len() - 2),
+        opcode::DATA => match read_u16(bytes, field::BLOCK) {
+            Some(block) => format!(
+                "DATA #{block} ({} bytes)",
+                bytes_from(bytes, field::DATA_PAYLOAD).len()
+            ),
             None => "DATA (malformed)".to_string(),
         },
-        4 => match number() {
+        opcode::ACK => match read_u16(bytes, field::BLOCK) {
             Some(block) => format!("ACK {block}"),
             None => "ACK (malformed)".to_string(),
         },
-        5 => match (number(), strings(body.get(2..).unwrap_or(&[]))) {
+        opcode::ERROR => match (
+            read_u16(bytes, field::ERROR_CODE),
+            strings(bytes_from(bytes, field::ERROR_MESSAGE)),
+        ) {
             (Some(code), Some(parts)) => {
                 format!(
                     "ERROR {code} {}",
@@ -104,9 +145,9 @@ pub fn label(bytes: &[u8]) -> String {
             (Some(code), None) => format!("ERROR {code}"),
             _ => "ERROR (malformed)".to_string(),
         },
-        6 => match strings(body) {
+        opcode::OACK => match strings(text) {
             Some(parts) if parts.len() % 2 == 0 => format!("OACK {}", options(&parts)),
-            _ if body.is_empty() => "OACK".to_string(),
+            _ if text.is_empty() => "OACK".to_string(),
             _ => "OACK (malformed)".to_string(),
         },
         other => format!("TFTP opcode {other} ({} bytes)", bytes.len()),
