@@ -23,6 +23,8 @@ use tcp_echo::client::{self, ClientOptions};
 use tcp_echo::server::{self, ServeOptions, Stop};
 use wire_text::TextEncoding;
 
+mod log_lines;
+
 #[derive(Parser)]
 #[command(
     name = "tcp-echo",
@@ -279,8 +281,15 @@ fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Fai
         code: 1,
     })?;
     say(&format!("listening on tcp {local}"));
-    let log: server::Log = Arc::new(say);
-    server::serve(listener, options, &Stop::new(), log).map_err(|error| Failure {
+    // Lines from the client threads; see log_lines.rs for why not `say`.
+    let lines = Arc::new(log_lines::LogLines::new(Box::new(io::stdout())));
+    let log: server::Log = {
+        let lines = Arc::clone(&lines);
+        Arc::new(move |line: &str| lines.say(line))
+    };
+    let served = server::serve(listener, options, &Stop::new(), log);
+    lines.flush();
+    served.map_err(|error| Failure {
         message: error.to_string(),
         hint: None,
         code: 1,

@@ -491,7 +491,14 @@ pub fn serve(
         }
         // The connected socket inherits non-blocking mode from the listening socket on
         // some systems (the BSDs, macOS, Windows): its thread wants blocking reads.
-        if let Err(error) = stream.set_nonblocking(false) {
+        // Linux never passes it on (`accept` would need SOCK_NONBLOCK), so the call is
+        // skipped there: one system call less per client.
+        let made_blocking = if cfg!(any(target_os = "linux", target_os = "android")) {
+            Ok(())
+        } else {
+            stream.set_nonblocking(false)
+        };
+        if let Err(error) = made_blocking {
             log(&format!(
                 "failed {peer}: cannot make the socket blocking: {}",
                 hostport::describe(&error)
