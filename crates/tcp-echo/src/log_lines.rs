@@ -56,6 +56,10 @@ struct State {
     /// Threads waiting in `Shared::written` (a notification is a system call: only
     /// made when someone waits).
     waiting_for_write: usize,
+    /// True while the batching thread waits to be woken. Otherwise it looks at the
+    /// lines by itself within `batch` (it goes on doing that while lines keep coming),
+    /// and loggers neither write nor make the system call that wakes it.
+    batcher_idle: bool,
     /// Set when the [`LogLines`] is dropped: the batching thread ends.
     closed: bool,
 }
@@ -75,6 +79,8 @@ impl LogLines {
                 writing: false,
                 last_write: None,
                 waiting_for_write: 0,
+                // Until it has started, the batching thread is as good as idle.
+                batcher_idle: true,
                 closed: false,
             }),
             lines_waiting: Condvar::new(),
@@ -101,27 +107,31 @@ impl LogLines {
                 self.shared.write_waiting(state)
             };
         }
-        let nothing_waited = state.text.is_empty();
         state.text.push_str(line);
         state.text.push('\n');
         if state.writing {
             // The thread writing now, or the batching thread after it, takes the line.
             return;
         }
-        let recent = state
-            .last_write
-            .is_some_and(|at| at.elapsed() < self.shared.batch);
-        if self.batching && recent {
-            if nothing_waited {
-                self.shared.lines_waiting.notify_one();
+        if self.batching {
+            if !state.batcher_idle {
+                // The batching thread looks at the lines within BATCH anyway.
+                return;
             }
-            return;
+            let recent = state
+                .last_write
+                .is_some_and(|at| at.elapsed() < self.shared.batch);
+            if recent {
+                self.shared.wake_batcher(state);
+                return;
+            }
         }
+        // A quiet moment: the line goes out now.
         let mut state = self.shared.write_waiting(state);
         if self.batching {
             // Lines logged during the write go out after BATCH, from the batching thread.
             if !state.text.is_empty() {
-                self.shared.lines_waiting.notify_one();
+                self.shared.wake_batcher(state);
             }
         } else {
             while !state.text.is_empty() {
@@ -193,31 +203,57 @@ impl Shared {
         state
     }
 
+    /// Wakes the batching thread if it waits for lines.
+    fn wake_batcher(&self, mut state: MutexGuard<'_, State>) {
+        if state.batcher_idle {
+            state.batcher_idle = false;
+            self.lines_waiting.notify_one();
+        }
+    }
+
     /// The batching thread: writes lines that were logged too soon after a write, once
     /// [`BATCH`] has passed since it.
     fn write_late_lines(&self) {
         let mut state = self.lock();
+        // After writing, it looks again one `batch` later before it waits to be woken:
+        // when lines keep coming, that is the only wake-up per batch.
+        let mut look_again = false;
         loop {
             if state.closed {
                 return;
             }
             if state.text.is_empty() || state.writing {
-                state = wait(&self.lines_waiting, state);
+                if look_again {
+                    look_again = false;
+                    state = wait_at_most(&self.lines_waiting, state, self.batch);
+                } else {
+                    state.batcher_idle = true;
+                    state = wait(&self.lines_waiting, state);
+                    state.batcher_idle = false;
+                }
                 continue;
             }
             let due = state.last_write.and_then(|at| at.checked_add(self.batch));
             let now = Instant::now();
             if let Some(due) = due.filter(|&due| due > now) {
-                state = self
-                    .lines_waiting
-                    .wait_timeout(state, due - now)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
+                state = wait_at_most(&self.lines_waiting, state, due - now);
                 continue;
             }
             state = self.write_waiting(state);
+            look_again = true;
         }
     }
+}
+
+fn wait_at_most<'a>(
+    condvar: &Condvar,
+    state: MutexGuard<'a, State>,
+    longest: Duration,
+) -> MutexGuard<'a, State> {
+    condvar
+        .wait_timeout(state, longest)
+        .unwrap_or_else(PoisonError::into_inner)
+        .0
 }
 
 fn wait<'a>(condvar: &Condvar, state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
