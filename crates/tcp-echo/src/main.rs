@@ -281,7 +281,7 @@ fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Fai
         code: 1,
     })?;
     say(&format!("listening on tcp {local}"));
-    // Lines from the client threads; see log_lines.rs for why not `say`. With --trace
+    // The server's log lines; see log_lines.rs for why not `say`. With --trace
     // they go out one by one, in step with the trace on stderr.
     let lines = Arc::new(if options.trace {
         log_lines::LogLines::unbatched(Box::new(io::stdout()))
