@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 /// The longest a line waits when lines come fast: a person cannot see it, and a busy
 /// server makes one `write` per `BATCH` instead of one per line.
-const BATCH: Duration = Duration::from_millis(2);
+const BATCH: Duration = Duration::from_millis(10);
 
 /// How many bytes of lines may wait. When stdout is stuck (a full pipe nobody reads),
 /// loggers then wait, as they would have waited in `println!`, instead of filling the
