@@ -11,9 +11,11 @@
 //! typing, and most tests, see no difference. Lines that come faster than that wait at
 //! most [`BATCH`] and go out together in one `write`, from a thread of their own. Either
 //! way they keep the order in which they were logged, and no thread waits for another
-//! one's `write`. The one thing given up, on a busy server only: a client may get its
-//! echo up to [`BATCH`] before its `accepted` line reaches stdout. `--trace` uses
-//! [`LogLines::unbatched`], since its lines on stderr must stay in step with these.
+//! one's `write`. What is given up, on a busy server only: a client may get its echo up
+//! to [`BATCH`] before its `accepted` line reaches stdout, and a server stopped by a
+//! signal (Ctrl-C) in such a moment loses the lines of its last [`BATCH`]; `--once`,
+//! `--count` and `--exit-after` write every line before the program ends. `--trace`
+//! uses [`LogLines::unbatched`], since its lines on stderr must stay in step with these.
 //!
 //! This is plumbing of the binary, not part of the lesson: `server::serve` only sees a
 //! function that takes a line.
