@@ -25,6 +25,8 @@ use tcp_echo::client::{self, ClientOptions};
 use tcp_echo::server::{self, ServeOptions, Stop};
 use wire_text::TextEncoding;
 
+mod log_lines;
+
 #[derive(Parser)]
 #[command(
     name = "tcp-echo",
@@ -259,8 +261,20 @@ fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Fai
         ))
     })?;
     show(&format!("listening on tcp {local}"));
-    let log: server::Log = Arc::new(show);
-    server::serve(listener, options, &Stop::new(), log)?;
+    // The server's log lines; see log_lines.rs for why not `show`. With --trace or
+    // --ladder they go out one by one, in step with what is drawn on stderr.
+    let lines = Arc::new(if options.trace.is_on() {
+        log_lines::LogLines::unbatched(Box::new(io::stdout()))
+    } else {
+        log_lines::LogLines::new(Box::new(io::stdout()))
+    });
+    let log: server::Log = {
+        let lines = Arc::clone(&lines);
+        Arc::new(move |line: &str| lines.say(line))
+    };
+    let served = server::serve(listener, options, &Stop::new(), log);
+    lines.flush();
+    served?;
     Ok(())
 }
 
