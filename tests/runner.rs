@@ -688,13 +688,14 @@ fn lessons_lists_every_lesson_with_its_test_command() {
 }
 
 /// The crates under `crates/` that support the exercises and are not lessons themselves.
-const SUPPORT_CRATES: [&str; 6] = [
+const SUPPORT_CRATES: [&str; 7] = [
     "testkit",
     "wire-text",
     "hostport",
     "unsolved",
     "say",
     "first-datagram",
+    "ladder",
 ];
 
 #[test]
