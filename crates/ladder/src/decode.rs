@@ -17,7 +17,7 @@
 mod dns;
 mod layers;
 mod text;
-mod tftp;
+pub mod tftp;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};

@@ -22,7 +22,7 @@ use std::net::{SocketAddr, UdpSocket};
 
 use say::{Mark, Trace};
 
-use crate::packet::{Direction, ErrorCode, ErrorPacket, Packet, TftpOption};
+use crate::packet::{ErrorCode, ErrorPacket, Packet};
 
 /// One transfer's memory of what it drew: enough to mark repeats and retransmissions.
 #[derive(Debug)]
@@ -155,36 +155,11 @@ fn is_error(bytes: &[u8]) -> bool {
 }
 
 /// A packet's one-line summary on the ladder: `RRQ "hello.txt" octet blksize=1468`,
-/// `OACK blksize=1468`, `DATA #3 (512 bytes)`, `ACK 3`, `ERROR 1 "File not found"`.
+/// `OACK blksize=1468`, `DATA #3 (512 bytes)`, `ACK 3`, `ERROR 1 "File not found"`: the
+/// words `ladder` uses for the same packet read from a capture, so a live ladder and the
+/// capture's ladder of one transfer say the same.
 pub fn label(bytes: &[u8]) -> String {
-    match Packet::parse(bytes) {
-        Ok(Packet::Request(request)) => {
-            let kind = match request.direction {
-                Direction::Read => "RRQ",
-                Direction::Write => "WRQ",
-            };
-            let mut text = format!("{kind} {:?} {}", request.filename, request.mode);
-            push_options(&mut text, &request.options);
-            text
-        }
-        Ok(Packet::Data(data)) => format!("DATA #{} ({} bytes)", data.block, data.payload.len()),
-        Ok(Packet::Ack(ack)) => format!("ACK {}", ack.block),
-        Ok(Packet::Error(error)) => {
-            format!("ERROR {} {:?}", error.code.to_u16(), error.message.as_str())
-        }
-        Ok(Packet::Oack(oack)) => {
-            let mut text = "OACK".to_string();
-            push_options(&mut text, &oack.options);
-            text
-        }
-        Err(error) => format!("{} bytes, malformed: {error}", bytes.len()),
-    }
-}
-
-fn push_options(text: &mut String, options: &[TftpOption]) {
-    for option in options {
-        text.push_str(&format!(" {}={}", option.name, option.value));
-    }
+    ladder::decode::tftp::label(bytes)
 }
 
 #[cfg(test)]
