@@ -35,13 +35,12 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use testkit::Running;
+use testkit::lesson::substitute_port;
 
 /// How long one command may take, including `cargo run` checking that nothing needs
 /// building (the workspace is built before the tests run).
@@ -329,25 +328,6 @@ fn mask_query_ids(text: &str) -> String {
     out
 }
 
-/// Swaps `from` for `to` wherever it stands as a port in `text`.
-fn swap_port(text: &str, from: u16, to: u16) -> String {
-    let mut out = String::with_capacity(text.len());
-    let from = from.to_string();
-    let words: Vec<&str> = text.split(' ').collect();
-    for (index, word) in words.iter().enumerate() {
-        if index > 0 {
-            out.push(' ');
-        }
-        let after_flag = index > 0 && PORT_FLAGS.contains(&words[index - 1]);
-        if after_flag && *word == from {
-            out.push_str(&to.to_string());
-        } else {
-            out.push_str(&word.replace(&format!(":{from}"), &format!(":{to}")));
-        }
-    }
-    out
-}
-
 /// A port no one uses now, for UDP and TCP alike.
 fn free_port() -> u16 {
     for _ in 0..100 {
@@ -361,122 +341,29 @@ fn free_port() -> u16 {
     panic!("no free port found in 100 tries");
 }
 
-/// A process group started by `sh -c`, killed whole when dropped.
-struct Started {
-    child: Child,
-    /// Lines of stdout and stderr as they come, for the readiness line.
-    lines: mpsc::Receiver<String>,
-    /// All of stderr, once the process has ended.
-    stderr: Option<thread::JoinHandle<String>>,
-}
-
-impl Started {
-    /// Starts `command` in `sh`, its stdin empty (a command that needs input pipes it in
-    /// itself: `printf 'one\n' | cargo run ...`).
-    fn start(command: &str) -> Result<Started, String> {
-        let mut shell = Command::new("sh");
-        shell
-            .arg("-c")
-            .arg(command)
-            .current_dir(workspace())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .stdin(Stdio::null())
-            .process_group(0);
-        testkit::in_english(&mut shell);
-        let mut child = shell
-            .spawn()
-            .map_err(|error| format!("cannot start sh: {error}"))?;
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (lines, received) = mpsc::channel();
-        let from_stdout = lines.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = from_stdout.send(line);
-            }
-        });
-        let stderr = thread::spawn(move || {
-            let mut text = String::new();
-            let mut reader = BufReader::new(stderr);
-            let mut line = String::new();
-            while matches!(reader.read_line(&mut line), Ok(read) if read > 0) {
-                let _ = lines.send(line.trim_end().to_string());
-                text.push_str(&line);
-                line.clear();
-            }
-            text
-        });
-        Ok(Started {
-            child,
-            lines: received,
-            stderr: Some(stderr),
-        })
-    }
-
-    /// Waits for a server's readiness line: ours print `listening on ...` on stdout,
-    /// dnsmasq `dnsmasq[PID]: started, version ...` on stderr.
-    fn wait_for_readiness(&mut self, command: &str) -> Result<(), String> {
-        let deadline = Instant::now() + COMMAND_DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.starts_with("listening on ") => return Ok(()),
-                Ok(line) if line.contains("dnsmasq") && line.contains(": started") => {
-                    return Ok(());
-                }
-                Ok(_) => {}
-                Err(_) => return Err(format!("`{command}` printed no readiness line")),
-            }
-        }
-    }
-
-    /// Waits for the end (within `deadline`, or not at all when `stop` is set: the
-    /// process is then killed), and returns all of stderr.
-    fn finish(mut self, command: &str, deadline: Duration, stop: bool) -> Result<String, String> {
-        let until = Instant::now() + deadline;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => break,
-                _ if stop => {
-                    self.kill();
-                    break;
-                }
-                Ok(None) if Instant::now() < until => {
-                    thread::sleep(Duration::from_millis(20));
-                }
-                _ => {
-                    self.kill();
-                    return Err(format!("`{command}` did not end within {deadline:?}"));
-                }
-            }
-        }
-        let stderr = self.stderr.take().expect("stderr is read once");
-        Ok(stderr.join().unwrap_or_default())
-    }
-
-    fn kill(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.kill();
-        }
-    }
+/// `sh -c COMMAND` from the workspace, in English, as the lesson runner runs a lesson's
+/// commands: [`Running`] puts it in a process group of its own, so stopping it stops
+/// what the shell started.
+fn shell(command: &str) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(command).current_dir(workspace());
+    testkit::in_english(&mut sh);
+    sh
 }
 
 /// A peer tool a generated diagram needs, with its Debian package.
 const PEER_TOOLS: [(&str, &str); 1] = [("dnsmasq", "dnsmasq")];
 
+fn is_peer_tool(command: &str) -> bool {
+    PEER_TOOLS
+        .iter()
+        .any(|(tool, _)| command.starts_with(&format!("{tool} ")))
+}
+
 /// Runs the commands of a `generated by` comment and returns the diagram one of them
 /// printed, with the lesson's ports put back. `Ok(None)`: a peer tool is missing here
-/// (SKIP; a failure under CI).
+/// (SKIP; a failure under CI). A command that hangs or prints no readiness line fails
+/// the test at once, naming the command.
 fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, String> {
     for command in commands {
         for (tool, package) in PEER_TOOLS {
@@ -494,33 +381,43 @@ fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, Strin
     let rewrite = |command: &str| {
         let mut command = command.replace("/tmp/netlab-", &scratch);
         for &(from, to) in &swaps {
-            command = swap_port(&command, from, to);
+            command = substitute_port(&command, from, to);
         }
-        command
+        shell(&command)
     };
     let (last, before) = commands.split_last().ok_or("no command")?;
-    let mut background = Vec::new();
+    let mut servers = Vec::new();
+    let mut peers = Vec::new();
     for command in before {
-        let run = rewrite(command);
-        let our_server = run.contains("cargo run");
-        if our_server
-            || PEER_TOOLS
-                .iter()
-                .any(|(tool, _)| run.starts_with(&format!("{tool} ")))
-        {
-            let mut started = Started::start(&run)?;
-            started.wait_for_readiness(command)?;
-            background.push((command.clone(), started, our_server));
+        if command.contains("cargo run") {
+            let mut server = Running::start(rewrite(command));
+            server.wait_for_stdout("a readiness line 'listening on ...'", |line| {
+                line.starts_with("listening on ")
+            });
+            servers.push(server);
+        } else if is_peer_tool(command) {
+            let peer = Running::start(rewrite(command));
+            peer.wait_for_stderr_containing(": started");
+            peers.push(peer);
         } else {
-            Started::start(&run)?.finish(command, COMMAND_DEADLINE, false)?;
+            let done = Running::start(rewrite(command)).finish_within(COMMAND_DEADLINE);
+            if !done.status.success() {
+                return Err(format!("`{command}` failed: {}", done.stderr_text()));
+            }
         }
     }
-    let mut stderrs =
-        vec![Started::start(&rewrite(last))?.finish(last, COMMAND_DEADLINE, false)?];
+    let mut stderrs = vec![
+        Running::start(rewrite(last))
+            .finish_within(COMMAND_DEADLINE)
+            .stderr_text(),
+    ];
     // Our servers end by themselves (`--count 1`) and print their diagram as they end; a
     // peer tool (dnsmasq) runs until it is stopped.
-    for (command, started, our_server) in background {
-        stderrs.push(started.finish(&command, Duration::from_secs(10), !our_server)?);
+    for server in servers {
+        stderrs.push(server.finish_within(Duration::from_secs(10)).stderr_text());
+    }
+    for peer in peers {
+        peer.kill();
     }
     cleanup(&scratch);
     let diagrams: Vec<String> = stderrs.iter().filter_map(|text| mermaid_in(text)).collect();
@@ -533,7 +430,7 @@ fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, Strin
     };
     let mut diagram = diagram.clone();
     for &(from, to) in &swaps {
-        diagram = diagram.replace(&format!(":{to}"), &format!(":{from}"));
+        diagram = substitute_port(&diagram, to, from);
     }
     Ok(Some(diagram.replace(&scratch, "/tmp/netlab-")))
 }
@@ -575,7 +472,7 @@ fn ports_are_found_swapped_and_masked() {
     ];
     assert_eq!(lesson_ports(&commands), [7788, 5555]);
     assert_eq!(
-        swap_port(&commands[1], 5555, 40001),
+        substitute_port(&commands[1], 5555, 40001),
         "cargo run -q -p udp-bind -- send 127.0.0.1:7788 again --from-port 40001"
     );
     assert_eq!(
