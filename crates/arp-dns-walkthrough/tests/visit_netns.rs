@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use arp_dns_walkthrough::capture_walk::{self, Event};
 
@@ -208,14 +208,11 @@ fn netns_visit_interrupted_removes_its_namespaces() {
         .status()
         .unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "visit --netns ignored SIGINT");
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = testkit::poll_until(
+        "visit --netns to exit after SIGINT",
+        Duration::from_secs(30),
+        || child.try_wait().unwrap(),
+    );
     let _ = std::fs::remove_file(&capture);
     let mut stderr = String::new();
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);

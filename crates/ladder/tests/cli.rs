@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
 use ladder::filter::Filter;
@@ -204,16 +204,9 @@ impl Tcpdump {
             .status()
             .expect("run kill");
         assert!(status.success(), "kill -INT tcpdump failed");
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) if Instant::now() < deadline => {
-                    thread::sleep(Duration::from_millis(10));
-                }
-                _ => panic!("tcpdump did not exit after SIGINT"),
-            }
-        }
+        testkit::poll_until("tcpdump to exit after SIGINT", DEADLINE, || {
+            self.child.try_wait().ok().flatten()
+        });
     }
 }
 
