@@ -45,9 +45,10 @@ fn segment_control(size: u16) -> Vec<u8> {
     control
 }
 
-/// Sends `datagrams` to `to` as one burst. Every datagram but the last must have the
-/// same length, and the burst must respect [`MOST_SEGMENTS`] and [`MOST_BYTES`].
-pub fn send(socket: &UdpSocket, to: SocketAddr, datagrams: &[&[u8]]) -> io::Result<()> {
+/// Sends `datagrams` to `to` as one burst (`None`: to the peer of a connected socket).
+/// Every datagram but the last must have the same length, and the burst must respect
+/// [`MOST_SEGMENTS`] and [`MOST_BYTES`].
+pub fn send(socket: &UdpSocket, to: Option<SocketAddr>, datagrams: &[&[u8]]) -> io::Result<()> {
     let Some(first) = datagrams.first() else {
         return Ok(());
     };
@@ -55,11 +56,11 @@ pub fn send(socket: &UdpSocket, to: SocketAddr, datagrams: &[&[u8]]) -> io::Resu
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "datagram too large"))?;
     let slices: Vec<IoSlice<'_>> = datagrams.iter().map(|d| IoSlice::new(d)).collect();
     let control = segment_control(size);
-    let address = SockAddr::from(to);
-    let message = MsgHdr::new()
-        .with_addr(&address)
-        .with_buffers(&slices)
-        .with_control(&control);
+    let address = to.map(SockAddr::from);
+    let mut message = MsgHdr::new().with_buffers(&slices).with_control(&control);
+    if let Some(address) = &address {
+        message = message.with_addr(address);
+    }
     let total: usize = datagrams.iter().map(|d| d.len()).sum();
     let sent = SockRef::from(socket).sendmsg(&message, 0)?;
     if sent != total {
@@ -81,7 +82,7 @@ mod tests {
             .unwrap();
         let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
         let parts: [&[u8]; 3] = [b"aaaa", b"bbbb", b"cc"];
-        match send(&sender, receiver.local_addr().unwrap(), &parts) {
+        match send(&sender, Some(receiver.local_addr().unwrap()), &parts) {
             Ok(()) => {
                 let mut buffer = [0u8; 16];
                 for part in parts {

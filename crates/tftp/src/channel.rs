@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use say::Trace;
 
 use crate::arrows::Arrows;
+use crate::connected::Connected;
 use crate::packet::{self, Ack, ErrorCode, ErrorPacket, Packet, ParseError, field};
 
 /// Why a transfer stopped before the end.
@@ -167,9 +168,16 @@ const MOST_STRANGERS_ANSWERED: u32 = 16;
 /// One transfer's socket and the peer's transfer ID (its address and port).
 ///
 /// We keep the socket unconnected on purpose: a connected UDP socket silently drops
-/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5.
+/// datagrams from other ports, and RFC 1350 wants those answered with ERROR 5. Once the
+/// file moves, a second socket on the same port, connected, carries the peer's datagrams
+/// where the system allows it ([`crate::connected`]): it is faster.
 pub struct Channel<'a> {
     socket: &'a UdpSocket,
+    /// The fast path, once the peer has moved the file; `None` before, or where it is not
+    /// available.
+    connected: Option<Connected<'a>>,
+    /// Whether to try opening [`Channel::connected`] (once).
+    may_connect: bool,
     peer: SocketAddr,
     /// `--trace`: one line per packet (a server's name the peer: `[ADDRESS] `).
     trace: Trace,
@@ -197,6 +205,8 @@ impl<'a> Channel<'a> {
     ) -> Channel<'a> {
         Channel {
             socket,
+            connected: None,
+            may_connect: true,
             peer,
             trace,
             buffer: vec![0; largest + 1],
@@ -220,9 +230,15 @@ impl<'a> Channel<'a> {
         self.peer
     }
 
+    /// Whether the fast path ([`crate::connected`]) is in use.
+    pub fn is_connected(&self) -> bool {
+        self.connected.is_some()
+    }
+
     /// Adopts the peer's transfer ID (the client learns it from the first answer).
     pub fn set_peer(&mut self, peer: SocketAddr) {
         self.peer = peer;
+        self.connected = None;
     }
 
     pub fn trace(&self) -> Trace {
@@ -249,12 +265,14 @@ impl<'a> Channel<'a> {
                 arrows.borrow_mut().sent(self.trace, self.peer, bytes);
             }
         }
-        self.socket
-            .send_to(bytes, self.peer)
-            .map_err(|source| TransferError::Network {
-                doing: format!("sendto({})", self.peer),
-                source,
-            })?;
+        let sent = match &self.connected {
+            Some(connected) => connected.send(bytes),
+            None => self.socket.send_to(bytes, self.peer).map(drop),
+        };
+        sent.map_err(|source| TransferError::Network {
+            doing: format!("sendto({})", self.peer),
+            source,
+        })?;
         Ok(())
     }
 
@@ -288,7 +306,11 @@ impl<'a> Channel<'a> {
                         }
                     }
                 }
-                match crate::burst::send(self.socket, self.peer, group) {
+                let sent = match &self.connected {
+                    Some(connected) => crate::burst::send(connected.socket(), None, group),
+                    None => crate::burst::send(self.socket, Some(self.peer), group),
+                };
+                match sent {
                     Ok(()) => continue,
                     // No UDP GSO here (an old kernel, another OS): one by one from now on.
                     Err(_) => self.bursts = false,
@@ -343,21 +365,11 @@ impl<'a> Channel<'a> {
             if self.watch.is_some() {
                 wait = wait.min(WATCH_INTERVAL);
             }
-            // setsockopt costs a system call: keep the current timeout unless it would
-            // overshoot the deadline by more than an eighth, or end far too early.
-            let close_enough = self
-                .socket_timeout
-                .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
-            if !close_enough {
-                self.socket.set_read_timeout(Some(wait)).map_err(|source| {
-                    TransferError::Network {
-                        doing: "setting the receive timeout".into(),
-                        source,
-                    }
-                })?;
-                self.socket_timeout = Some(wait);
-            }
-            match self.socket.recv_from(&mut self.buffer) {
+            let received = match &mut self.connected {
+                Some(connected) => connected.recv_from(&mut self.buffer, wait),
+                None => self.recv_unconnected(wait),
+            };
+            match received {
                 Ok((len, from)) if from == self.peer => {
                     if let Some(watch) = self.watch {
                         if moves_the_file(&self.buffer[..len]) {
@@ -367,6 +379,10 @@ impl<'a> Channel<'a> {
                     if self.trace.is_on() {
                         trace_received(self.trace, &self.buffer[..len], len);
                         self.draw_received(&self.buffer[..len]);
+                    }
+                    if self.may_connect && moves_the_file(&self.buffer[..len]) {
+                        self.may_connect = false;
+                        self.connected = Connected::open(self.socket, self.peer);
                     }
                     return Ok(Incoming::Datagram(len));
                 }
@@ -382,6 +398,20 @@ impl<'a> Channel<'a> {
                 }
             }
         }
+    }
+
+    /// Waits up to `wait` on the unconnected socket, for the peer or a stranger.
+    fn recv_unconnected(&mut self, wait: Duration) -> io::Result<(usize, SocketAddr)> {
+        // setsockopt costs a system call: keep the current timeout unless it would
+        // overshoot the deadline by more than an eighth, or end far too early.
+        let close_enough = self
+            .socket_timeout
+            .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
+        if !close_enough {
+            self.socket.set_read_timeout(Some(wait))?;
+            self.socket_timeout = Some(wait);
+        }
+        self.socket.recv_from(&mut self.buffer)
     }
 
     /// `--ladder`: draws a datagram from the peer received outside [`Channel::receive`]

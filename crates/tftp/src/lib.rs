@@ -22,6 +22,7 @@
 //!   again after a timeout;
 //! - [`buffers`]: sizing socket and file buffers so a window fits;
 //! - [`burst`]: sending a window in one system call (UDP GSO);
+//! - [`connected`]: the fast path: a connected socket for the peer, strangers still heard;
 //! - [`server`]: the server's loop: requests in, one thread per transfer, its limits;
 //! - [`config`]: what the server allows ([`config::ServerConfig`]);
 //! - [`request`]: one request served: refused, or read/written with its options;
@@ -51,6 +52,7 @@ pub mod burst;
 pub mod channel;
 pub mod client;
 pub mod config;
+pub mod connected;
 pub mod negotiate;
 pub mod netascii;
 pub mod packet;

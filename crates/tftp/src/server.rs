@@ -288,9 +288,10 @@ fn serve_stopped(
 }
 
 /// Descriptors one transfer may hold at once: its socket and the file it reads, or its
-/// socket, the directory and the temporary file of an upload.
+/// socket, the directory and the temporary file of an upload; on Linux also the second,
+/// connected socket of the fast path ([`crate::connected`]).
 #[cfg(unix)]
-const DESCRIPTORS_PER_TRANSFER: u64 = 3;
+const DESCRIPTORS_PER_TRANSFER: u64 = 4;
 /// Descriptors kept for the rest: standard streams, the listening socket, the root, and
 /// the directories a name lookup holds for a moment.
 #[cfg(unix)]
