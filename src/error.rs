@@ -64,6 +64,22 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `main` reports a runner error as the lesson binaries report theirs, with
+/// [`say::finish`]: one `error:` line, a `hint:` line where there is one, the exit code.
+impl say::Explain for Error {
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
+    }
+
+    fn exit_code(&self) -> u8 {
+        Error::exit_code(self)
+    }
+
+    fn is_closed_pipe(&self) -> bool {
+        self.kind == ErrorKind::ClosedPipe
+    }
+}
+
 /// True when `error`, or an error it wraps (its `source()` chain), is a write to a
 /// closed pipe: a demo's output going to `cargo run -- tour | head`.
 pub fn caused_by_closed_pipe(error: &(dyn std::error::Error + 'static)) -> bool {

@@ -252,14 +252,8 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failures) => ExitCode::FAILURE,
-        // `cargo run | head`: the reader went away; nothing is wrong.
-        Err(error) if error.kind == error::ErrorKind::ClosedPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            if let Some(hint) = &error.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(error.exit_code())
-        }
+        // The lesson binaries' report: `error:`, `hint:`, the exit code; nothing at all
+        // for `cargo run | head`, whose reader went away (nothing is wrong).
+        Err(error) => say::finish(Err(error.into())),
     }
 }
