@@ -6,86 +6,12 @@
 //! limit, as Python's `recvfrom` does without `settimeout`, and its `--timeout` counts
 //! only from then on, as idle time between datagrams. Both lessons wait the same way,
 //! so the waiting is written once, here.
+//!
+//! Start reading at [`wait`] ([`wait_for_first_datagram`]); [`error`] holds what can go
+//! wrong ([`WaitError`]).
 
-use std::fmt;
-use std::io;
-use std::net::UdpSocket;
+pub mod error;
+pub mod wait;
 
-use say::Trace;
-
-/// Why [`wait_for_first_datagram`] could not wait.
-#[derive(Debug)]
-pub enum WaitError {
-    /// Clearing the socket's receive timeout (`SO_RCVTIMEO`) failed.
-    ClearTimeout(io::Error),
-    /// The `recvfrom` that waits (a peek) failed.
-    Receive(io::Error),
-}
-
-impl fmt::Display for WaitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WaitError::ClearTimeout(source) => write!(
-                f,
-                "clearing the receive timeout: {}",
-                hostport::describe(source)
-            ),
-            WaitError::Receive(source) => {
-                write!(f, "recvfrom failed: {}", hostport::describe(source))
-            }
-        }
-    }
-}
-
-impl std::error::Error for WaitError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WaitError::ClearTimeout(source) | WaitError::Receive(source) => Some(source),
-        }
-    }
-}
-
-/// A failure to wait is a failure at run time (exit status 1), with no hint.
-impl say::Explain for WaitError {}
-
-/// The largest UDP datagram and one byte more: a peek into this buffer is never
-/// reported as cut short, on any system.
-const PEEK_BUFFER: usize = 65_536;
-
-/// Waits, with no time limit, until a datagram is ready, and leaves it queued for the
-/// next `recvfrom` (it only peeks: `MSG_PEEK`). A receiver started for an experiment
-/// waits here for as long as the person needs to start the sender.
-pub fn wait_for_first_datagram(socket: &UdpSocket, trace: Trace) -> Result<(), WaitError> {
-    socket
-        .set_read_timeout(None)
-        .map_err(WaitError::ClearTimeout)?;
-    trace.call(format_args!(
-        "waiting for the first datagram (no time limit; Ctrl-C stops)"
-    ));
-    let mut buffer = vec![0u8; PEEK_BUFFER];
-    socket
-        .peek_from(&mut buffer)
-        .map(|_| ())
-        .map_err(WaitError::Receive)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_first_datagram_stays_queued_for_recvfrom() {
-        let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
-        sender
-            .send_to(b"hello", receiver.local_addr().unwrap())
-            .unwrap();
-        wait_for_first_datagram(&receiver, Trace::OFF).unwrap();
-        receiver
-            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-            .unwrap();
-        let mut buffer = [0u8; 16];
-        let (length, _) = receiver.recv_from(&mut buffer).unwrap();
-        assert_eq!(&buffer[..length], b"hello");
-    }
-}
+pub use error::WaitError;
+pub use wait::wait_for_first_datagram;

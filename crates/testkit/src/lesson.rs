@@ -712,7 +712,7 @@ fn packages_built_by(command: &str) -> BTreeSet<String> {
 }
 
 /// A command that is exactly `cargo build -q -p NAME [-p NAME]...` builds what the test
-/// has built already (see [`build_binaries`]), so it runs as `true`; no cargo runs inside
+/// has built already (see `build_binaries`), so it runs as `true`; no cargo runs inside
 /// the tests. Any other `cargo build` line is refused: it would run cargo.
 pub fn substitute_cargo_build(command: &str) -> String {
     let Some(rest) = command.trim().strip_prefix("cargo build ") else {
