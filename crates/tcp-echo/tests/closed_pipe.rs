@@ -36,8 +36,20 @@ fn start(args: &[&str]) -> KillOnDrop {
 
 /// Waits (bounded) for the child to exit; returns its status and stderr.
 fn finish(child: &mut KillOnDrop) -> (ExitStatus, String) {
+    finish_while(child, || {})
+}
+
+/// Like [`finish`], calling `write_again` before each look. Why again: while another
+/// test of this binary starts a process, the forked copy holds our pipe's read end for
+/// a moment, and a write in that moment still succeeds. Each call causes one more
+/// write, until one finds the pipe closed.
+fn finish_while(child: &mut KillOnDrop, mut write_again: impl FnMut()) -> (ExitStatus, String) {
     let status = testkit::poll_until("tcp-echo to exit", Duration::from_secs(10), || {
-        child.0.try_wait().expect("try_wait")
+        let exited = child.0.try_wait().expect("try_wait");
+        if exited.is_none() {
+            write_again();
+        }
+        exited
     });
     let mut stderr = String::new();
     if let Some(mut pipe) = child.0.stderr.take() {
@@ -82,7 +94,16 @@ fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     stream.read_to_end(&mut echoed).unwrap();
     assert_eq!(echoed, b"hello");
     drop(stream);
-    let (status, stderr) = finish(&mut server);
+    // More clients (see `finish_while`) until the server has stopped; once it has,
+    // connecting fails, and that is fine.
+    let (status, stderr) = finish_while(&mut server, || {
+        if let Ok(mut stream) = TcpStream::connect_timeout(&address, testkit::DEADLINE) {
+            let _ = stream.set_read_timeout(Some(testkit::DEADLINE));
+            let _ = stream.write_all(b"again");
+            let _ = stream.shutdown(Shutdown::Write);
+            let _ = stream.read_to_end(&mut Vec::new());
+        }
+    });
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
 }
@@ -119,8 +140,10 @@ fn chat_into_a_closed_pipe_ends_quietly_with_success() {
     // Nobody reads the replies: the first one finds the pipe closed.
     drop(chat.0.stdout.take());
     let mut input = chat.0.stdin.take().expect("stdin was piped");
-    input.write_all(b"hello\n").unwrap();
-    let (status, stderr) = finish(&mut chat);
+    // A line, echoed and printed; again until the chat has ended (see `finish_while`).
+    let (status, stderr) = finish_while(&mut chat, || {
+        let _ = input.write_all(b"hello\n");
+    });
     drop(input);
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     // Only the greeting (`connected to ...`) is on stderr, no error.
