@@ -119,10 +119,16 @@ impl std::error::Error for ClientError {
 }
 
 /// What `main` reports besides the message: the hint of exercise 3.1. Every client
-/// error is a failure at run time (exit 1).
+/// error is a failure at run time (exit 1), except a closed output pipe (exit 0).
 impl say::Explain for ClientError {
     fn hint(&self) -> Option<String> {
         ClientError::hint(self)
+    }
+
+    /// Our stdout's reader went away (`tcp-echo send ... | head -c1`): nobody is left
+    /// to tell, so the command ends quietly with success.
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, ClientError::Output { source } if say::is_closed_pipe(source))
     }
 }
 
@@ -312,7 +318,11 @@ pub fn send(
         });
 
         let mut incoming = Traced::new(&stream, address, options.trace).with_local(local);
-        let received = receive_until_closed(&mut incoming, reply);
+        let mut reply = ReplySink {
+            inner: reply,
+            failed: false,
+        };
+        let received = receive_until_closed(&mut incoming, &mut reply);
         if received.is_err() {
             // Unblock the sender if it is stuck in a send the server will never drain.
             let _ = stream.shutdown(Shutdown::Both);
@@ -320,8 +330,14 @@ pub fn send(
         let sent = sender
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let received =
-            received.map_err(|error| ClientError::from_receive(address, options.timeout, error))?;
+        let received = received.map_err(|error| {
+            if reply.failed {
+                // Our own output failed (`send --raw ... | head -c1`), not the connection.
+                ClientError::Output { source: error }
+            } else {
+                ClientError::from_receive(address, options.timeout, error)
+            }
+        })?;
         // Both directions are closed now; dropping the socket on return is `close()`.
         options.trace.call(format_args!("close({address})"));
         options.trace.note(local, format_args!("close()"));
@@ -331,6 +347,29 @@ pub fn send(
             received,
         })
     })
+}
+
+/// Where [`send`] copies the reply, remembering whether a write failed: the copying
+/// loop returns one `io::Error` for both the socket and the output, and a failed write
+/// of ours (a closed stdout) must not be reported as the connection's failure.
+struct ReplySink<'a> {
+    inner: &'a mut dyn Write,
+    failed: bool,
+}
+
+impl Write for ReplySink<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(bytes);
+        // An interrupted write is tried again by `write_all`: not a failure yet.
+        self.failed |= matches!(&written, Err(error) if error.kind() != io::ErrorKind::Interrupted);
+        written
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let flushed = self.inner.flush();
+        self.failed |= matches!(&flushed, Err(error) if error.kind() != io::ErrorKind::Interrupted);
+        flushed
+    }
 }
 
 /// What a [`chat`] did.

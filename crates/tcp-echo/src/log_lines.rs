@@ -17,13 +17,20 @@
 //! `--count` and `--exit-after` write every line before the program ends. `--trace`
 //! uses [`LogLines::unbatched`], since its lines on stderr must stay in step with these.
 //!
+//! When stdout's reader goes away (`tcp-echo serve | head -2`), there is nobody left to
+//! read the log: the first write that fails with a closed pipe (`BrokenPipe`) asks the
+//! server to stop, as any Unix filter stops, and keeps the error for `main`, which ends
+//! quietly with success. Other write errors are ignored: the server goes on serving.
+//!
 //! This is plumbing of the binary, not part of the lesson: `server::serve` only sees a
 //! function that takes a line.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use tcp_echo::server::Stop;
 
 /// The longest a line waits when lines come fast: a person cannot see it, and a busy
 /// server makes one `write` per `BATCH` instead of one per line.
@@ -52,6 +59,10 @@ struct Shared {
     out: Mutex<Box<dyn Write + Send>>,
     /// [`BATCH`], or another time in tests.
     batch: Duration,
+    /// Requested when `out`'s reader has gone (a closed pipe).
+    stop: Stop,
+    /// The first closed-pipe write error, for `main` to report (quietly).
+    closed_pipe: Mutex<Option<io::Error>>,
 }
 
 struct State {
@@ -74,19 +85,20 @@ struct State {
 
 impl LogLines {
     /// Lines to `out` (the process's stdout in the binary), batched when they come fast.
-    pub fn new(out: Box<dyn Write + Send>) -> LogLines {
-        LogLines::with_batch(out, Some(BATCH))
+    /// `stop` is requested when `out`'s reader goes away.
+    pub fn new(out: Box<dyn Write + Send>, stop: Stop) -> LogLines {
+        LogLines::with_batch(out, Some(BATCH), stop)
     }
 
     /// Lines to `out`, each written when it is logged, never later: for `--trace`,
     /// whose lines on stderr must stay in step with these.
-    pub fn unbatched(out: Box<dyn Write + Send>) -> LogLines {
-        LogLines::with_batch(out, None)
+    pub fn unbatched(out: Box<dyn Write + Send>, stop: Stop) -> LogLines {
+        LogLines::with_batch(out, None, stop)
     }
 
     /// Lines to `out`; with `batch`, a line logged sooner than that after a write waits
     /// for the batching thread.
-    fn with_batch(out: Box<dyn Write + Send>, batch: Option<Duration>) -> LogLines {
+    fn with_batch(out: Box<dyn Write + Send>, batch: Option<Duration>, stop: Stop) -> LogLines {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 text: String::new(),
@@ -101,6 +113,8 @@ impl LogLines {
             written: Condvar::new(),
             out: Mutex::new(out),
             batch: batch.unwrap_or_default(),
+            stop,
+            closed_pipe: Mutex::new(None),
         });
         let batcher = Arc::clone(&shared);
         let batching = batch.is_some()
@@ -111,8 +125,8 @@ impl LogLines {
         LogLines { shared, batching }
     }
 
-    /// Logs `line` (a newline is added). Write errors are ignored: a closed stdout must
-    /// not stop the server.
+    /// Logs `line` (a newline is added). A closed pipe stops the server (see the module
+    /// documentation); other write errors are ignored.
     pub fn say(&self, line: &str) {
         let mut state = self.shared.lock();
         while state.text.len() >= MOST_WAITING {
@@ -155,6 +169,16 @@ impl LogLines {
         }
     }
 
+    /// The write error that found `out`'s reader gone, if one did: the server was asked
+    /// to stop because of it.
+    pub fn take_closed_pipe(&self) -> Option<io::Error> {
+        self.shared
+            .closed_pipe
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
     /// Writes every line logged so far, now (waiting for a write under way).
     pub fn flush(&self) {
         let mut state = self.shared.lock();
@@ -192,8 +216,10 @@ impl Shared {
         drop(state);
         {
             let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            if let Err(error) = written {
+                self.note_write_error(error);
+            }
         }
         let mut state = self.lock();
         state.writing = false;
@@ -208,6 +234,22 @@ impl Shared {
             self.written.notify_all();
         }
         state
+    }
+
+    /// A closed pipe (our reader left) stops the server, and the first such error is kept
+    /// for `main`; any other write error is ignored, and the server goes on serving.
+    fn note_write_error(&self, error: io::Error) {
+        if !say::is_closed_pipe(&error) {
+            return;
+        }
+        self.stop.request();
+        let mut kept = self
+            .closed_pipe
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if kept.is_none() {
+            *kept = Some(error);
+        }
     }
 
     /// Waits until the write under way has ended.
@@ -305,7 +347,11 @@ mod tests {
             text: Arc::clone(&text),
             writes,
         };
-        (LogLines::with_batch(Box::new(out), batch), text, written)
+        (
+            LogLines::with_batch(Box::new(out), batch, Stop::new()),
+            text,
+            written,
+        )
     }
 
     fn text_of(text: &Arc<Mutex<Vec<u8>>>) -> String {
@@ -313,6 +359,46 @@ mod tests {
     }
 
     const LONG: Duration = Duration::from_secs(3600);
+
+    /// An output whose reader has gone: every write fails as on a closed pipe.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_asks_the_server_to_stop_and_keeps_the_error() {
+        let stop = Stop::new();
+        let lines = LogLines::unbatched(Box::new(ClosedPipe), stop.clone());
+        lines.say("accepted 127.0.0.1:5000");
+        assert!(stop.is_requested());
+        let kept = lines.take_closed_pipe().expect("the closed pipe was kept");
+        assert!(say::is_closed_pipe(&kept));
+    }
+
+    #[test]
+    fn another_write_error_does_not_stop_the_server() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("no space left"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let stop = Stop::new();
+        let lines = LogLines::unbatched(Box::new(Full), stop.clone());
+        lines.say("accepted 127.0.0.1:5000");
+        assert!(!stop.is_requested());
+        assert!(lines.take_closed_pipe().is_none());
+    }
 
     #[test]
     fn the_first_line_is_written_before_say_returns() {

@@ -169,11 +169,17 @@ fn encoding(label: &str) -> Result<TextEncoding, Failure> {
     TextEncoding::for_label(label).map_err(Failure::usage)
 }
 
-/// Prints a line on stdout, ignoring a closed stdout (the server must go on serving).
-fn show(line: &str) {
+/// Prints a line on stdout at once. The caller wraps a failure in its own error type,
+/// whose `is_closed_pipe` turns a closed pipe (`... | head`) into a quiet success.
+fn show(line: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
-    let _ = writeln!(stdout, "{line}");
-    let _ = stdout.flush();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+/// A client command's output line (see [`show`]).
+fn show_reply(line: &str) -> Result<(), client::ClientError> {
+    show(line).map_err(|source| client::ClientError::Output { source })
 }
 
 fn main() -> ExitCode {
@@ -260,21 +266,28 @@ fn run_serve(bind: &str, backlog: i32, options: &ServeOptions) -> Result<(), Fai
             hostport::describe(&error)
         ))
     })?;
-    show(&format!("listening on tcp {local}"));
+    show(&format!("listening on tcp {local}"))
+        .map_err(|source| server::ServerError::Output { source })?;
     // The server's log lines; see log_lines.rs for why not `show`. With --trace or
-    // --ladder they go out one by one, in step with what is drawn on stderr.
+    // --ladder they go out one by one, in step with what is drawn on stderr. When the
+    // log's reader goes away (`serve | head -2`) they ask the server to stop.
+    let stop = Stop::new();
     let lines = Arc::new(if options.trace.is_on() {
-        log_lines::LogLines::unbatched(Box::new(io::stdout()))
+        log_lines::LogLines::unbatched(Box::new(io::stdout()), stop.clone())
     } else {
-        log_lines::LogLines::new(Box::new(io::stdout()))
+        log_lines::LogLines::new(Box::new(io::stdout()), stop.clone())
     });
     let log: server::Log = {
         let lines = Arc::clone(&lines);
         Arc::new(move |line: &str| lines.say(line))
     };
-    let served = server::serve(listener, options, &Stop::new(), log);
+    let served = server::serve(listener, options, &stop, log);
     lines.flush();
     served?;
+    // Stopped because nobody reads the log any more: a quiet success (see say::finish).
+    if let Some(source) = lines.take_closed_pipe() {
+        return Err(server::ServerError::Output { source }.into());
+    }
     Ok(())
 }
 
@@ -313,10 +326,10 @@ fn run_send(
     let result = client::send(address, source, &mut reply, options);
     stdin.finish();
     let exchange = result?;
-    show(&format!(
+    show_reply(&format!(
         "sent {} bytes to {address} from {}",
         exchange.sent, exchange.local
-    ));
+    ))?;
     let calls = exchange.received.recv_calls;
     let shown = if hex {
         wire_text::hex(&reply)
@@ -330,11 +343,11 @@ fn run_send(
         }
         decoded.text
     };
-    show(&format!(
+    show_reply(&format!(
         "received {} bytes in {calls} recv call{}: {shown}",
         exchange.received.bytes,
         if calls == 1 { "" } else { "s" }
-    ));
+    ))?;
     Ok(())
 }
 
@@ -396,11 +409,15 @@ fn run_chat(address: &str, label: &str, options: ClientOptions) -> Result<(), Fa
 
 fn run_probe(address: &str, connections: usize, timeout: Duration) -> Result<(), Failure> {
     let address = resolve(address)?;
-    let summary = client::probe(address, connections, timeout, &mut |line| show(line))?;
-    show(&format!(
+    // A line the reader no longer wants is not a reason to stop probing half way; the
+    // last line below reports the closed pipe (a quiet success).
+    let summary = client::probe(address, connections, timeout, &mut |line| {
+        let _ = show(line);
+    })?;
+    show_reply(&format!(
         "completed {}/{} handshakes",
         summary.completed(),
         summary.attempts.len()
-    ));
+    ))?;
     Ok(())
 }

@@ -47,6 +47,8 @@ pub enum ServerError {
     Listen { backlog: i32, source: io::Error },
     /// `accept()` failed in a way that will not go away by trying again.
     Accept { source: io::Error },
+    /// Writing the server's own output (its readiness line, its log) failed.
+    Output { source: io::Error },
 }
 
 impl fmt::Display for ServerError {
@@ -64,6 +66,13 @@ impl fmt::Display for ServerError {
             ServerError::Accept { source } => {
                 write!(f, "accepting a client: {}", hostport::describe(source))
             }
+            ServerError::Output { source } => {
+                write!(
+                    f,
+                    "writing the server's log: {}",
+                    hostport::describe(source)
+                )
+            }
         }
     }
 }
@@ -74,13 +83,15 @@ impl std::error::Error for ServerError {
             ServerError::Socket { source }
             | ServerError::Bind { source, .. }
             | ServerError::Listen { source, .. }
-            | ServerError::Accept { source } => Some(source),
+            | ServerError::Accept { source }
+            | ServerError::Output { source } => Some(source),
         }
     }
 }
 
 /// What `main` reports besides the message: a hint when the port cannot be bound (in
-/// use, privileged, not ours). Every server error is a failure at run time (exit 1).
+/// use, privileged, not ours). Every server error is a failure at run time (exit 1),
+/// except a closed output pipe (exit 0).
 impl say::Explain for ServerError {
     fn hint(&self) -> Option<String> {
         match self {
@@ -89,6 +100,12 @@ impl say::Explain for ServerError {
             }
             _ => None,
         }
+    }
+
+    /// The log's reader went away (`tcp-echo serve | head -2`): the server stopped, and
+    /// there is nobody left to tell, so it ends quietly with success.
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, ServerError::Output { source } if say::is_closed_pipe(source))
     }
 }
 

@@ -85,6 +85,18 @@ impl std::error::Error for TransferError {
     }
 }
 
+/// What `main` reports besides the message (the hints are `main`'s, which knows the
+/// server's address). Every transfer error is a failure at run time (exit 1), except a
+/// closed output pipe.
+impl say::Explain for TransferError {
+    /// The received data could not be written because its reader went away (`tftp get
+    /// ... -o - | head -c 10`): the server was told (ERROR 0), nothing is left to
+    /// remove, and nobody is left to tell, so the command ends quietly with success.
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, TransferError::File { source, .. } if say::is_closed_pipe(source))
+    }
+}
+
 /// What [`Channel::receive`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Incoming {

@@ -13,11 +13,12 @@
 //! This file only reads the command line and reports errors; the protocol lives in the
 //! library (`src/lib.rs` and its modules).
 
+use std::io::{self, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -220,7 +221,26 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
     config.max_timeout = Duration::from_secs(args.max_timeout);
     config.max_transfer_time = Duration::from_secs(args.max_transfer_time);
     config.trace = trace;
-    config.log = Some(Arc::new(|log: &server::TransferLog| println!("{log}")));
+    // Ctrl-C (SIGINT) and SIGTERM set `stop`: the server tells each client it is
+    // serving that it shuts down (ERROR 0), and returns. So does a log line that finds
+    // its reader gone (`tftp serve | head -2`), as any Unix filter stops.
+    let stop = Arc::new(AtomicBool::new(false));
+    let closed_pipe: Arc<Mutex<Option<io::Error>>> = Arc::default();
+    config.log = Some({
+        let (stop, closed_pipe) = (Arc::clone(&stop), Arc::clone(&closed_pipe));
+        Arc::new(move |log: &server::TransferLog| {
+            let mut stdout = io::stdout().lock();
+            let written = writeln!(stdout, "{log}").and_then(|()| stdout.flush());
+            // Another write error is ignored: the server goes on serving.
+            if let Err(error) = written {
+                if say::is_closed_pipe(&error) {
+                    stop.store(true, Ordering::SeqCst);
+                    let mut kept = closed_pipe.lock().unwrap_or_else(PoisonError::into_inner);
+                    kept.get_or_insert(error);
+                }
+            }
+        })
+    });
     if !args.root.is_dir() {
         return Err(Failure::usage(format!(
             "root directory {} does not exist",
@@ -228,9 +248,6 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
         ))
         .with_hint("create it, or name another with --root DIR"));
     }
-    // Ctrl-C (SIGINT) and SIGTERM set `stop`: the server tells each client it is
-    // serving that it shuts down (ERROR 0), and returns.
-    let stop = Arc::new(AtomicBool::new(false));
     let signal = Arc::new(AtomicI32::new(0));
     {
         let (stop, signal) = (Arc::clone(&stop), Arc::clone(&signal));
@@ -239,10 +256,23 @@ fn serve(args: ServeArgs) -> Result<(), Failure> {
             stop.store(true, Ordering::SeqCst);
         })?;
     }
-    println!("listening on udp {local}");
+    {
+        let mut stdout = io::stdout().lock();
+        writeln!(stdout, "listening on udp {local}")
+            .and_then(|()| stdout.flush())
+            .map_err(|source| server::ServerError::Output { source })?;
+    }
     let report = server::serve(socket, config, stop)?;
+    let closed_pipe = closed_pipe
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
     match signal.load(Ordering::SeqCst) {
-        0 => Ok(()),
+        // Stopped because nobody reads the log any more: a quiet success.
+        0 => match closed_pipe {
+            Some(source) => Err(server::ServerError::Output { source }.into()),
+            None => Ok(()),
+        },
         number => Err(Failure::runtime(format!(
             "stopped by {} ({} transfer{} cut short)",
             signal_name(number),
@@ -440,6 +470,10 @@ fn describe_settings(outcome: &client::Outcome) -> String {
 }
 
 fn transfer_failure(error: TransferError, server: SocketAddr) -> Failure {
+    // Our output's reader went away: a quiet success (say::finish), nothing to explain.
+    if say::Explain::is_closed_pipe(&error) {
+        return Failure::from(error);
+    }
     let hint = match &error {
         TransferError::TimedOut { .. } => Some(format!(
             "is a TFTP server listening on {server}? start one in another terminal: \

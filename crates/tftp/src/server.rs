@@ -53,6 +53,8 @@ pub enum ServerError {
         doing: &'static str,
         source: io::Error,
     },
+    /// Writing the server's own output (its readiness line, its log) failed.
+    Output { source: io::Error },
 }
 
 impl fmt::Display for ServerError {
@@ -67,6 +69,13 @@ impl fmt::Display for ServerError {
             ServerError::Network { doing, source } => {
                 write!(f, "{doing}: {}", hostport::describe(source))
             }
+            ServerError::Output { source } => {
+                write!(
+                    f,
+                    "writing the server's log: {}",
+                    hostport::describe(source)
+                )
+            }
         }
     }
 }
@@ -74,13 +83,21 @@ impl fmt::Display for ServerError {
 impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ServerError::Root { source, .. } | ServerError::Network { source, .. } => Some(source),
+            ServerError::Root { source, .. }
+            | ServerError::Network { source, .. }
+            | ServerError::Output { source } => Some(source),
         }
     }
 }
 
-/// A server that cannot go on is a failure at run time (exit 1), with no hint.
-impl say::Explain for ServerError {}
+/// A server that cannot go on is a failure at run time (exit 1), with no hint; except
+/// when its log's reader went away (`tftp serve | head -2`): the server stopped, nobody
+/// is left to tell, and it ends quietly with success.
+impl say::Explain for ServerError {
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, ServerError::Output { source } if say::is_closed_pipe(source))
+    }
+}
 
 /// Counts the server kept while it ran.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

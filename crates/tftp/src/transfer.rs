@@ -370,22 +370,13 @@ impl Receiver {
             } else {
                 ErrorCode::NotDefined
             };
-            channel.send_error(code, "could not write the file");
-            TransferError::File {
-                doing: "writing the received data".into(),
-                source,
-            }
+            write_failed(channel, code, source)
         })?;
         let is_last = data.payload.len() < self.blksize;
         if is_last {
             // Everything must be written before the last ACK tells the peer it is done.
-            sink.flush().map_err(|source| {
-                channel.send_error(ErrorCode::DiskFull, "could not write the file");
-                TransferError::File {
-                    doing: "writing the received data".into(),
-                    source,
-                }
-            })?;
+            sink.flush()
+                .map_err(|source| write_failed(channel, ErrorCode::DiskFull, source))?;
             // Only once the file is in place may the last ACK say "done". A retransmitted
             // last block arrives out of place and is only ACKed again: this runs once.
             if let Some(finish) = finish.take() {
@@ -422,6 +413,26 @@ impl Receiver {
         }
         .encode(&mut self.reply);
         channel.send_bytes(&self.reply)
+    }
+}
+
+/// The message of the ERROR 0 a download sends when its output's reader went away
+/// (`tftp get ... -o - | head -c 10`): the same kind of ending as Ctrl-C, told the same
+/// way, so the server stops sending at once.
+pub const OUTPUT_CLOSED_MESSAGE: &str = "transfer cancelled: nobody reads the output";
+
+/// Writing a received block failed: tells the peer (ERROR `code`, "could not write the
+/// file") and returns the error. A closed output pipe (`say::is_closed_pipe`, told by
+/// the error's kind) is a cancel, not a broken file: ERROR 0 saying so.
+fn write_failed(channel: &Channel<'_>, code: ErrorCode, source: io::Error) -> TransferError {
+    if say::is_closed_pipe(&source) {
+        channel.send_error(ErrorCode::NotDefined, OUTPUT_CLOSED_MESSAGE);
+    } else {
+        channel.send_error(code, "could not write the file");
+    }
+    TransferError::File {
+        doing: "writing the received data".into(),
+        source,
     }
 }
 

@@ -69,7 +69,8 @@ pub fn chat(
     match options.mode {
         Mode::Simplex if options.listen_only => listen_only(socket, options, out, trace),
         Mode::Simplex => {
-            let sent = send_lines(socket, peer, options, input, trace)?;
+            let never = AtomicBool::new(false);
+            let sent = send_lines(socket, peer, options, input, &never, trace)?;
             Ok(ChatSummary { sent, received: 0 })
         }
         Mode::Half => half_duplex(socket, peer, options, input, out, trace),
@@ -140,15 +141,22 @@ fn write_line(out: &mut (dyn Write + Send), line: &str) -> Result<(), Error> {
 }
 
 /// Sends every line of `input`, then the end-of-chat datagram. Returns the lines sent.
+/// Once `give_up` is set (full duplex: the receiving half failed, for example because
+/// nobody reads our output any more) the next line is not sent: the chat ends there.
+/// A read of stdin cannot be interrupted, so that is the soonest we can stop.
 fn send_lines(
     socket: &UdpSocket,
     peer: SocketAddr,
     options: &ChatOptions,
     input: &mut dyn BufRead,
+    give_up: &AtomicBool,
     trace: Trace,
 ) -> Result<u64, Error> {
     let mut sent = 0;
     while let Some(line) = next_line(input)? {
+        if give_up.load(Ordering::SeqCst) {
+            break;
+        }
         send_line(socket, peer, &line, options, trace)?;
         sent += 1;
     }
@@ -259,11 +267,15 @@ fn full_duplex(
 ) -> Result<ChatSummary, Error> {
     let input_ended = AtomicBool::new(false);
     let sending_failed = AtomicBool::new(false);
+    let receiving_failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let receiver = scope.spawn(|| {
-            receive_until_done(socket, options, &input_ended, &sending_failed, out, trace)
+            let received =
+                receive_until_done(socket, options, &input_ended, &sending_failed, out, trace);
+            receiving_failed.store(received.is_err(), Ordering::SeqCst);
+            received
         });
-        let sent = send_lines(socket, peer, options, input, trace);
+        let sent = send_lines(socket, peer, options, input, &receiving_failed, trace);
         sending_failed.store(sent.is_err(), Ordering::SeqCst);
         input_ended.store(true, Ordering::SeqCst);
         // The receiving thread only returns an error or a count; a panic there is a bug

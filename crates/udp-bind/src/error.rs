@@ -90,6 +90,12 @@ impl say::Explain for Error {
             _ => 1,
         }
     }
+
+    /// Our stdout's reader went away (`udp-bind recv | head -2`): nobody is left to
+    /// tell, so the command ends quietly with success, like any Unix filter.
+    fn is_closed_pipe(&self) -> bool {
+        matches!(self, Error::Output(source) if say::is_closed_pipe(source))
+    }
 }
 
 impl fmt::Display for Error {

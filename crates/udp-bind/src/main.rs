@@ -219,9 +219,11 @@ fn main() -> ExitCode {
 }
 
 /// Prints the readiness line: the real address, as soon as the socket can receive.
-fn ready(socket: &std::net::UdpSocket) -> Result<(), Failure> {
+/// Flushed at once, so whoever waits for it (a person, a test) sees it now.
+fn ready(socket: &std::net::UdpSocket, stdout: &mut io::Stdout) -> Result<(), Failure> {
     let address = local_address(socket)?;
-    println!("listening on udp {address}");
+    writeln!(stdout, "listening on udp {address}").map_err(Error::Output)?;
+    stdout.flush().map_err(Error::Output)?;
     Ok(())
 }
 
@@ -245,7 +247,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 broadcast: false,
             };
             let socket = bind_udp(local(bind, host, port)?, options, trace)?;
-            ready(&socket)?;
+            ready(&socket, &mut stdout)?;
             udp_bind::bind::receive(&socket, count, timeout, encoding, &mut stdout, trace)?;
         }
         Command::Send {
@@ -275,7 +277,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             timeout,
         } => {
             let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
-            ready(&socket)?;
+            ready(&socket, &mut stdout)?;
             if timeout.is_some() && count != Some(0) {
                 // --timeout is idle time once clients have started to write: the first
                 // datagram may take as long as the person needs to start a client.
@@ -287,11 +289,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 timeout,
             };
             let summary = echo::serve_echo(&socket, &options, &mut stdout, trace)?;
-            println!(
+            writeln!(
+                stdout,
                 "served {} from {}",
                 plural(summary.datagrams, "datagram"),
                 plural(summary.clients as u64, "client")
-            );
+            )
+            .map_err(Error::Output)?;
         }
         Command::Broadcast {
             port,
@@ -307,17 +311,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 broadcast::broadcast(from, port, to, &payload, !without_so_broadcast, trace)?;
             let bytes = udp_bind::count_bytes(payload.len());
             if sent.broadcast {
-                println!(
+                writeln!(
+                    stdout,
                     "broadcast {bytes} to {to}:{port} from {} (SO_BROADCAST on)",
                     sent.from
-                );
+                )
+                .map_err(Error::Output)?;
             } else {
-                println!(
+                writeln!(
+                    stdout,
                     "sent {bytes} to {to}:{port} from {} (not a broadcast: {to} is one host's \
                      address, so one socket gets it; the loopback broadcast is {})",
                     sent.from,
                     broadcast::LOOPBACK_BROADCAST
-                );
+                )
+                .map_err(Error::Output)?;
             }
         }
         Command::Chat {
@@ -345,7 +353,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure::usage("--listen-first belongs to --mode half"));
             }
             let socket = bind_udp(local(bind, host, port)?, BindOptions::default(), trace)?;
-            ready(&socket)?;
+            ready(&socket, &mut stdout)?;
             let options = ChatOptions {
                 mode,
                 listen_only,
