@@ -561,19 +561,26 @@ fn arp_respond(
         "answering ARP for {ip} as {} on {interface}",
         mac.unwrap_or(socket.mac)
     );
-    let mut report = |request: &ArpPacket, reply: &ArpPacket| {
-        // A closed stdout must not stop the responder: the replies still go out.
-        let mut stdout = std::io::stdout();
-        let _ = writeln!(
+    // A failed write of these lines ends the responder; a closed stdout (`... | head`)
+    // ends it quietly, as it ends every netlab command.
+    let mut output_failed = false;
+    let mut report = |request: &ArpPacket, reply: &ArpPacket| -> std::io::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        let written = writeln!(
             stdout,
             "<- {} (from {})",
             request.summary(),
             request.sender_mac
-        );
-        let _ = writeln!(stdout, "-> {}", reply.summary());
+        )
+        .and_then(|()| writeln!(stdout, "-> {}", reply.summary()));
+        output_failed = written.is_err();
+        written
     };
-    let replies = packet_socket::respond(&socket, ip, mac, count, idle, &mut report)
-        .map_err(|e| raw_socket_failure(interface, e))?;
+    let replies = packet_socket::respond(&socket, ip, mac, count, idle, &mut report);
+    let replies = match replies {
+        Err(error) if output_failed => return Err(output_failure(error)),
+        other => other.map_err(|e| raw_socket_failure(interface, e))?,
+    };
     stdout!("answered {replies} request(s)");
     Ok(())
 }

@@ -170,13 +170,14 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(3600);
 /// when None), calling `on_reply` for each; stops after `count` replies or when no
 /// request came for `idle` time after the last reply. It waits for the first request
 /// without a limit, so a person has all the time needed to start `arping` elsewhere.
+/// An error from `on_reply` (its output's reader went away) ends it, and is returned.
 pub fn respond(
     socket: &PacketSocket,
     our_ip: Ipv4Addr,
     our_mac: Option<MacAddr>,
     count: Option<usize>,
     idle: Duration,
-    on_reply: &mut dyn FnMut(&ArpPacket, &ArpPacket),
+    on_reply: &mut dyn FnMut(&ArpPacket, &ArpPacket) -> io::Result<()>,
 ) -> io::Result<usize> {
     let mac = our_mac.unwrap_or(socket.mac);
     let mut replies = 0;
@@ -192,8 +193,8 @@ pub fn respond(
         };
         if let Some(reply) = arp::answer(mac, our_ip, &packet) {
             socket.send(&reply.to_frame(), packet.sender_mac)?;
-            on_reply(&packet, &reply);
             replies += 1;
+            on_reply(&packet, &reply)?;
         }
     }
     Ok(replies)
