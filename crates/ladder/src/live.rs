@@ -13,7 +13,8 @@
 //! 1. The flags, beside `--trace` in the clap struct:
 //!
 //!    ```text
-//!    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+//!    /// Draw the exchange as a ladder on stderr, one arrow per packet, as wide as the
+//!    /// terminal (80 columns when stderr is not a terminal).
 //!    #[arg(long, global = true)]
 //!    ladder: bool,
 //!    /// With --ladder: print a mermaid sequenceDiagram at the end instead.
