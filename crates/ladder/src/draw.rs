@@ -1,9 +1,11 @@
 //! Two drawings of a [`Ladder`]: plain text for the terminal ([`terminal`]) and a mermaid
 //! `sequenceDiagram` for the lessons and GitHub ([`mermaid`]).
 //!
-//! The terminal drawing fits 80 columns, so it survives copy and paste into a chat or a
-//! report: one line per arrow, the time since the start on the left, one lifeline per
-//! endpoint, the label inside the arrow (cut with `…` when it must be):
+//! The terminal drawing fits a given width: [`WIDTH`] (80 columns, so it survives copy and
+//! paste into a chat or a report) unless the caller knows the terminal is narrower or
+//! wider (see [`crate::width`]; half a screen is 55-70 columns). One line per arrow, the
+//! time since the start on the left, one lifeline per endpoint, the label inside the arrow
+//! (cut with `…` when it must be):
 //!
 //! ```text
 //!   time  127.0.0.1:46380                      127.0.0.1:48738
@@ -15,8 +17,21 @@ use std::time::Duration;
 
 use crate::diagram::{Arrow, Ladder, Mark, Note, Step};
 
-/// The widest line the terminal drawing makes (the classic terminal).
+/// The width of the terminal drawing when nothing says otherwise (the classic terminal),
+/// and always when the output is a file or a pipe.
 pub const WIDTH: usize = 80;
+
+/// The narrowest drawing: two lifelines with a short label between them still fit. A
+/// narrower terminal gets this width and wraps the lines.
+pub const MIN_WIDTH: usize = 40;
+
+/// The widest drawing: past this the arrows only get longer, not more readable.
+pub const MAX_WIDTH: usize = 160;
+
+/// `columns` brought within [`MIN_WIDTH`]..=[`MAX_WIDTH`].
+pub fn clamp_width(columns: usize) -> usize {
+    columns.clamp(MIN_WIDTH, MAX_WIDTH)
+}
 
 /// Which characters the terminal drawing uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,7 +278,8 @@ fn header_gap(left: usize, right: usize) -> usize {
     ((left - left / 2) + right / 2 + 2).max(4)
 }
 
-fn layout(ladder: &Ladder, style: Style, pen: &Pen) -> Layout {
+/// The columns of a whole ladder drawn within `width` columns.
+fn layout(ladder: &Ladder, style: Style, pen: &Pen, width: usize) -> Layout {
     let time_width = ladder
         .steps()
         .iter()
@@ -295,12 +311,12 @@ fn layout(ladder: &Ladder, style: Style, pen: &Pen) -> Layout {
             .collect()
     };
     let mut minimum = minimum_gaps(&names);
-    if line_width(&names, &minimum) > WIDTH {
+    if line_width(&names, &minimum) > width {
         names = (0..count).map(letter).collect();
         legend = full
             .iter()
             .enumerate()
-            .map(|(index, name)| fit(&format!("{} = {name}", letter(index)), WIDTH, pen.ellipsis))
+            .map(|(index, name)| fit(&format!("{} = {name}", letter(index)), width, pen.ellipsis))
             .collect();
         minimum = minimum_gaps(&names);
     }
@@ -314,7 +330,7 @@ fn layout(ladder: &Ladder, style: Style, pen: &Pen) -> Layout {
             let label = printable(&arrow.label, style);
             let need = text_width(&label) + text_width(mark_suffix(arrow.mark)) + 6;
             let (low, high) = (arrow.from.min(arrow.to), arrow.from.max(arrow.to));
-            (low, high, need.min(WIDTH))
+            (low, high, need.min(width))
         })
         .collect();
     spans.sort_by_key(|&(low, high, _)| high - low);
@@ -328,8 +344,8 @@ fn layout(ladder: &Ladder, style: Style, pen: &Pen) -> Layout {
             }
         }
     }
-    // Within 80 columns: every gap keeps its minimum and gets its share of the rest.
-    let room = WIDTH.saturating_sub(line_width(&names, &minimum));
+    // Within the width: every gap keeps its minimum and gets its share of the rest.
+    let room = width.saturating_sub(line_width(&names, &minimum));
     let extra: Vec<usize> = wanted.iter().zip(&minimum).map(|(w, m)| w - m).collect();
     let total_extra: usize = extra.iter().sum();
     let gaps: Vec<usize> = if total_extra <= room {
@@ -357,11 +373,19 @@ fn layout(ladder: &Ladder, style: Style, pen: &Pen) -> Layout {
     }
 }
 
-/// Draws the ladder for a terminal, within [`WIDTH`] columns: the endpoints as a header,
-/// then one line per arrow or note, its time since the start on the left.
+/// Draws the ladder for a terminal, within [`WIDTH`] (80) columns: the endpoints as a
+/// header, then one line per arrow or note, its time since the start on the left.
 pub fn terminal(ladder: &Ladder, style: Style) -> String {
+    terminal_within(ladder, style, WIDTH)
+}
+
+/// [`terminal`] within `width` columns (brought within [`MIN_WIDTH`]..=[`MAX_WIDTH`]):
+/// labels are cut shorter or left whole, the columns spread over the room there is. Only
+/// when even one-letter names do not fit (a dozen endpoints at 40 columns) is a line wider.
+pub fn terminal_within(ladder: &Ladder, style: Style, width: usize) -> String {
+    let width = clamp_width(width);
     let pen = Pen::for_style(style);
-    let layout = layout(ladder, style, &pen);
+    let layout = layout(ladder, style, &pen, width);
     let right_edge = layout
         .positions
         .iter()
@@ -372,7 +396,7 @@ pub fn terminal(ladder: &Ladder, style: Style) -> String {
         })
         .max()
         .unwrap_or(0);
-    let width = WIDTH.max(right_edge);
+    let width = width.max(right_edge);
     let mut out = String::new();
     for line in &layout.legend {
         out.push_str(line);
@@ -487,10 +511,11 @@ fn draw_note(row: &mut Row, note: &Note, layout: &Layout, style: Style, pen: &Pe
 const LIVE_TIME_WIDTH: usize = 8;
 
 /// Where the live drawing ([`crate::live::Live`]) puts its lifelines for `endpoints`,
-/// spread evenly across [`WIDTH`] columns (a live drawing cannot know the labels still to
+/// spread evenly across `width` columns (a live drawing cannot know the labels still to
 /// come, so it gives every hop the same room). When the names do not fit over their
 /// lifelines, the columns are lettered and a legend (`A = 127.0.0.1:46380`) goes above.
-pub(crate) fn live_layout(endpoints: &[String], style: Style) -> LiveLayout {
+pub(crate) fn live_layout(endpoints: &[String], style: Style, width: usize) -> LiveLayout {
+    let width = clamp_width(width);
     let pen = Pen::for_style(style);
     let left = LIVE_TIME_WIDTH + 2;
     let full: Vec<String> = endpoints
@@ -506,7 +531,7 @@ pub(crate) fn live_layout(endpoints: &[String], style: Style) -> LiveLayout {
         if names.len() == 1 {
             return Some(vec![start]);
         }
-        let end = WIDTH.checked_sub(1 + (last - last / 2))?;
+        let end = width.checked_sub(1 + (last - last / 2))?;
         if end <= start {
             return None;
         }
@@ -523,40 +548,50 @@ pub(crate) fn live_layout(endpoints: &[String], style: Style) -> LiveLayout {
         fits.then_some(positions)
     };
     if let Some(positions) = spread(&full) {
-        return LiveLayout(Layout {
-            time_width: LIVE_TIME_WIDTH,
-            positions,
-            names: full,
-            legend: Vec::new(),
-        });
+        return LiveLayout {
+            layout: Layout {
+                time_width: LIVE_TIME_WIDTH,
+                positions,
+                names: full,
+                legend: Vec::new(),
+            },
+            width,
+        };
     }
     let letters: Vec<String> = (0..full.len()).map(letter).collect();
     let legend = full
         .iter()
         .enumerate()
-        .map(|(index, name)| fit(&format!("{} = {name}", letter(index)), WIDTH, pen.ellipsis))
+        .map(|(index, name)| fit(&format!("{} = {name}", letter(index)), width, pen.ellipsis))
         .collect();
     // Letters are one column wide: they fit for any number of endpoints a program makes;
     // past that the lifelines simply stand four columns apart.
     let positions = spread(&letters)
         .unwrap_or_else(|| (0..letters.len()).map(|index| left + 4 * index).collect());
-    LiveLayout(Layout {
-        time_width: LIVE_TIME_WIDTH,
-        positions,
-        names: letters,
-        legend,
-    })
+    LiveLayout {
+        layout: Layout {
+            time_width: LIVE_TIME_WIDTH,
+            positions,
+            names: letters,
+            legend,
+        },
+        width,
+    }
 }
 
 /// The column plan of a live drawing, fixed between two headers.
-pub(crate) struct LiveLayout(Layout);
+pub(crate) struct LiveLayout {
+    layout: Layout,
+    /// The width it was planned for.
+    width: usize,
+}
 
 /// The header of a live drawing: the legend (when lettered), the endpoint names over
 /// their lifelines, and one line of bare lifelines.
 pub(crate) fn live_header(layout: &LiveLayout, style: Style) -> String {
-    let layout = &layout.0;
     let pen = Pen::for_style(style);
     let width = live_width(layout);
+    let layout = &layout.layout;
     let mut out = String::new();
     for line in &layout.legend {
         out.push_str(line);
@@ -580,9 +615,9 @@ pub(crate) fn live_header(layout: &LiveLayout, style: Style) -> String {
 
 /// One line of a live drawing: an arrow or a note, its time on the left.
 pub(crate) fn live_step(layout: &LiveLayout, step: &Step, style: Style) -> String {
-    let layout = &layout.0;
     let pen = Pen::for_style(style);
     let width = live_width(layout);
+    let layout = &layout.layout;
     let mut row = Row::new(width);
     for &position in &layout.positions {
         row.put_char(position, pen.lifeline);
@@ -604,19 +639,20 @@ pub(crate) fn live_step(layout: &LiveLayout, step: &Step, style: Style) -> Strin
     line
 }
 
-/// The width of a live drawing's rows: 80 columns, more only when a name is wider.
-fn live_width(layout: &Layout) -> usize {
-    layout
+/// The width of a live drawing's rows: the width it was planned for, more only when even
+/// the lettered names do not fit.
+fn live_width(live: &LiveLayout) -> usize {
+    live.layout
         .positions
         .iter()
-        .zip(&layout.names)
+        .zip(&live.layout.names)
         .map(|(position, name)| {
             let width = text_width(name);
             position + (width - width / 2)
         })
-        .chain(std::iter::once(WIDTH))
+        .chain(std::iter::once(live.width))
         .max()
-        .unwrap_or(WIDTH)
+        .unwrap_or(live.width)
 }
 
 /// Escapes what mermaid would read as syntax in a label: `;` ends a statement and `#`
@@ -685,11 +721,231 @@ pub fn mermaid(ladder: &Ladder) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn ms(millis: u64) -> Duration {
         Duration::from_millis(millis)
+    }
+
+    /// The widths a drawing is checked at: the minimum, half a screen, the classic
+    /// terminal, a wide one.
+    pub(crate) const WIDTHS: [usize; 4] = [40, 60, 80, 120];
+
+    /// What one row of a drawing should show.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum Expected {
+        /// An arrow from lifeline `.0` to lifeline `.1`, ending in the head `.2`.
+        Arrow(usize, usize, char),
+        /// A note (anywhere on the row).
+        Note,
+    }
+
+    /// Each character of a drawn line with the terminal column it starts at.
+    fn cells(line: &str) -> Vec<(usize, char)> {
+        let mut column = 0;
+        line.chars()
+            .map(|c| {
+                let at = column;
+                column += char_width(c);
+                (at, c)
+            })
+            .collect()
+    }
+
+    /// The character that starts at terminal column `column`, if one does.
+    fn char_at(line: &str, column: usize) -> Option<char> {
+        cells(line)
+            .into_iter()
+            .find(|&(at, _)| at == column)
+            .map(|(_, c)| c)
+    }
+
+    /// The lifeline columns when `line` is a row of bare lifelines (`│` and spaces only).
+    pub(crate) fn bare_lifelines(line: &str) -> Option<Vec<usize>> {
+        let cells = cells(line);
+        let bare = !cells.is_empty() && cells.iter().all(|&(_, c)| c == ' ' || c == '│');
+        bare.then(|| {
+            cells
+                .iter()
+                .filter(|&&(_, c)| c == '│')
+                .map(|&(at, _)| at)
+                .collect()
+        })
+    }
+
+    /// Asserts that no line of `drawn` is wider than `width` terminal columns.
+    pub(crate) fn assert_within(drawn: &str, width: usize) {
+        for line in drawn.lines() {
+            assert!(
+                text_width(line) <= width,
+                "{line:?} is {} columns, wider than {width}:\n{drawn}",
+                text_width(line)
+            );
+        }
+    }
+
+    /// Asserts that `row` shows `expected` over the lifelines at `lifelines`: every
+    /// lifeline outside the arrow still standing, the arrow's head right beside the
+    /// lifeline it goes to, the line running all the way back to the one it comes from.
+    pub(crate) fn assert_row(row: &str, lifelines: &[usize], expected: Expected) {
+        let Expected::Arrow(from, to, head) = expected else {
+            assert!(row.contains('['), "no note in {row:?}");
+            return;
+        };
+        let (from, to) = (lifelines[from], lifelines[to]);
+        let (low, high) = (from.min(to), from.max(to));
+        for &lifeline in lifelines {
+            if lifeline <= low || lifeline >= high {
+                assert_eq!(
+                    char_at(row, lifeline),
+                    Some('│'),
+                    "lifeline at {lifeline} in {row:?}"
+                );
+            }
+        }
+        let head_at = if to > from { to - 1 } else { to + 1 };
+        assert_eq!(
+            char_at(row, head_at),
+            Some(head),
+            "head at {head_at} in {row:?}"
+        );
+        let tail_at = if to > from { from + 1 } else { from - 1 };
+        assert_eq!(
+            char_at(row, tail_at),
+            Some('─'),
+            "line at {tail_at} in {row:?}"
+        );
+    }
+
+    /// Lesson 1: the sender's one datagram, its text in Chinese.
+    pub(crate) fn lesson_1() -> (Ladder, Vec<Expected>) {
+        let mut ladder = Ladder::new();
+        ladder.arrow(
+            ms(0),
+            "127.0.0.1:43428",
+            "127.0.0.1:7788",
+            "\"你好\" (6 bytes)",
+            Mark::Plain,
+        );
+        (ladder, vec![Expected::Arrow(0, 1, '►')])
+    }
+
+    /// A TFTP read of a file with a Chinese name: the client, the server's port 69 and the
+    /// transfer's own port, with a lost ACK, a timeout and a retransmission.
+    pub(crate) fn tftp_read() -> (Ladder, Vec<Expected>) {
+        let (client, server, transfer) = ("127.0.0.1:51234", "127.0.0.1:6969", "127.0.0.1:40000");
+        let mut ladder = Ladder::new();
+        ladder
+            .arrow(
+                ms(0),
+                client,
+                server,
+                "RRQ \"你好.txt\" octet blksize=1468",
+                Mark::Plain,
+            )
+            .arrow(ms(2), transfer, client, "OACK blksize=1468", Mark::Plain)
+            .arrow(ms(3), client, transfer, "ACK #0", Mark::Plain)
+            .arrow(ms(4), transfer, client, "DATA #1 (12 bytes)", Mark::Plain)
+            .arrow(ms(5), client, transfer, "ACK #1", Mark::Lost)
+            .note(ms(1005), transfer, "timeout")
+            .arrow(
+                ms(1005),
+                transfer,
+                client,
+                "DATA #1 (12 bytes)",
+                Mark::Retransmitted,
+            )
+            .arrow(ms(1006), client, transfer, "ACK #1", Mark::Plain);
+        let expected = vec![
+            Expected::Arrow(0, 1, '►'),
+            Expected::Arrow(2, 0, '◄'),
+            Expected::Arrow(0, 2, '►'),
+            Expected::Arrow(2, 0, '◄'),
+            Expected::Arrow(0, 2, 'x'),
+            Expected::Note,
+            Expected::Arrow(2, 0, '◄'),
+            Expected::Arrow(0, 2, '►'),
+        ];
+        (ladder, expected)
+    }
+
+    /// Draws `ladder` at `width` and checks it fits, with every arrow where it belongs.
+    fn assert_drawn_within(ladder: &Ladder, expected: &[Expected], width: usize) {
+        let drawn = terminal_within(ladder, Style::Unicode, width);
+        assert_within(&drawn, width);
+        let lines: Vec<&str> = drawn.lines().collect();
+        let Some(lifeline_row) = lines.iter().position(|line| bare_lifelines(line).is_some())
+        else {
+            panic!("no row of bare lifelines in\n{drawn}");
+        };
+        let lifelines = bare_lifelines(lines[lifeline_row]).unwrap_or_default();
+        assert_eq!(lifelines.len(), ladder.endpoints().len(), "{drawn}");
+        let rows = &lines[lifeline_row + 1..];
+        assert_eq!(rows.len(), expected.len(), "{drawn}");
+        for (row, &expected) in rows.iter().zip(expected) {
+            assert_row(row, &lifelines, expected);
+        }
+    }
+
+    #[test]
+    fn lesson_1_fits_every_width_with_its_head_on_the_receiver() {
+        let (ladder, expected) = lesson_1();
+        for width in WIDTHS {
+            assert_drawn_within(&ladder, &expected, width);
+        }
+    }
+
+    #[test]
+    fn three_column_tftp_read_fits_every_width_with_heads_on_their_columns() {
+        let (ladder, expected) = tftp_read();
+        for width in WIDTHS {
+            assert_drawn_within(&ladder, &expected, width);
+        }
+    }
+
+    #[test]
+    fn a_narrow_drawing_cuts_labels_with_an_ellipsis() {
+        let (ladder, _) = tftp_read();
+        let narrow = terminal_within(&ladder, Style::Unicode, 40);
+        assert!(narrow.contains('…'), "{narrow}");
+        let wide = terminal_within(&ladder, Style::Unicode, 120);
+        assert!(
+            wide.contains("RRQ \"你好.txt\" octet blksize=1468"),
+            "{wide}"
+        );
+    }
+
+    #[test]
+    fn drawn_at_80_columns_the_ladder_is_the_default_drawing() {
+        for (ladder, _) in [lesson_1(), tftp_read(), (small_ladder(), Vec::new())] {
+            for style in [Style::Unicode, Style::Ascii] {
+                assert_eq!(
+                    terminal_within(&ladder, style, WIDTH),
+                    terminal(&ladder, style)
+                );
+            }
+        }
+        // As drawn before the width could change.
+        let expected = "  time  127.0.0.1:43428       127.0.0.1:7788
+               │                     │
+0.000s         │─ \"你好\" (6 bytes) ─►│
+";
+        assert_eq!(terminal(&lesson_1().0, Style::Unicode), expected);
+    }
+
+    #[test]
+    fn widths_outside_the_bounds_are_brought_within_them() {
+        let (ladder, _) = tftp_read();
+        assert_eq!(
+            terminal_within(&ladder, Style::Unicode, 10),
+            terminal_within(&ladder, Style::Unicode, MIN_WIDTH)
+        );
+        assert_eq!(
+            terminal_within(&ladder, Style::Unicode, 1000),
+            terminal_within(&ladder, Style::Unicode, MAX_WIDTH)
+        );
+        assert_within(&terminal_within(&ladder, Style::Unicode, 1000), MAX_WIDTH);
     }
 
     /// A TFTP read with one lost ACK, a retransmission after the timeout and a duplicate.

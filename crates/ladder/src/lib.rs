@@ -11,8 +11,9 @@
 //! Read in this order:
 //! * [`diagram`]: the ladder itself ([`Ladder`], [`Arrow`], [`Mark`], [`Note`]), which
 //!   every program that wants to draw its exchange fills in;
-//! * [`draw`]: the two drawings, [`draw::terminal`] (80 columns, Unicode or ASCII) and
-//!   [`draw::mermaid`];
+//! * [`draw`]: the two drawings, [`draw::terminal`] (80 columns, or as wide as the
+//!   terminal with [`draw::terminal_within`]; Unicode or ASCII) and [`draw::mermaid`];
+//! * [`width`]: how wide the terminal is (80 columns when the output is not one);
 //! * [`capture`]: the reader for what `tcpdump -w` and `tshark -w` write (classic pcap and
 //!   pcapng), handing out each frame with its link type and time;
 //! * [`decode`]: from a frame to an arrow: Ethernet or the Linux cooked header, ARP, IPv4,
@@ -27,6 +28,7 @@ pub mod diagram;
 pub mod draw;
 pub mod filter;
 pub mod live;
+pub mod width;
 
 pub use diagram::{Arrow, Ladder, Mark, Note, Step};
 pub use live::Live;

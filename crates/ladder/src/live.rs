@@ -13,7 +13,8 @@
 //! 1. The flags, beside `--trace` in the clap struct:
 //!
 //!    ```text
-//!    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+//!    /// Draw the exchange as a ladder on stderr, one arrow per packet, as wide as the
+//!    /// terminal (80 columns when stderr is not a terminal).
 //!    #[arg(long, global = true)]
 //!    ladder: bool,
 //!    /// With --ladder: print a mermaid sequenceDiagram at the end instead.
@@ -54,6 +55,11 @@
 //!   0.000s         │───────────────── "hello" (5 bytes) ─────────────────►│
 //! ```
 //!
+//! The drawing is as wide as the terminal stderr is (`say::Trace` asks
+//! [`crate::width::of_stderr`] and passes it to [`Live::with_width`]), between
+//! [`draw::MIN_WIDTH`] and [`draw::MAX_WIDTH`] columns, so that it fits one of two
+//! terminals side by side; when stderr is a file or a pipe it is 80 columns wide.
+//!
 //! Columns come in order of first appearance. Rows already printed cannot move, so when
 //! a new endpoint appears mid-exchange (a TFTP server's transfer port), the drawing says
 //! `new endpoint: 127.0.0.1:6000` and prints a fresh header with every column so far; the
@@ -73,6 +79,8 @@ enum Output {
 /// A ladder filled in as an exchange happens; every method returns the text to print now.
 pub struct Live {
     output: Output,
+    /// How many columns the terminal drawing may use.
+    width: usize,
     ladder: Ladder,
     /// The column plan of the last header printed (terminal only).
     layout: Option<LiveLayout>,
@@ -81,10 +89,12 @@ pub struct Live {
 }
 
 impl Live {
-    /// Draws each row as it comes, in `style`.
+    /// Draws each row as it comes, in `style`, [`draw::WIDTH`] (80) columns wide; see
+    /// [`Live::with_width`] for a terminal of another width.
     pub fn terminal(style: Style) -> Live {
         Live {
             output: Output::Terminal(style),
+            width: draw::WIDTH,
             ladder: Ladder::new(),
             layout: None,
             finished: false,
@@ -95,9 +105,20 @@ impl Live {
     pub fn mermaid() -> Live {
         Live {
             output: Output::Mermaid,
+            width: draw::WIDTH,
             ladder: Ladder::new(),
             layout: None,
             finished: false,
+        }
+    }
+
+    /// The same drawing, `columns` wide (brought within [`draw::MIN_WIDTH`] and
+    /// [`draw::MAX_WIDTH`]): the width of the terminal it is printed on
+    /// ([`crate::width::of_stderr`]). A mermaid diagram has no width and ignores it.
+    pub fn with_width(self, columns: usize) -> Live {
+        Live {
+            width: draw::clamp_width(columns),
+            ..self
         }
     }
 
@@ -147,7 +168,7 @@ impl Live {
                     out.push_str(&format!("new endpoint: {name}\n"));
                 }
             }
-            let layout = draw::live_layout(endpoints, style);
+            let layout = draw::live_layout(endpoints, style, self.width);
             out.push_str(&draw::live_header(&layout, style));
             self.layout = Some(layout);
         }
@@ -212,9 +233,115 @@ pub fn datagram_label(bytes: &[u8], length: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draw::tests::{
+        Expected, WIDTHS, assert_row, assert_within, bare_lifelines, lesson_1, tftp_read,
+    };
 
     fn ms(millis: u64) -> Duration {
         Duration::from_millis(millis)
+    }
+
+    /// Draws `ladder` live, step by step, `width` columns wide, checking each step's text
+    /// as it comes: within the width, the lifelines evenly spread, every arrow's head
+    /// beside the column it goes to. Returns the whole drawing.
+    fn draw_live_within(ladder: &Ladder, expected: &[Expected], width: usize) -> String {
+        let mut live = Live::terminal(Style::Unicode).with_width(width);
+        let names = ladder.endpoints();
+        let mut lifelines = Vec::new();
+        let mut drawn = String::new();
+        for (step, &expected) in ladder.steps().iter().zip(expected) {
+            let text = match step {
+                Step::Arrow(arrow) => live.arrow(
+                    arrow.at,
+                    &names[arrow.from],
+                    &names[arrow.to],
+                    &arrow.label,
+                    arrow.mark,
+                ),
+                Step::Note(note) => live.note(note.at, &names[note.on], &note.text),
+            };
+            assert_within(&text, width);
+            if let Some(header) = text.lines().rev().find_map(bare_lifelines) {
+                let gaps: Vec<usize> = header.windows(2).map(|pair| pair[1] - pair[0]).collect();
+                let (narrowest, widest) = (gaps.iter().min(), gaps.iter().max());
+                if let (Some(narrowest), Some(widest)) = (narrowest, widest) {
+                    assert!(
+                        widest - narrowest <= 1,
+                        "uneven columns {gaps:?} in\n{text}"
+                    );
+                }
+                lifelines = header;
+            }
+            let row = text.lines().last().unwrap_or_default();
+            assert_row(row, &lifelines, expected);
+            drawn.push_str(&text);
+        }
+        drawn
+    }
+
+    #[test]
+    fn live_lesson_1_fits_every_width_with_its_head_on_the_receiver() {
+        let (ladder, expected) = lesson_1();
+        for width in WIDTHS {
+            draw_live_within(&ladder, &expected, width);
+        }
+    }
+
+    #[test]
+    fn live_three_column_tftp_read_fits_every_width_with_heads_on_their_columns() {
+        let (ladder, expected) = tftp_read();
+        for width in WIDTHS {
+            draw_live_within(&ladder, &expected, width);
+        }
+    }
+
+    #[test]
+    fn live_drawing_at_80_columns_is_the_default_drawing() {
+        // As drawn before the width could change.
+        let expected =
+            "    time  127.0.0.1:43428                                        127.0.0.1:7788
+                 │                                                      │
+  0.000s         │───────────────── \"你好\" (6 bytes) ──────────────────►│
+";
+        let (ladder, lesson_1_expected) = lesson_1();
+        assert_eq!(draw_live_within(&ladder, &lesson_1_expected, 80), expected);
+        let expected =
+            "    time  127.0.0.1:51234                                        127.0.0.1:6969
+                 │                                                      │
+  0.000s         │───────── RRQ \"你好.txt\" octet blksize=1468 ─────────►│
+new endpoint: 127.0.0.1:40000
+    time  127.0.0.1:51234            127.0.0.1:6969             127.0.0.1:40000
+                 │                          │                          │
+  0.002s         │◄──────────────── OACK blksize=1468 ─────────────────│
+";
+        let (ladder, tftp_expected) = tftp_read();
+        let drawn = draw_live_within(&ladder, &tftp_expected, 80);
+        assert!(drawn.starts_with(expected), "{drawn}");
+        let mut default = Live::terminal(Style::Unicode);
+        let first = default.arrow(
+            ms(0),
+            "127.0.0.1:51234",
+            "127.0.0.1:6969",
+            "RRQ \"你好.txt\" octet blksize=1468",
+            Mark::Plain,
+        );
+        assert!(drawn.starts_with(&first), "{first}");
+    }
+
+    #[test]
+    fn live_width_outside_the_bounds_is_brought_within_them() {
+        let draw = |width: usize| {
+            let mut live = Live::terminal(Style::Ascii).with_width(width);
+            live.arrow(
+                ms(0),
+                "127.0.0.1:43428",
+                "127.0.0.1:7788",
+                "hi",
+                Mark::Plain,
+            )
+        };
+        assert_eq!(draw(0), draw(draw::MIN_WIDTH));
+        assert_eq!(draw(usize::MAX), draw(draw::MAX_WIDTH));
     }
 
     #[test]

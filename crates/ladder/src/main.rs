@@ -22,11 +22,14 @@ use ladder::capture::{self, CaptureError};
 use ladder::decode;
 use ladder::draw::{self, Style};
 use ladder::filter::Filter;
+use ladder::width;
 
 /// The largest capture read: a ladder of more frames than this holds is unreadable anyway.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Draw the packets of a capture (tcpdump's pcap or tshark's pcapng) as a ladder diagram.
+///
+/// The drawing fits the terminal's width (80 columns when the output is not a terminal).
 #[derive(Parser)]
 #[command(name = "ladder", version)]
 struct Cli {
@@ -174,12 +177,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if summary.shown == 0 && cli.filter.is_some() {
         eprintln!("note: no frame matched the filter");
     }
+    let style = if cli.ascii {
+        Style::Ascii
+    } else {
+        Style::from_env()
+    };
     let drawing = if cli.mermaid {
         draw::mermaid(&summary.ladder)
-    } else if cli.ascii {
-        draw::terminal(&summary.ladder, Style::Ascii)
     } else {
-        draw::terminal(&summary.ladder, Style::from_env())
+        draw::terminal_within(&summary.ladder, style, width::of_stdout())
     };
     let mut stdout = std::io::stdout().lock();
     match stdout

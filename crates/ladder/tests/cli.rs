@@ -63,6 +63,57 @@ fn tcp_fixture_draws_the_handshake_in_ascii() {
         .stdout(predicate::str::contains("FIN+ACK seq=12 ack=13"));
 }
 
+/// In a terminal the drawing takes the terminal's width: `script` gives `ladder` a
+/// pseudo-terminal for its stdout, set to 60 columns by `stty` first, as in one of two
+/// terminals side by side. (Through a pipe, as in every other test here, it is 80.)
+#[cfg(target_os = "linux")]
+#[test]
+fn in_a_60_column_terminal_the_drawing_is_60_columns_wide() {
+    let test = "in_a_60_column_terminal_the_drawing_is_60_columns_wide";
+    if !testkit::require_tool(test, "script", "bsdutils") {
+        return;
+    }
+    let inside = format!(
+        "stty cols 60 rows 40 && exec '{}' --ascii '{}'",
+        env!("CARGO_BIN_EXE_ladder"),
+        fixture("tftp-curl-lo.pcap")
+    );
+    let output = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            inside.as_str(),
+            "/dev/null",
+        ])
+        .timeout(DEADLINE)
+        .output()
+        .expect("script runs");
+    assert!(output.status.success(), "{output:?}");
+    // A terminal ends its lines with CR LF.
+    let drawn = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+    assert!(drawn.contains("ACK 3"), "{drawn}");
+    for line in drawn.lines() {
+        assert!(
+            line.len() <= 60,
+            "{} columns: {line:?}\n{drawn}",
+            line.len()
+        );
+    }
+    let piped = ladder()
+        .args(["--ascii", fixture("tftp-curl-lo.pcap").as_str()])
+        .output()
+        .expect("ladder runs");
+    let widest = String::from_utf8_lossy(&piped.stdout)
+        .lines()
+        .map(str::len)
+        .max();
+    assert!(
+        widest > Some(60),
+        "through a pipe the drawing is 80 columns wide"
+    );
+}
+
 #[test]
 fn filter_and_mermaid_show_only_the_request() {
     ladder()

@@ -24,7 +24,8 @@ pub use ladder::Mark;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LadderMode {
     /// Row by row on stderr, Unicode or ASCII as the locale says
-    /// ([`Style::from_env`]: `LC_ALL=C` gives ASCII).
+    /// ([`Style::from_env`]: `LC_ALL=C` gives ASCII), as wide as the terminal
+    /// ([`ladder::width::of_stderr`]; 80 columns when stderr is not a terminal).
     Terminal,
     /// Collected, and printed on stderr as mermaid text by [`finish_ladder`].
     Mermaid,
@@ -54,7 +55,11 @@ static SINK: OnceLock<Mutex<Sink>> = OnceLock::new();
 fn install(mode: LadderMode) {
     SINK.get_or_init(|| {
         let live = match mode {
-            LadderMode::Terminal => Live::terminal(Style::from_env()),
+            // As wide as the terminal stderr is (80 columns when it is a file or a pipe,
+            // so saved and tested outputs stay the same).
+            LadderMode::Terminal => {
+                Live::terminal(Style::from_env()).with_width(ladder::width::of_stderr())
+            }
             LadderMode::Mermaid => Live::mermaid(),
         };
         Mutex::new(Sink { live, start: None })
