@@ -879,7 +879,9 @@ fn print_wire_ladder(
     writeln!(out)?;
     let drawn = match drawing {
         LadderDrawing::Mermaid => ladder::draw::mermaid(&visit.ladder.ladder),
-        LadderDrawing::Terminal(style) => ladder::draw::terminal(&visit.ladder.ladder, style),
+        LadderDrawing::Terminal(style) => {
+            ladder::draw::terminal_within(&visit.ladder.ladder, style, ladder::width::of_stdout())
+        }
     };
     write!(out, "{drawn}")?;
     writeln!(out)?;

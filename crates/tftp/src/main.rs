@@ -103,7 +103,7 @@ struct ServeArgs {
     /// Print every packet to stderr.
     #[arg(long)]
     trace: bool,
-    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+    /// Draw the exchange as a ladder on stderr, one arrow per packet, as wide as the terminal.
     #[arg(long)]
     ladder: bool,
     /// With --ladder: print a mermaid sequenceDiagram at the end instead.
@@ -146,7 +146,7 @@ struct ClientArgs {
     /// Print every packet to stderr.
     #[arg(long)]
     trace: bool,
-    /// Draw the exchange as a ladder on stderr, one arrow per packet.
+    /// Draw the exchange as a ladder on stderr, one arrow per packet, as wide as the terminal.
     #[arg(long)]
     ladder: bool,
     /// With --ladder: print a mermaid sequenceDiagram at the end instead.
