@@ -26,6 +26,20 @@ pub mod opcode {
     pub const ACK: u16 = 4;
     pub const ERROR: u16 = 5;
     pub const OACK: u16 = 6;
+
+    /// The packet's name as the RFCs write it, or `None` for a number that is no TFTP
+    /// opcode.
+    pub fn name(code: u16) -> Option<&'static str> {
+        match code {
+            RRQ => Some("RRQ"),
+            WRQ => Some("WRQ"),
+            DATA => Some("DATA"),
+            ACK => Some("ACK"),
+            ERROR => Some("ERROR"),
+            OACK => Some("OACK"),
+            _ => None,
+        }
+    }
 }
 
 /// Byte offsets shared by the formats.
@@ -60,8 +74,14 @@ pub const DEFAULT_BLKSIZE: u16 = 512;
 pub enum ParseError {
     /// Fewer bytes than the smallest packet of this kind (`needed`).
     TooShort { len: usize, needed: usize },
-    /// An opcode that is not 1 to 6.
+    /// A number that is no TFTP opcode (not 1 to 6).
     UnknownOpcode(u16),
+    /// A known opcode, but not the one this parser reads: `Ack::parse` given a DATA.
+    /// ([`Packet::parse`] picks the parser from the opcode, so it never returns this.)
+    WrongOpcode { expected: u16, found: u16 },
+    /// A known opcode that is no request (3 to 6), given to [`Request::parse`], which
+    /// reads two opcodes (RRQ and WRQ), so no single `expected` would be true.
+    NotARequest { found: u16 },
     /// A text field (`field`) runs to the end of the datagram without its zero byte.
     MissingNul { field: &'static str },
     /// A text field that is not UTF-8 (names and options must be text).
@@ -85,6 +105,17 @@ impl fmt::Display for ParseError {
                 write!(f, "packet too short: {len} bytes, needs at least {needed}")
             }
             ParseError::UnknownOpcode(code) => write!(f, "unknown opcode {code}"),
+            ParseError::WrongOpcode { expected, found } => write!(
+                f,
+                "expected {}, found {}",
+                described(*expected),
+                described(*found)
+            ),
+            ParseError::NotARequest { found } => write!(
+                f,
+                "expected a request (an RRQ, opcode 1, or a WRQ, opcode 2), found {}",
+                described(*found)
+            ),
             ParseError::MissingNul { field } => {
                 write!(f, "the {field} field has no terminating zero byte")
             }
@@ -103,6 +134,19 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// "an ACK (opcode 4)", with the article a reader says aloud ("an RRQ", "a WRQ", "a
+/// DATA"); just "opcode 9" for a number that is no TFTP opcode.
+fn described(code: u16) -> String {
+    let Some(name) = opcode::name(code) else {
+        return format!("opcode {code}");
+    };
+    let article = match code {
+        opcode::WRQ | opcode::DATA => "a",
+        _ => "an",
+    };
+    format!("{article} {name} (opcode {code})")
+}
 
 /// RFC 1350 §5 transfer modes. `mail` is obsolete: we parse it so we can refuse it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,7 +311,7 @@ impl Request {
         let direction = match read_opcode(bytes)? {
             opcode::RRQ => Direction::Read,
             opcode::WRQ => Direction::Write,
-            other => return Err(ParseError::UnknownOpcode(other)),
+            other => return Err(not_a_request(other)),
         };
         let mut rest = &bytes[field::TEXT..];
         let filename = take_text(&mut rest, "filename")?;
@@ -548,12 +592,29 @@ fn read_block(bytes: &[u8]) -> Result<u16, ParseError> {
     read_u16(bytes, field::BLOCK)
 }
 
+/// Reads the opcode and checks it is `wanted`. A known opcode in the wrong place
+/// (`WrongOpcode`) and a number that is no opcode at all (`UnknownOpcode`) are different
+/// mistakes: the first is a packet sent at the wrong moment, the second is not TFTP.
 fn expect_opcode(bytes: &[u8], wanted: u16) -> Result<(), ParseError> {
     let found = read_opcode(bytes)?;
     if found == wanted {
         Ok(())
+    } else if opcode::name(found).is_some() {
+        Err(ParseError::WrongOpcode {
+            expected: wanted,
+            found,
+        })
     } else {
         Err(ParseError::UnknownOpcode(found))
+    }
+}
+
+/// The error for an opcode other than RRQ and WRQ at the start of a request.
+fn not_a_request(found: u16) -> ParseError {
+    if opcode::name(found).is_some() {
+        ParseError::NotARequest { found }
+    } else {
+        ParseError::UnknownOpcode(found)
     }
 }
 
@@ -803,6 +864,84 @@ mod tests {
                 "parsing {bytes:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_typed_parser_names_a_known_but_wrong_opcode() {
+        let wrong = |expected, found| ParseError::WrongOpcode { expected, found };
+        assert_eq!(
+            Data::parse(&[0, 4, 0, 1]),
+            Err(wrong(opcode::DATA, opcode::ACK))
+        );
+        assert_eq!(
+            Ack::parse(DATA_FIXTURE),
+            Err(wrong(opcode::ACK, opcode::DATA))
+        );
+        assert_eq!(
+            ErrorPacket::parse(OACK_FIXTURE),
+            Err(wrong(opcode::ERROR, opcode::OACK))
+        );
+        assert_eq!(
+            Oack::parse(ERROR_FIXTURE),
+            Err(wrong(opcode::OACK, opcode::ERROR))
+        );
+        assert_eq!(
+            Oack::parse(RRQ_FIXTURE),
+            Err(wrong(opcode::OACK, opcode::RRQ))
+        );
+    }
+
+    #[test]
+    fn request_parser_names_a_known_opcode_that_is_no_request() {
+        assert_eq!(
+            Request::parse(DATA_FIXTURE),
+            Err(ParseError::NotARequest {
+                found: opcode::DATA
+            })
+        );
+        assert_eq!(
+            Request::parse(OACK_FIXTURE),
+            Err(ParseError::NotARequest {
+                found: opcode::OACK
+            })
+        );
+    }
+
+    #[test]
+    fn typed_parsers_keep_unknown_opcode_for_numbers_no_rfc_defines() {
+        for code in [0u16, 7, 9, 65535] {
+            let [high, low] = code.to_be_bytes();
+            let bytes = [high, low, 0, 1, b'x', 0, b'y', 0];
+            let unknown = Some(ParseError::UnknownOpcode(code));
+            assert_eq!(Request::parse(&bytes).err(), unknown, "Request, {code}");
+            assert_eq!(Data::parse(&bytes).err(), unknown, "Data, {code}");
+            assert_eq!(Ack::parse(&bytes).err(), unknown, "Ack, {code}");
+            assert_eq!(ErrorPacket::parse(&bytes).err(), unknown, "Error, {code}");
+            assert_eq!(Oack::parse(&bytes).err(), unknown, "Oack, {code}");
+            assert_eq!(Packet::parse(&bytes).err(), unknown, "Packet, {code}");
+        }
+    }
+
+    #[test]
+    fn wrong_opcode_reads_as_a_sentence() {
+        let wrong = |expected, found| ParseError::WrongOpcode { expected, found }.to_string();
+        assert_eq!(
+            wrong(opcode::ACK, opcode::DATA),
+            "expected an ACK (opcode 4), found a DATA (opcode 3)"
+        );
+        assert_eq!(
+            wrong(opcode::DATA, opcode::OACK),
+            "expected a DATA (opcode 3), found an OACK (opcode 6)"
+        );
+        assert_eq!(
+            wrong(opcode::ERROR, opcode::WRQ),
+            "expected an ERROR (opcode 5), found a WRQ (opcode 2)"
+        );
+        assert_eq!(
+            ParseError::NotARequest { found: 5 }.to_string(),
+            "expected a request (an RRQ, opcode 1, or a WRQ, opcode 2), found an ERROR (opcode 5)"
+        );
+        assert_eq!(ParseError::UnknownOpcode(9).to_string(), "unknown opcode 9");
     }
 
     #[test]
