@@ -47,6 +47,7 @@ const MOST_PER_LOOK: u32 = 16;
 /// the connected socket holds, or the window arrives with a hole in it. The queue is
 /// bounded by the socket's receive buffer, so this ends; the bound only keeps a flood of
 /// strangers from holding the transfer at this step.
+#[cfg(target_os = "linux")]
 const MOST_AT_FIRST_LOOK: u32 = 4096;
 
 /// The connected socket, and when to look at the unconnected one.
