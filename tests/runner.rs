@@ -688,12 +688,13 @@ fn lessons_lists_every_lesson_with_its_test_command() {
 }
 
 /// The crates under `crates/` that support the exercises and are not lessons themselves.
-const SUPPORT_CRATES: [&str; 7] = [
+const SUPPORT_CRATES: [&str; 8] = [
     "testkit",
     "wire-text",
     "hostport",
     "unsolved",
     "say",
+    "exit-report",
     "first-datagram",
     "ladder",
 ];

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use exit_report::Failure;
 
 use ladder::capture::{self, CaptureError};
 use ladder::decode;
@@ -48,25 +49,8 @@ struct Cli {
     ascii: bool,
 }
 
-/// An error for the user: the message, an optional hint, and the exit code.
-struct Failure {
-    message: String,
-    hint: Option<String>,
-    code: u8,
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {}", failure.message);
-            if let Some(hint) = failure.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(failure.code)
-        }
-    }
+    exit_report::finish(run(Cli::parse()))
 }
 
 /// Reads the whole file, refusing one larger than [`MAX_FILE`].
@@ -87,10 +71,10 @@ fn read_capture(path: &Path) -> Result<Vec<u8>, Failure> {
             ),
             _ => (error.to_string(), None),
         };
-        Failure {
-            message: format!("cannot read {name}: {why}"),
-            hint,
-            code: 1,
+        let failure = Failure::runtime(format!("cannot read {name}: {why}"));
+        match hint {
+            Some(hint) => failure.with_hint(hint),
+            None => failure,
         }
     };
     let file = File::open(path).map_err(cannot)?;
@@ -99,13 +83,11 @@ fn read_capture(path: &Path) -> Result<Vec<u8>, Failure> {
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE {
-        return Err(Failure {
-            message: format!("{name} is larger than {} MiB", MAX_FILE / 1024 / 1024),
-            hint: Some(
-                "keep the packets you want: tcpdump -r BIG -w SMALL 'udp port 69'".to_string(),
-            ),
-            code: 2,
-        });
+        return Err(Failure::usage(format!(
+            "{name} is larger than {} MiB",
+            MAX_FILE / 1024 / 1024
+        ))
+        .with_hint("keep the packets you want: tcpdump -r BIG -w SMALL 'udp port 69'"));
     }
     Ok(bytes)
 }
@@ -122,20 +104,18 @@ fn capture_failure(name: &str, error: CaptureError) -> Failure {
         ),
         _ => None,
     };
-    Failure {
-        message: format!("{name}: {error}"),
-        hint,
-        code: 2,
+    let failure = Failure::usage(format!("{name}: {error}"));
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
     }
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let filter = match &cli.filter {
-        Some(expression) => Filter::parse(expression).map_err(|error| Failure {
-            message: error.to_string(),
-            hint: None,
-            code: 2,
-        })?,
+        Some(expression) => {
+            Filter::parse(expression).map_err(|error| Failure::usage(error.to_string()))?
+        }
         None => Filter::default(),
     };
     let bytes = read_capture(&cli.file)?;
@@ -148,18 +128,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .first()
             .map(|(number, why)| format!(" (frame {number}: {why})"))
             .unwrap_or_default();
-        return Err(Failure {
-            message: format!(
-                "{name}: none of its {} frames could be decoded{why}",
-                summary.frames
-            ),
-            hint: Some(
-                "ladder decodes Ethernet (1), LINUX_SLL (113) and LINUX_SLL2 (276) captures of \
-                 ARP, IPv4 and IPv6"
-                    .to_string(),
-            ),
-            code: 2,
-        });
+        return Err(Failure::usage(format!(
+            "{name}: none of its {} frames could be decoded{why}",
+            summary.frames
+        ))
+        .with_hint(
+            "ladder decodes Ethernet (1), LINUX_SLL (113) and LINUX_SLL2 (276) captures of \
+             ARP, IPv4 and IPv6",
+        ));
     }
     if summary.skipped > 0 {
         let examples: Vec<String> = summary
@@ -195,10 +171,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         // `ladder F | head` closes the pipe early: not an error.
         Err(error) if error.kind() == ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(Failure {
-            message: format!("writing to standard output: {error}"),
-            hint: None,
-            code: 1,
-        }),
+        Err(error) => Err(Failure::runtime(format!(
+            "writing to standard output: {error}"
+        ))),
     }
 }

@@ -7,21 +7,23 @@
 //!   (`bind(0.0.0.0:7788)`, `-> RRQ "hello.txt" octet`), in the Python notes' terms,
 //!   and with `--ladder` ([`LadderMode`]) one arrow per packet ([`Trace::packet`]) on a
 //!   ladder drawn on stderr;
-//! * `report.rs`: how a command ends. A library error says what went wrong
+//! * how a command ends, from the `exit-report` crate: a library error says what went wrong
 //!   (`Display`), and through [`Explain`] what to try (`hint:`) and which exit status it
-//!   means; `main` collects it in a [`Failure`] and hands it to [`finish`], which prints
-//!   `error: ...` and `hint: ...` and returns the exit status (0 ok, 1 at run time, 2 bad
-//!   usage or input);
+//!   means; `main` collects it in a [`Failure`] and hands it to [`finish`] (`finish.rs`),
+//!   which draws a `--ladder --mermaid` diagram if there is one, then prints `error: ...`
+//!   and `hint: ...` and returns the exit status (0 ok, 1 at run time, 2 bad usage or
+//!   input);
 //! * `resources.rs`: [`is_out_of_resources`], the errors that mean "this machine is short
 //!   of descriptors or memory for now", after which a server waits and goes on.
 //!
 //! Start reading at `trace.rs`. What goes to stdout (the readiness line, the results) is
 //! each command's own business and stays in its crate.
 
-pub mod report;
+mod finish;
 pub mod resources;
 pub mod trace;
 
-pub use report::{Explain, Failure, finish, is_closed_pipe};
+pub use exit_report::{Explain, Failure, is_closed_pipe};
+pub use finish::finish;
 pub use resources::is_out_of_resources;
 pub use trace::{LadderMode, Mark, Trace, finish_ladder};

@@ -9,16 +9,19 @@
 //!
 //! ```no_run
 //! use std::process::ExitCode;
-//! use say::Failure;
+//! use exit_report::Failure;
 //!
 //! fn run() -> Result<(), Failure> {
 //!     Err(Failure::usage("--count: give a number"))
 //! }
 //!
 //! fn main() -> ExitCode {
-//!     say::finish(run())
+//!     exit_report::finish(run())
 //! }
 //! ```
+//!
+//! (A lesson binary calls `say::finish` instead: the same, after the `--ladder
+//! --mermaid` diagram.)
 
 use std::fmt::{self, Write as _};
 use std::io::{self, Write as _};
@@ -142,10 +145,7 @@ impl<E: Explain> From<E> for Failure {
 
 /// Ends a command: nothing for success or a closed output pipe; otherwise `error: ...`
 /// and, where there is one, `hint: ...` on stderr. Returns the exit status for `main`.
-/// With `--ladder --mermaid` the diagram of the exchange comes first (also on an error
-/// exit, where it shows how far the exchange got).
 pub fn finish(result: Result<(), Failure>) -> ExitCode {
-    crate::trace::finish_ladder();
     let failure = match result {
         Ok(()) => return ExitCode::SUCCESS,
         Err(failure) if failure.closed_pipe => return ExitCode::SUCCESS,
