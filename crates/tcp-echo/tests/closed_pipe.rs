@@ -6,56 +6,14 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::thread;
-use std::time::Duration;
 
-use testkit::Running;
-
-/// Kills the child if an assertion fails first, so nothing is left running.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use testkit::{Piped, Running};
 
 /// `tcp-echo args` with every stream piped.
-fn start(args: &[&str]) -> KillOnDrop {
-    let child = Command::new(env!("CARGO_BIN_EXE_tcp-echo"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tcp-echo");
-    KillOnDrop(child)
-}
-
-/// Waits (bounded) for the child to exit; returns its status and stderr.
-fn finish(child: &mut KillOnDrop) -> (ExitStatus, String) {
-    finish_while(child, || {})
-}
-
-/// Like [`finish`], calling `write_again` before each look. Why again: while another
-/// test of this binary starts a process, the forked copy holds our pipe's read end for
-/// a moment, and a write in that moment still succeeds. Each call causes one more
-/// write, until one finds the pipe closed.
-fn finish_while(child: &mut KillOnDrop, mut write_again: impl FnMut()) -> (ExitStatus, String) {
-    let status = testkit::poll_until("tcp-echo to exit", Duration::from_secs(10), || {
-        let exited = child.0.try_wait().expect("try_wait");
-        if exited.is_none() {
-            write_again();
-        }
-        exited
-    });
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.0.stderr.take() {
-        let _ = pipe.read_to_string(&mut stderr);
-    }
-    (status, stderr)
+fn start(args: &[&str]) -> Piped {
+    Piped::start(env!("CARGO_BIN_EXE_tcp-echo"), args)
 }
 
 /// A plain client with every wait bounded.
@@ -76,7 +34,7 @@ fn echo_server() -> Running {
 #[test]
 fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     let mut server = start(&["serve", "--bind", "127.0.0.1:0"]);
-    let mut reader = BufReader::new(server.0.stdout.take().expect("stdout was piped"));
+    let mut reader = BufReader::new(server.child.stdout.take().expect("stdout was piped"));
     let mut line = String::new();
     reader
         .read_line(&mut line)
@@ -96,7 +54,7 @@ fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     drop(stream);
     // More clients (see `finish_while`) until the server has stopped; once it has,
     // connecting fails, and that is fine.
-    let (status, stderr) = finish_while(&mut server, || {
+    let (status, stderr) = server.wait_for_exit(|| {
         if let Ok(mut stream) = TcpStream::connect_timeout(&address, testkit::DEADLINE) {
             let _ = stream.set_read_timeout(Some(testkit::DEADLINE));
             let _ = stream.write_all(b"again");
@@ -115,17 +73,17 @@ fn send_raw_into_a_closed_pipe_ends_quietly_with_success() {
     let mut sender = start(&["send", &address, "--stdin", "--raw"]);
     // One MiB: far more than a pipe holds, so some write of the reply comes after the
     // reader has gone (`head -c1`).
-    let mut input = sender.0.stdin.take().expect("stdin was piped");
+    let mut input = sender.child.stdin.take().expect("stdin was piped");
     let feeder = thread::spawn(move || {
         let _ = input.write_all(&vec![b'x'; 1024 * 1024]);
     });
-    let mut output = sender.0.stdout.take().expect("stdout was piped");
+    let mut output = sender.child.stdout.take().expect("stdout was piped");
     let mut first = [0u8; 1];
     output
         .read_exact(&mut first)
         .expect("the first byte of the reply");
     drop(output);
-    let (status, stderr) = finish(&mut sender);
+    let (status, stderr) = sender.wait_for_exit(|| {});
     feeder.join().unwrap();
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
@@ -138,10 +96,10 @@ fn chat_into_a_closed_pipe_ends_quietly_with_success() {
     let address = server.addr().to_string();
     let mut chat = start(&["chat", &address]);
     // Nobody reads the replies: the first one finds the pipe closed.
-    drop(chat.0.stdout.take());
-    let mut input = chat.0.stdin.take().expect("stdin was piped");
+    drop(chat.child.stdout.take());
+    let mut input = chat.child.stdin.take().expect("stdin was piped");
     // A line, echoed and printed; again until the chat has ended (see `finish_while`).
-    let (status, stderr) = finish_while(&mut chat, || {
+    let (status, stderr) = chat.wait_for_exit(|| {
         let _ = input.write_all(b"hello\n");
     });
     drop(input);

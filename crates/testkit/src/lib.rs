@@ -21,6 +21,7 @@
 //! - [`require`]: [`require_tool`], [`require_root`] and the SKIP line ([`announce`]);
 //! - [`locale`]: [`in_english`], the same text on every tester's machine;
 //! - [`ports`]: [`free_port`], for a lesson command that names a fixed port;
+//! - [`piped`]: [`Piped`], a binary whose pipes the test holds or closes itself;
 //! - [`payload`]: [`reproducible_bytes`], seeded test data;
 //! - [`relay`]: the lossy UDP relay;
 //! - [`lesson`]: the lesson runner.
@@ -30,6 +31,7 @@ pub mod lesson;
 mod lines;
 pub mod locale;
 pub mod payload;
+pub mod piped;
 pub mod ports;
 pub mod relay;
 pub mod require;
@@ -38,6 +40,7 @@ pub mod running;
 pub use deadline::{DEADLINE, poll_until};
 pub use locale::{LOCALE_VARIABLES, in_english};
 pub use payload::reproducible_bytes;
+pub use piped::Piped;
 pub use ports::free_port;
 pub use require::{announce, find_tool, in_ci, is_root, require_root, require_tool};
 pub use running::{Finished, Running, parse_readiness};

@@ -7,56 +7,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 
 use common::{Scratch, TestServer, content, quick_client, quick_config};
-use testkit::DEADLINE;
+use testkit::{DEADLINE, Piped};
 
-/// Kills the child if an assertion fails first, so nothing is left running.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `tftp args` with stdout and stderr piped.
-fn start(args: &[&str]) -> KillOnDrop {
-    let child = Command::new(env!("CARGO_BIN_EXE_tftp"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tftp");
-    KillOnDrop(child)
-}
-
-/// Waits (bounded) for the child to exit; returns its status and stderr.
-fn finish(child: &mut KillOnDrop) -> (ExitStatus, String) {
-    finish_while(child, || {})
-}
-
-/// Like [`finish`], calling `write_again` before each look. Why again: while another
-/// test of this binary starts a process, the forked copy holds our pipe's read end for
-/// a moment, and a write in that moment still succeeds. Each call causes one more
-/// write, until one finds the pipe closed.
-fn finish_while(child: &mut KillOnDrop, mut write_again: impl FnMut()) -> (ExitStatus, String) {
-    let status = testkit::poll_until("tftp to exit", DEADLINE, || {
-        let exited = child.0.try_wait().expect("try_wait");
-        if exited.is_none() {
-            write_again();
-        }
-        exited
-    });
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.0.stderr.take() {
-        let _ = pipe.read_to_string(&mut stderr);
-    }
-    (status, stderr)
+/// `tftp args` with every stream piped.
+fn start(args: &[&str]) -> Piped {
+    Piped::start(env!("CARGO_BIN_EXE_tftp"), args)
 }
 
 #[test]
@@ -74,12 +32,12 @@ fn get_to_stdout_into_a_closed_pipe_ends_quietly_and_tells_the_server() {
     let server = TestServer::start(config);
     let address = server.addr.to_string();
     let mut client = start(&["get", &address, "big.bin", "-o", "-", "--linger", "0"]);
-    let mut output = client.0.stdout.take().expect("stdout was piped");
+    let mut output = client.child.stdout.take().expect("stdout was piped");
     let mut first = [0u8; 10];
     output.read_exact(&mut first).expect("the first bytes");
     // `head -c 10` has what it wanted and leaves.
     drop(output);
-    let (status, stderr) = finish(&mut client);
+    let (status, stderr) = client.wait_for_exit(|| {});
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
     // The server heard that the client stopped: its transfer ended with our ERROR 0,
@@ -100,7 +58,7 @@ fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     root.write("hello.txt", b"hello\n");
     let root_path = root.path.to_string_lossy().into_owned();
     let mut server = start(&["serve", "--root", &root_path, "--bind", "127.0.0.1:0"]);
-    let mut reader = BufReader::new(server.0.stdout.take().expect("stdout was piped"));
+    let mut reader = BufReader::new(server.child.stdout.take().expect("stdout was piped"));
     let mut line = String::new();
     reader
         .read_line(&mut line)
@@ -116,7 +74,7 @@ fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     assert_eq!(got, b"hello\n");
     // More downloads (see `finish_while`) until the server has stopped; one that meets
     // a stopped server fails, and that is fine.
-    let (status, stderr) = finish_while(&mut server, || {
+    let (status, stderr) = server.wait_for_exit(|| {
         let _ = tftp::client::get_into(address, "hello.txt", &mut Vec::new(), &quick_client());
     });
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
