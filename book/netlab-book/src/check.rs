@@ -91,7 +91,11 @@ pub fn run(repository: &Path) -> Result<(), String> {
 
     for (language, term) in SEARCHES {
         let index = repository.join("book").join(language).join("index.html");
-        let url = format!("{}?search={}", file_url(&index), percent_encode(term));
+        let url = format!(
+            "{}?search={}",
+            file_url(&index),
+            crate::percent::encode(term)
+        );
         match chromium_dump(&chromium, &scratch, &url, "search") {
             Ok((dom, _)) => {
                 let found = search_results(&dom);
@@ -404,16 +408,16 @@ fn resolve(page: &Path, link: &str) -> Option<(PathBuf, String)> {
         return None;
     }
     let (rest, fragment) = match link.split_once('#') {
-        Some((rest, fragment)) => (rest.to_string(), percent_decode(fragment)),
+        Some((rest, fragment)) => (rest.to_string(), crate::percent::decode(fragment)),
         None => (link.clone(), String::new()),
     };
     let path = rest.split('?').next().unwrap_or("").to_string();
     let mut file = if let Some(absolute) = path.strip_prefix("file://") {
-        PathBuf::from(percent_decode(absolute))
+        PathBuf::from(crate::percent::decode(absolute))
     } else if path.is_empty() {
         page.to_path_buf()
     } else {
-        let joined = page.parent()?.join(percent_decode(&path));
+        let joined = page.parent()?.join(crate::percent::decode(&path));
         normalize(&joined)
     };
     if path.ends_with('/') || file.is_dir() {
@@ -467,42 +471,7 @@ fn unescape_html(text: &str) -> String {
 }
 
 fn file_url(path: &Path) -> String {
-    format!("file://{}", percent_encode(&path.to_string_lossy()))
-}
-
-fn percent_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let hex = bytes
-            .get(at + 1..at + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[at], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                at += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                at += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    format!("file://{}", crate::percent::encode(&path.to_string_lossy()))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 
 mod check;
 mod markdown;
+mod percent;
 mod preprocess;
 mod serve;
 

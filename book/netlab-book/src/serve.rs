@@ -54,7 +54,7 @@ fn answer(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
         let head = "HTTP/1.0 302 Found\r\nLocation: /en/\r\nContent-Length: 0\r\n\r\n";
         return stream.write_all(head.as_bytes());
     }
-    let Some(file) = file_for(root, &percent_decode(path)) else {
+    let Some(file) = file_for(root, &crate::percent::decode(path)) else {
         return respond(&mut stream, "404 Not Found", "text/plain", b"not found\n");
     };
     match std::fs::read(&file) {
@@ -85,29 +85,6 @@ fn file_for(root: &Path, path: &str) -> Option<PathBuf> {
         file.push("index.html");
     }
     Some(file)
-}
-
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        let hex = bytes
-            .get(at + 1..at + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[at], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                at += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                at += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn content_type(file: &Path) -> &'static str {
@@ -146,11 +123,5 @@ mod tests {
             file_for(root, "/en/04-tftp.html"),
             Some(PathBuf::from("/srv/book/en/04-tftp.html"))
         );
-    }
-
-    #[test]
-    fn percent_escapes_become_bytes() {
-        assert_eq!(percent_decode("/zh-CN/%E4%B8%AD.html"), "/zh-CN/中.html");
-        assert_eq!(percent_decode("/a%2"), "/a%2");
     }
 }
