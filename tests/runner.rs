@@ -8,52 +8,34 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+
+use common::{CourseCopy, ROOT, copy_dir, in_copy, runner_without_locale, stderr_of, stdout_of};
 
 /// The runner, in English whatever the tester's locale (`tests/runner_lang.rs` tests the
 /// Chinese runner).
 fn netlab() -> Command {
-    let mut command = Command::cargo_bin("netlab").expect("the netlab binary is built");
-    for variable in testkit::LOCALE_VARIABLES {
-        command.env_remove(variable);
-    }
+    let mut command = runner_without_locale();
     command.env("LANG", "C.UTF-8");
     command
 }
 
 /// A private copy of the fixture course, deleted when dropped.
-struct Fixture {
-    dir: PathBuf,
-}
+struct Fixture(CourseCopy);
 
 impl Fixture {
     fn new() -> Fixture {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "netlab-runner-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        copy_dir(&Path::new(ROOT).join("tests/fixtures/course"), &dir);
-        Fixture { dir }
+        Fixture(CourseCopy::new("netlab-runner"))
     }
 
-    /// netlab, run in the copy. The copy builds into its own `target/`: our
-    /// CARGO_TARGET_DIR belongs to the workspace whose tests are running.
+    /// netlab, run in the copy (which builds into its own `target/`).
     fn netlab(&self) -> Command {
-        let mut command = netlab();
-        command
-            .current_dir(&self.dir)
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS");
-        command
+        in_copy(netlab(), &self.dir)
     }
 
     fn lib_rs(&self) -> PathBuf {
@@ -61,34 +43,12 @@ impl Fixture {
     }
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Fixture {
+    type Target = CourseCopy;
+
+    fn deref(&self) -> &CourseCopy {
+        &self.0
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_name() == "target" || entry.file_name() == "Cargo.lock" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
-}
-
-fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
 }
 
 /// Runs python3 with a script on `input`; `None` (after a SKIP line) when python3 or
@@ -451,13 +411,7 @@ struct Work {
 
 impl Work {
     fn netlab(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        let mut command = netlab();
-        command
-            .args(args)
-            .current_dir(&self.dir)
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS");
-        command.assert()
+        in_copy(netlab(), &self.dir).args(args).assert()
     }
 
     fn edit(&self, file: &str, from: &str, to: &str) {

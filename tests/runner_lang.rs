@@ -7,12 +7,13 @@
 //! must not matter.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use assert_cmd::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+
+use common::{CourseCopy, ROOT, in_copy, runner_without_locale, stderr_of, stdout_of};
 
 /// How the runner is asked for a language.
 enum Asked {
@@ -27,11 +28,8 @@ enum Asked {
 /// The runner in `dir`, asked for a language as `asked`; every other locale variable is
 /// removed so the tester's own does not count.
 fn netlab_in(dir: &Path, asked: Asked) -> Command {
-    let mut command = Command::cargo_bin("netlab").expect("the netlab binary is built");
+    let mut command = runner_without_locale();
     command.current_dir(dir);
-    for variable in testkit::LOCALE_VARIABLES {
-        command.env_remove(variable);
-    }
     match asked {
         Asked::Option(value) => {
             command.env("LANG", "C.UTF-8").args(["--lang", value]);
@@ -47,61 +45,25 @@ fn netlab_in(dir: &Path, asked: Asked) -> Command {
 }
 
 /// A private copy of the fixture course, deleted when dropped.
-struct Fixture {
-    dir: PathBuf,
-}
+struct Fixture(CourseCopy);
 
 impl Fixture {
     fn new() -> Fixture {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "netlab-runner-lang-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        copy_dir(&Path::new(ROOT).join("tests/fixtures/course"), &dir);
-        Fixture { dir }
+        Fixture(CourseCopy::new("netlab-runner-lang"))
     }
 
     /// The runner in the copy, which builds into its own `target/`.
     fn netlab(&self, asked: Asked) -> Command {
-        let mut command = netlab_in(&self.dir, asked);
-        command
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS");
-        command
+        in_copy(netlab_in(&self.dir, asked), &self.dir)
     }
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Fixture {
+    type Target = CourseCopy;
+
+    fn deref(&self) -> &CourseCopy {
+        &self.0
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "target" || entry.file_name() == "Cargo.lock" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).to_string()
-}
-
-fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
 }
 
 fn has_chinese(text: &str) -> bool {
