@@ -32,6 +32,16 @@ impl Piped {
         Piped { child, name }
     }
 
+    /// Takes charge of a process the test started itself (with its own choice of pipes):
+    /// it is killed when dropped, and [`Piped::wait_for_exit`] waits for it. `name` is
+    /// what a timeout message calls it.
+    pub fn adopt(child: Child, name: &str) -> Piped {
+        Piped {
+            child,
+            name: name.to_string(),
+        }
+    }
+
     /// Reads the readiness line (`listening on ... ADDRESS`) from stdout, then closes the
     /// reading end of stdout, as `head -1` does once it has its line. Returns the address.
     pub fn read_readiness_then_close_stdout(&mut self) -> SocketAddr {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 use common::{RawClient, Scratch};
-use testkit::{DEADLINE, Running};
+use testkit::{DEADLINE, Piped, Running};
 use tftp::packet::{ErrorCode, ErrorPacket, Packet};
 
 /// A fake server: receives one request on its port, then runs `script` on a new socket
@@ -76,28 +76,8 @@ fn send_signal(child: &Child, signal: &str) {
 
 /// Waits for the process to exit (with the deadline; killed after it) and returns its
 /// status and stderr lines.
-fn wait_for_exit(mut child: Child) -> (ExitStatus, Vec<String>) {
-    let deadline = Instant::now() + DEADLINE;
-    let mut pause = Duration::from_millis(1);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tftp did not exit within {DEADLINE:?}");
-        }
-        thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+fn wait_for_exit(child: Child) -> (ExitStatus, Vec<String>) {
+    let (status, stderr) = Piped::adopt(child, "tftp").wait_for_exit(|| {});
     (status, stderr.lines().map(str::to_string).collect())
 }
 
