@@ -2,12 +2,9 @@
 //! wrote: tcpdump on loopback while curl downloads from our TFTP server.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::process::Command as StdCommand;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
 use ladder::filter::Filter;
@@ -196,7 +193,7 @@ fn tftp_binary() -> PathBuf {
 
 /// tcpdump writing to `file`, started and known to be capturing.
 struct Tcpdump {
-    child: Child,
+    running: Running,
 }
 
 impl Tcpdump {
@@ -204,7 +201,8 @@ impl Tcpdump {
     /// `-U --immediate-mode`: each packet is written as it comes, so stopping it with
     /// SIGINT loses none (see lab-tools.md §3).
     fn start(file: &Path, filter: &str) -> Tcpdump {
-        let mut child = StdCommand::new("tcpdump")
+        let mut command = StdCommand::new("tcpdump");
+        command
             .args([
                 "-i",
                 "lo",
@@ -216,57 +214,16 @@ impl Tcpdump {
                 "-w",
             ])
             .arg(file)
-            .arg(filter)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tcpdump");
-        let stderr = child.stderr.take().expect("stderr was piped");
-        let (lines, received) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + DEADLINE;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match received.recv_timeout(left) {
-                Ok(line) if line.contains("listening on") => break,
-                Ok(line) => seen.push(line),
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("tcpdump did not say 'listening on' in time: {seen:?}");
-                }
-            }
-        }
-        Tcpdump { child }
+            .arg(filter);
+        let running = Running::start(command);
+        running.wait_for_stderr_containing("listening on");
+        Tcpdump { running }
     }
 
     /// Stops it as Ctrl-C would (SIGINT, so it finishes the file) and waits for it.
-    fn stop(mut self) {
-        let status = StdCommand::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -INT tcpdump failed");
-        testkit::poll_until("tcpdump to exit after SIGINT", DEADLINE, || {
-            self.child.try_wait().ok().flatten()
-        });
-    }
-}
-
-impl Drop for Tcpdump {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+    fn stop(self) {
+        self.running.signal("INT");
+        self.running.finish();
     }
 }
 

@@ -197,6 +197,19 @@ impl Running {
         self.collect(status)
     }
 
+    /// Sends `signal` (`INT` as Ctrl-C would, `TERM`) to the process alone, for a program
+    /// that must end cleanly (tcpdump finishing its capture file); [`Running::finish`]
+    /// then waits for it. Through kill(1), which every Unix has (a test that needs it is
+    /// a Unix test).
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap_or_else(|error| panic!("cannot run kill: {error}"));
+        assert!(sent.success(), "kill -{signal} {} failed", self.description);
+    }
+
     /// Kills the process (like Ctrl-C would stop it) and returns what it printed.
     pub fn kill(mut self) -> Finished {
         self.stop_group();
