@@ -45,7 +45,8 @@ enum Command {
         /// Print each socket call on stderr.
         #[arg(long)]
         trace: bool,
-        /// Draw the exchange on stderr as a ladder, one arrow per datagram, as wide as the terminal.
+        /// Draw the exchange on stderr as a ladder, one arrow per datagram, as wide as the
+        /// terminal.
         #[arg(long)]
         ladder: bool,
         /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
@@ -93,7 +94,8 @@ enum Command {
         /// Print each socket call on stderr.
         #[arg(long)]
         trace: bool,
-        /// Draw the exchange on stderr as a ladder, one arrow per datagram, as wide as the terminal.
+        /// Draw the exchange on stderr as a ladder, one arrow per datagram, as wide as the
+        /// terminal.
         #[arg(long)]
         ladder: bool,
         /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.

@@ -33,7 +33,8 @@ struct Cli {
     /// Print each socket call on stderr (bind, sendto, recvfrom), in the notes' terms.
     #[arg(long, global = true)]
     trace: bool,
-    /// Draw the exchange on stderr as a ladder, one arrow per datagram, as it happens, as wide as the terminal.
+    /// Draw the exchange on stderr as a ladder, one arrow per datagram, as it happens,
+    /// as wide as the terminal.
     #[arg(long, global = true)]
     ladder: bool,
     /// With --ladder: print a mermaid sequenceDiagram on stderr at the end instead.
