@@ -324,6 +324,90 @@ mod tests {
         });
     }
 
+    /// A peer that sends a datagram every 2 ms, `most` at most, until `stop` is set; says
+    /// whether it ran out before being stopped.
+    fn stream(
+        peer: &UdpSocket,
+        to: SocketAddr,
+        stop: &std::sync::atomic::AtomicBool,
+        most: u32,
+    ) -> bool {
+        use std::sync::atomic::Ordering;
+        for block in 0..most {
+            if stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            peer.send_to(&data(block as u16, b"x"), to).unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        true
+    }
+
+    #[test]
+    fn a_stream_of_ignored_datagrams_does_not_put_off_the_deadline() {
+        // The caller ignores everything it gets and asks again with the same deadline:
+        // the wait must end at the deadline while the peer still talks (Channel reads the
+        // clock for a deadline it has seen before, see `wait_without_clock`).
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let ours = bound();
+        let peer = bound();
+        let to = ours.local_addr().unwrap();
+        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
+        peer.send_to(&data(1, b"x"), to).unwrap();
+        assert_eq!(received_block(&mut channel), 1);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            // 5000 datagrams, 2 ms apart: 10 s of talk, far beyond the deadline.
+            let talker = scope.spawn(|| stream(&peer, to, &stop, 5000));
+            let deadline = Instant::now() + Duration::from_millis(200);
+            let mut ignored = 0;
+            while let Incoming::Datagram(_) = channel.receive(deadline).unwrap() {
+                ignored += 1;
+                assert!(ignored < 5000, "the deadline never came");
+            }
+            stop.store(true, Ordering::Relaxed);
+            assert!(
+                !talker.join().unwrap(),
+                "the deadline came only after the peer stopped"
+            );
+        });
+    }
+
+    #[test]
+    fn a_watch_ends_a_transfer_whose_peer_never_pauses() {
+        // Every receive gets a new deadline and finds a datagram at once: the fast path
+        // leaves the clock unread, yet the end of the transfer's life must be seen.
+        use crate::channel::{TransferError, Watch};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let ours = bound();
+        let peer = bound();
+        let to = ours.local_addr().unwrap();
+        let watch = Watch::new(Some(Instant::now() + Duration::from_millis(200)));
+        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
+        channel.set_watch(Some(&watch));
+        peer.send_to(&data(1, b"x"), to).unwrap();
+        assert_eq!(received_block(&mut channel), 1);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let talker = scope.spawn(|| stream(&peer, to, &stop, 5000));
+            let outcome = loop {
+                match channel.receive(soon()) {
+                    Ok(_) => {}
+                    Err(error) => break error,
+                }
+            };
+            stop.store(true, Ordering::Relaxed);
+            assert!(
+                !talker.join().unwrap(),
+                "the watch was seen only after the peer stopped"
+            );
+            assert!(matches!(
+                outcome,
+                TransferError::Stopped("transfer took too long")
+            ));
+        });
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn nobody_else_can_bind_the_port_once_connected() {

@@ -121,9 +121,12 @@ impl Outbox {
         self.lens[self.slot(block)]
     }
 
-    /// The DATA packets of `blocks`, ready to send.
-    pub fn packets(&self, blocks: std::ops::RangeInclusive<u64>) -> Vec<&[u8]> {
-        blocks.map(|block| self.packet(block)).collect()
+    /// The DATA packets of `blocks`, ready to send, one after the other.
+    pub fn packets(
+        &self,
+        blocks: std::ops::RangeInclusive<u64>,
+    ) -> impl Iterator<Item = &[u8]> + '_ {
+        blocks.map(|block| self.packet(block))
     }
 
     /// The whole DATA packet for `block`, ready to send.
@@ -171,7 +174,7 @@ pub fn send_blocks(
             }
         }
         if sent < read {
-            channel.send_burst(&outbox.packets(sent + 1..=read))?;
+            channel.send_burst(outbox.packets(sent + 1..=read))?;
             sent = read;
         }
         // Wait for an ACK that moves us forward.
