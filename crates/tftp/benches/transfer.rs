@@ -20,6 +20,12 @@
 //! between the two is the file's share of a transfer's time, which no protocol can win
 //! back.
 //!
+//! The goal's own figure, lock-step against the bare loop, is measured once more after
+//! the rounds, in pairs run back to back (`TFTP_BENCH_PAIRS`, default 9 per block size,
+//! each pair in turn starting with one or the other): on a shared machine a slow minute
+//! slows both runs of a pair, so the median of the pairs' ratios moves much less than a
+//! ratio of two medians taken minutes apart.
+//!
 //! Environment: `TFTP_BENCH_MIB` (file size, default 64), `TFTP_BENCH_ROUNDS` (default 3),
 //! `ATFTPD` (the atftpd binary; default /opt/atftpd/usr/sbin/atftpd), and
 //! `TFTP_BENCH_BLKSIZES` (a comma-separated subset of 512,1468,8192,65464 to measure only
@@ -340,7 +346,54 @@ fn main() {
         }
     }
 
-    print_table(&results);
+    // The goal's figure, lock-step against the bare loop, in pairs run back to back (in
+    // turn first and second): a busy machine's slow minutes then slow both alike.
+    let pairs = if quick {
+        0
+    } else {
+        env_number("TFTP_BENCH_PAIRS", 9)
+    };
+    let mut paired: BTreeMap<u16, Vec<f64>> = BTreeMap::new();
+    if pairs > 0 {
+        eprintln!("lock-step against the bare loop: {pairs} pairs per block size");
+    }
+    for &blksize in &block_sizes {
+        let ours = Case {
+            way: Way::Download,
+            blksize,
+            window: 1,
+            client: Client::Ours,
+            server: Server::Ours,
+        };
+        let bare = Case {
+            client: Client::BareLoop,
+            ..ours
+        };
+        let (addr, _) = &servers[&Server::Ours];
+        for pair in 0..pairs {
+            let order = if pair % 2 == 0 {
+                [ours, bare]
+            } else {
+                [bare, ours]
+            };
+            let mut seconds = BTreeMap::new();
+            for case in order {
+                upload_counter += 1;
+                if let Some(run) =
+                    run_case(&case, *addr, &root, &out_dir, pin, upload_counter, &content)
+                {
+                    seconds.insert(case.client, run.seconds);
+                }
+            }
+            if let (Some(ours), Some(bare)) =
+                (seconds.get(&Client::Ours), seconds.get(&Client::BareLoop))
+            {
+                paired.entry(blksize).or_default().push(bare / ours);
+            }
+        }
+    }
+
+    print_table(&results, &paired);
     for (server, (_, process)) in &servers {
         if let Some(kib) = process.peak_rss_kib() {
             println!("server {server:?}: peak RSS {:.1} MB", kib as f64 / 1024.0);
@@ -755,7 +808,7 @@ fn median(values: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
-fn print_table(results: &BTreeMap<Case, Measure>) {
+fn print_table(results: &BTreeMap<Case, Measure>, paired: &BTreeMap<u16, Vec<f64>>) {
     // The best peer pair per direction and block size, by median.
     let mut best_peer: BTreeMap<(Way, u16), (f64, String)> = BTreeMap::new();
     for (case, measure) in results {
@@ -846,8 +899,22 @@ fn print_table(results: &BTreeMap<Case, Measure>) {
                 100.0 * median(&measure.cpu_per_block) / median(&limit.cpu_per_block)
             )
         };
+        let pairs = match paired.get(&case.blksize) {
+            Some(ratios) if !ratios.is_empty() => {
+                let mut sorted = ratios.clone();
+                sorted.sort_by(|a, b| a.total_cmp(b));
+                format!(
+                    "; in {} pairs run back to back: {:.0}% (median; quartiles {:.0}–{:.0}%)",
+                    sorted.len(),
+                    100.0 * median(&sorted),
+                    100.0 * sorted[sorted.len() / 4],
+                    100.0 * sorted[(3 * sorted.len()) / 4],
+                )
+            }
+            _ => String::new(),
+        };
         println!(
-            "lock-step at blksize {}: {:.0}% of the bare loop's rate{cpu}",
+            "lock-step at blksize {}: {:.0}% of the bare loop's rate{cpu}{pairs}",
             case.blksize,
             100.0 * median(&measure.rates) / median(&limit.rates)
         );
