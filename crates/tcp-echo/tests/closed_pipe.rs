@@ -4,7 +4,7 @@
 //! stops accepting too, instead of serving forever with nobody reading its log.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
 use std::thread;
@@ -34,15 +34,8 @@ fn echo_server() -> Running {
 #[test]
 fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     let mut server = start(&["serve", "--bind", "127.0.0.1:0"]);
-    let mut reader = BufReader::new(server.child.stdout.take().expect("stdout was piped"));
-    let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .expect("read the readiness line");
-    let address = testkit::parse_readiness(line.trim_end())
-        .unwrap_or_else(|| panic!("no readiness line, got {line:?}"));
-    // `head -1` has seen its line and leaves.
-    drop(reader);
+    // `head -1` reads the readiness line and leaves.
+    let address = server.read_readiness_then_close_stdout();
     // A client: its `accepted` log line is the write that finds the pipe closed. It is
     // served to the end; the server then stops instead of waiting for the next one.
     let mut stream = client(address);

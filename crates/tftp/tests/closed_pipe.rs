@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::{Arc, Mutex, mpsc};
 
 use common::{Scratch, TestServer, content, quick_client, quick_config};
@@ -58,15 +58,8 @@ fn serve_stops_quietly_with_success_when_its_log_reader_leaves() {
     root.write("hello.txt", b"hello\n");
     let root_path = root.path.to_string_lossy().into_owned();
     let mut server = start(&["serve", "--root", &root_path, "--bind", "127.0.0.1:0"]);
-    let mut reader = BufReader::new(server.child.stdout.take().expect("stdout was piped"));
-    let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .expect("read the readiness line");
-    let address = testkit::parse_readiness(line.trim_end())
-        .unwrap_or_else(|| panic!("no readiness line, got {line:?}"));
-    // `head -1` has seen its line and leaves.
-    drop(reader);
+    // `head -1` reads the readiness line and leaves.
+    let address = server.read_readiness_then_close_stdout();
     // One download: the server's log line for it is the write that finds the pipe closed.
     let mut got = Vec::new();
     tftp::client::get_into(address, "hello.txt", &mut got, &quick_client())
