@@ -241,6 +241,16 @@ mod tests {
         }
     }
 
+    /// A channel from `ours` to `peer` on the fast path: the peer's DATA 1 has moved the
+    /// file (on Linux the channel is now connected).
+    fn connected<'a>(ours: &'a UdpSocket, peer: &UdpSocket) -> Channel<'a> {
+        let mut channel = Channel::new(ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
+        peer.send_to(&data(1, b"x"), ours.local_addr().unwrap())
+            .unwrap();
+        assert_eq!(received_block(&mut channel), 1);
+        channel
+    }
+
     #[test]
     fn datagrams_that_came_before_connecting_arrive_in_order() {
         let ours = bound();
@@ -285,10 +295,7 @@ mod tests {
     fn answers_come_from_the_same_transfer_id() {
         let ours = bound();
         let peer = bound();
-        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
-        peer.send_to(&data(1, b"x"), ours.local_addr().unwrap())
-            .unwrap();
-        assert_eq!(received_block(&mut channel), 1);
+        let mut channel = connected(&ours, &peer);
         channel.send(&Packet::Ack(Ack { block: 1 })).unwrap();
         let mut buffer = [0u8; 16];
         let (len, from) = peer.recv_from(&mut buffer).unwrap();
@@ -302,9 +309,7 @@ mod tests {
         let peer = bound();
         let stranger = bound();
         let to = ours.local_addr().unwrap();
-        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
-        peer.send_to(&data(1, b"x"), to).unwrap();
-        assert_eq!(received_block(&mut channel), 1);
+        let mut channel = connected(&ours, &peer);
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 stranger.send_to(&data(2, b"evil"), to).unwrap();
@@ -352,9 +357,7 @@ mod tests {
         let ours = bound();
         let peer = bound();
         let to = ours.local_addr().unwrap();
-        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
-        peer.send_to(&data(1, b"x"), to).unwrap();
-        assert_eq!(received_block(&mut channel), 1);
+        let mut channel = connected(&ours, &peer);
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {
             // 5000 datagrams, 2 ms apart: 10 s of talk, far beyond the deadline.
@@ -383,10 +386,8 @@ mod tests {
         let peer = bound();
         let to = ours.local_addr().unwrap();
         let watch = Watch::new(Some(Instant::now() + Duration::from_millis(200)));
-        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
+        let mut channel = connected(&ours, &peer);
         channel.set_watch(Some(&watch));
-        peer.send_to(&data(1, b"x"), to).unwrap();
-        assert_eq!(received_block(&mut channel), 1);
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let talker = scope.spawn(|| stream(&peer, to, &stop, 5000));
@@ -414,10 +415,7 @@ mod tests {
         use socket2::{Domain, Socket, Type};
         let ours = bound();
         let peer = bound();
-        let mut channel = Channel::new(&ours, peer.local_addr().unwrap(), say::Trace::OFF, 516);
-        peer.send_to(&data(1, b"x"), ours.local_addr().unwrap())
-            .unwrap();
-        assert_eq!(received_block(&mut channel), 1);
+        let _channel = connected(&ours, &peer);
         let intruder = Socket::new(Domain::IPV4, Type::DGRAM, None).unwrap();
         intruder.set_reuse_address(true).unwrap();
         let local = ours.local_addr().unwrap();
