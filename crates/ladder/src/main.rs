@@ -170,7 +170,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     {
         Ok(()) => Ok(()),
         // `ladder F | head` closes the pipe early: not an error.
-        Err(error) if error.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(error) if exit_report::is_closed_pipe(&error) => Ok(()),
         Err(error) => Err(Failure::runtime(format!(
             "writing to standard output: {error}"
         ))),
