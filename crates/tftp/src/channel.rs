@@ -194,8 +194,9 @@ pub struct Channel<'a> {
     /// `--trace`: one line per packet (a server's name the peer: `[ADDRESS] `).
     trace: Trace,
     buffer: Vec<u8>,
-    /// The read timeout the socket has now, so we only change it when needed.
-    socket_timeout: Option<Duration>,
+    /// The waits the socket's read timeout now serves ([`crate::connected::fits`]), so we
+    /// only change it when needed (empty before the first).
+    fits: std::ops::RangeInclusive<Duration>,
     sent: Vec<u8>,
     /// Whether bursts (UDP GSO) work here; turned off at the first failure.
     bursts: bool,
@@ -239,7 +240,7 @@ impl<'a> Channel<'a> {
             peer,
             trace,
             buffer: vec![0; largest + 1],
-            socket_timeout: None,
+            fits: Duration::MAX..=Duration::ZERO,
             sent: Vec::new(),
             bursts: cfg!(target_os = "linux"),
             watch: None,
@@ -492,14 +493,10 @@ impl<'a> Channel<'a> {
 
     /// Waits up to `wait` on the unconnected socket, for the peer or a stranger.
     fn recv_unconnected(&mut self, wait: Duration) -> io::Result<(usize, SocketAddr)> {
-        // setsockopt costs a system call: keep the current timeout unless it would
-        // overshoot the deadline by more than an eighth, or end far too early.
-        let close_enough = self
-            .socket_timeout
-            .is_some_and(|current| current <= wait + wait / 8 && current >= wait / 2);
-        if !close_enough {
+        // setsockopt costs a system call: keep the current timeout while it fits.
+        if !self.fits.contains(&wait) {
             self.socket.set_read_timeout(Some(wait))?;
-            self.socket_timeout = Some(wait);
+            self.fits = crate::connected::fits(wait);
         }
         self.socket.recv_from(&mut self.buffer)
     }

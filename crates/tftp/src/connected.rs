@@ -183,11 +183,11 @@ impl<'a> Connected<'a> {
 }
 
 /// The waits a read timeout of `timeout` serves well enough: setsockopt costs a system
-/// call, so we keep a timeout that overshoots the wait by at most an eighth, or ends
-/// before half of it (the same rule as [`crate::channel::Channel::receive`]).
-fn fits(timeout: Duration) -> std::ops::RangeInclusive<Duration> {
-    // No overflow: the timeout is at most LOOK_INTERVAL.
-    timeout * 8 / 9..=timeout * 2
+/// call, so a socket keeps its timeout while it overshoots the wait by at most an eighth
+/// and lasts at least half of it. Both of a transfer's sockets follow this rule (the
+/// unconnected one in [`crate::channel::Channel::receive`]).
+pub(crate) fn fits(timeout: Duration) -> std::ops::RangeInclusive<Duration> {
+    timeout.saturating_mul(8) / 9..=timeout.saturating_mul(2)
 }
 
 /// The receive timeout ran out, or the peer's port is closed for now.
