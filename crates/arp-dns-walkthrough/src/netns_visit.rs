@@ -707,7 +707,19 @@ fn build_network(lab: &mut Lab, stop: &AtomicBool) -> Result<Names, NetnsError> 
     let [host, switch, router, dns, web] = [0, 1, 2, 3, 4].map(|i| made[i].clone());
 
     // The switch: a bridge with two ports, one cable to the host, one to the router.
-    lab.ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"])?;
+    // Without multicast snooping, as the notes' switch: a snooping bridge joins
+    // 224.0.0.106 and announces it with IGMP reports, which would land in the capture.
+    lab.ip(&[
+        "-n",
+        &switch,
+        "link",
+        "add",
+        "br0",
+        "type",
+        "bridge",
+        "mcast_snooping",
+        "0",
+    ])?;
     lab.ip(&["-n", &switch, "link", "set", "br0", "up"])?;
     lab.cable((&host, "eth0", Some(HOST_MAC)), (&switch, "port1", None))?;
     lab.cable(
@@ -993,4 +1005,50 @@ fn walk(name: &str, port: u16, request: &[u8], timeout: Duration) -> Result<Host
         status_line,
         response_len: response.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lesson prints every frame of the capture, so the lab itself must say
+    /// nothing: with nobody talking, not one frame reaches the host's wire. (A bridge
+    /// with multicast snooping joins 224.0.0.106 and says so in IGMP reports, at random
+    /// moments in the seconds after it comes up: one landed in a lesson run's capture.)
+    #[test]
+    fn the_lab_at_rest_puts_nothing_on_the_hosts_wire() {
+        let test = "the_lab_at_rest_puts_nothing_on_the_hosts_wire";
+        if !(testkit::require_root(test)
+            && testkit::require_tool(test, "ip", "iproute2")
+            && testkit::require_tool(test, "tcpdump", "tcpdump"))
+        {
+            return;
+        }
+        let stop = AtomicBool::new(false);
+        let mut lab = Lab {
+            prefix: format!("nl5q-{}", std::process::id()),
+            namespaces: Vec::new(),
+            children: Vec::new(),
+        };
+        let names = build_network(&mut lab, &stop).expect("the lab is built");
+        let dir = std::env::temp_dir().join(format!("netlab-quiet-lab-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let capture = dir.join("quiet.pcap");
+        let tcpdump = start_tcpdump(&mut lab, &names.host, &capture, &stop).unwrap();
+        // Not a wait for something to happen: the window in which nothing may. The
+        // bridge's reports come within about two seconds of the lab being built.
+        thread::sleep(Duration::from_secs(3));
+        let counts = stop_tcpdump(&mut lab, tcpdump);
+        let removed = lab.remove();
+        let bytes = read_capture(&capture).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(removed.len(), ROLES.len(), "{removed:?}");
+        let frames = ladder::capture::read_all(&bytes).unwrap();
+        let heard: Vec<String> = capture_walk::read_walk(&frames)
+            .unwrap()
+            .iter()
+            .map(|frame| frame.summary.clone())
+            .collect();
+        assert_eq!(heard, Vec::<String>::new(), "tcpdump: {counts:?}");
+    }
 }
