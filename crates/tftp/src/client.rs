@@ -621,11 +621,9 @@ impl LocalTarget {
 /// replaces the file, not the link. Also says whether the way passes through a
 /// standard stream named by path (`/dev/stdout` → `/proc/self/fd/1` → ...).
 fn follow_symlinks(path: &Path) -> io::Result<(PathBuf, bool)> {
-    // The kernel gives up after 40 links (ELOOP); so do we.
-    const MOST_LINKS: usize = 40;
     let mut current = path.to_path_buf();
     let mut stream = names_a_stream(&current);
-    for _ in 0..MOST_LINKS {
+    for _ in 0..crate::root::MOST_LINKS {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let link = fs::read_link(&current)?;

@@ -51,9 +51,10 @@ pub const TEMP_PREFIX: &str = ".tftp-upload-";
 /// The last part of every temporary upload's name.
 pub const TEMP_SUFFIX: &str = ".part";
 
-/// The most symlinks one request may pass through (Linux's own limit is 40).
-#[cfg(unix)]
-const MOST_LINKS: u32 = 40;
+/// The most symlinks one name may pass through on its way to a file, as the kernel's
+/// own limit (ELOOP after 40): a request under the server's root, and the client's
+/// local path, both stop there.
+pub const MOST_LINKS: u32 = 40;
 
 /// Why a name under the root cannot be used.
 #[derive(Debug)]
