@@ -43,4 +43,4 @@ pub use payload::reproducible_bytes;
 pub use piped::Piped;
 pub use ports::free_port;
 pub use require::{announce, find_tool, in_ci, is_root, require_root, require_tool};
-pub use running::{Finished, Running, parse_readiness};
+pub use running::{Finished, Running, parse_readiness, send_signal};

@@ -199,15 +199,9 @@ impl Running {
 
     /// Sends `signal` (`INT` as Ctrl-C would, `TERM`) to the process alone, for a program
     /// that must end cleanly (tcpdump finishing its capture file); [`Running::finish`]
-    /// then waits for it. Through kill(1), which every Unix has (a test that needs it is
-    /// a Unix test).
+    /// then waits for it. See [`send_signal`].
     pub fn signal(&self, signal: &str) {
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap_or_else(|error| panic!("cannot run kill: {error}"));
-        assert!(sent.success(), "kill -{signal} {} failed", self.description);
+        send_signal(self.child.id(), signal);
     }
 
     /// Kills the process (like Ctrl-C would stop it) and returns what it printed.
@@ -253,6 +247,18 @@ impl Running {
             self.stderr.snapshot().join("\n")
         )
     }
+}
+
+/// Sends `signal` (`INT` as Ctrl-C would, `TERM`) to process `pid` alone, through
+/// kill(1), which every Unix has (a test that needs it is a Unix test); fails the test
+/// when kill does.
+pub fn send_signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap_or_else(|error| panic!("cannot run kill: {error}"));
+    assert!(sent.success(), "kill -{signal} {pid} failed");
 }
 
 impl Drop for Running {

@@ -64,16 +64,6 @@ fn start_client(args: &[&str], dir: &Path, stdin: Stdio) -> Child {
         .unwrap()
 }
 
-/// Sends `signal` (`INT`, `TERM`) to the process, as Ctrl-C or `kill` would.
-fn send_signal(child: &Child, signal: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill -{signal} failed");
-}
-
 /// Waits for the process to exit (with the deadline; killed after it) and returns its
 /// status and stderr lines.
 fn wait_for_exit(child: Child) -> (ExitStatus, Vec<String>) {
@@ -111,7 +101,7 @@ fn interrupt_a_download(signal: &str) -> (ExitStatus, Vec<String>, ErrorPacket, 
             .any(|name| is_partial(name))
             .then_some(())
     });
-    send_signal(&child, signal);
+    testkit::send_signal(child.id(), signal);
     let (status, stderr) = wait_for_exit(child);
     let told = server.join().unwrap();
     (status, stderr, told, dir)
@@ -167,7 +157,7 @@ fn sigterm_during_put_tells_the_server_with_error_0_and_exits_143() {
         .recv_timeout(DEADLINE)
         .expect("the client never sent DATA 1");
     assert_eq!(block, 1);
-    send_signal(&child, "TERM");
+    testkit::send_signal(child.id(), "TERM");
     let (status, stderr) = wait_for_exit(child);
     let told = server.join().unwrap();
     assert_eq!(status.code(), Some(143), "{stderr:?}");
@@ -204,7 +194,7 @@ fn sigint_during_put_to_our_server_leaves_no_partial_upload_there() {
     testkit::poll_until("the server's partial upload", DEADLINE, || {
         (!root.names().is_empty()).then_some(())
     });
-    send_signal(&child, "INT");
+    testkit::send_signal(child.id(), "INT");
     let (status, stderr) = wait_for_exit(child);
     drop(stdin);
     assert_eq!(status.code(), Some(130), "{stderr:?}");
@@ -359,11 +349,10 @@ fn end_a_download_with_progress_on_screen(test: &str, ending: Ending) -> Option<
                 .split("pid=")
                 .nth(1)
                 .and_then(|rest| rest.split_whitespace().next())
-                .expect("the pid line")
-                .to_string();
+                .and_then(|pid| pid.parse().ok())
+                .expect("the pid line");
             // The fake server goes on sending until the client's ERROR 0 arrives.
-            let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-            assert!(killed.success());
+            testkit::send_signal(pid, "INT");
         }
     }
     while let Ok(chunk) = screen_updates.recv_timeout(DEADLINE) {

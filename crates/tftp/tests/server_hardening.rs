@@ -449,11 +449,7 @@ fn signal_mid_transfer(signal: &str, status: i32) {
     let (block, _, _) = raw.expect_data();
     assert_eq!(block, 1);
     // The transfer now waits for ACK 1; stop the server.
-    let killed = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    testkit::send_signal(pid, signal);
     let message = raw.expect_error(ErrorCode::NotDefined);
     assert_eq!(message, "server shutting down");
     let finished = server.finish_within(Duration::from_secs(10));
