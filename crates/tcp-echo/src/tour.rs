@@ -1,9 +1,8 @@
 //! The course runner's demo of lesson 3 (`cargo run -- tour`).
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::{Trace, client, server};
@@ -31,8 +30,14 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
         idle_timeout: Some(Duration::from_secs(2)),
         ..server::ServeOptions::default()
     };
+    // In a thread that never outlives the tour: a client thread's `todo!()` in a starter
+    // copy panics inside the demo, where the runner names the exercise.
     let stop = server::Stop::new();
-    let server_thread = ServerThread::start(listener, options, stop, log);
+    let serving = stop.clone();
+    let server_thread = unsolved::DemoThread::spawn(
+        move || stop.request(),
+        move || server::serve(listener, &options, &serving, log),
+    );
 
     let client_options = client::ClientOptions {
         timeout: Duration::from_secs(2),
@@ -57,7 +62,10 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
         exchange.received.recv_calls,
         reply == big
     )?;
-    let summary = server_thread.join()?;
+    let Some(served) = server_thread.join() else {
+        return Err("the tour's server thread panicked".into());
+    };
+    let summary = served?;
     for line in lines.lock().unwrap_or_else(|e| e.into_inner()).iter() {
         writeln!(out, "server: {line}")?;
     }
@@ -78,49 +86,6 @@ pub fn tour(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     drop(queue);
     Ok(())
-}
-
-/// The tour's server, in a thread that never outlives the tour. If the tour ends early
-/// (an error, or in a starter copy the panic of an exercise still `todo!()`), dropping
-/// this asks the server to stop and waits for it, and so for its client threads. A
-/// client thread's own `todo!()` then panics inside the demo, where the runner tells the
-/// exercise by name, instead of after it, as a backtrace in the middle of the next demo.
-struct ServerThread {
-    stop: server::Stop,
-    handle: Option<JoinHandle<Result<server::ServeSummary, server::ServerError>>>,
-}
-
-impl ServerThread {
-    fn start(
-        listener: TcpListener,
-        options: server::ServeOptions,
-        stop: server::Stop,
-        log: server::Log,
-    ) -> ServerThread {
-        let serving = stop.clone();
-        let handle = std::thread::spawn(move || server::serve(listener, &options, &serving, log));
-        ServerThread {
-            stop,
-            handle: Some(handle),
-        }
-    }
-
-    /// Waits for the server to end by itself (its `count` of clients served).
-    fn join(mut self) -> Result<server::ServeSummary, Box<dyn std::error::Error>> {
-        match self.handle.take().map(JoinHandle::join) {
-            Some(Ok(served)) => Ok(served?),
-            _ => Err("the tour's server thread panicked".into()),
-        }
-    }
-}
-
-impl Drop for ServerThread {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            self.stop.request();
-            let _ = handle.join();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -24,10 +24,14 @@
 //!
 //! Start reading at [`hook`], then [`message`]:
 //! - [`hook`]: the panic hook ([`install`]) that ends the process with one line;
-//! - [`message`]: reading the `todo!()` message ([`parse`] into an [`Unsolved`]).
+//! - [`message`]: reading the `todo!()` message ([`parse`] into an [`Unsolved`]);
+//! - [`demo`]: a demonstration's server thread, which never outlives it ([`DemoThread`]),
+//!   so that `cargo run -- tour` sees its panics too.
 
+pub mod demo;
 pub mod hook;
 pub mod message;
 
+pub use demo::DemoThread;
 pub use hook::install;
 pub use message::{Unsolved, parse};
