@@ -35,7 +35,7 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -376,8 +376,9 @@ fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, Strin
     }
     let ports = lesson_ports(commands);
     let swaps: Vec<(u16, u16)> = ports.iter().map(|&port| (port, free_port())).collect();
-    let scratch = std::env::temp_dir().join(format!("netlab-diagrams-{}-", std::process::id()));
-    let scratch = scratch.to_string_lossy().to_string();
+    // The lesson's `/tmp/netlab-...` files go to a directory of this run's own.
+    let files = testkit::Scratch::new("diagrams");
+    let scratch = format!("{}/netlab-", files.path.display());
     let rewrite = |command: &str| {
         let mut command = command.replace("/tmp/netlab-", &scratch);
         for &(from, to) in &swaps {
@@ -419,7 +420,6 @@ fn regenerate(commands: &[String], lesson: &str) -> Result<Option<String>, Strin
     for peer in peers {
         peer.kill();
     }
-    cleanup(&scratch);
     let diagrams: Vec<String> = stderrs.iter().filter_map(|text| mermaid_in(text)).collect();
     let [diagram] = diagrams.as_slice() else {
         return Err(format!(
@@ -446,22 +446,6 @@ fn mermaid_in(stderr: &str) -> Option<String> {
         lines.push(line);
     }
     Some(lines.join("\n"))
-}
-
-fn cleanup(scratch: &str) {
-    let path = Path::new(scratch);
-    let (Some(dir), Some(prefix)) = (path.parent(), path.file_name()) else {
-        return;
-    };
-    let prefix = prefix.to_string_lossy().to_string();
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 #[test]

@@ -30,7 +30,7 @@ struct Fixture(CourseCopy);
 
 impl Fixture {
     fn new() -> Fixture {
-        Fixture(CourseCopy::new("netlab-runner"))
+        Fixture(CourseCopy::new("runner"))
     }
 
     /// netlab, run in the copy (which builds into its own `target/`).
@@ -65,15 +65,13 @@ fn python(test: &str, module: &str, package: &str, script: &str, input: &str) ->
         eprintln!("{line}");
         return None;
     }
-    let file =
-        std::env::temp_dir().join(format!("netlab-runner-{}-{test}.txt", std::process::id()));
-    fs::write(&file, input).unwrap();
+    let scratch = testkit::Scratch::new(&format!("runner-{test}"));
+    let file = scratch.write("input.txt", input.as_bytes());
     let output = StdCommand::new("python3")
         .args(["-c", script])
         .arg(&file)
         .output()
         .unwrap();
-    let _ = fs::remove_file(&file);
     assert!(
         output.status.success(),
         "python3 rejected it: {}\n{input}",

@@ -49,7 +49,7 @@ struct Fixture(CourseCopy);
 
 impl Fixture {
     fn new() -> Fixture {
-        Fixture(CourseCopy::new("netlab-runner-lang"))
+        Fixture(CourseCopy::new("runner-lang"))
     }
 
     /// The runner in the copy, which builds into its own `target/`.

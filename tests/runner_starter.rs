@@ -131,11 +131,14 @@ fn body(source: &str, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// A target directory of its own for the copy `name`. Two copies must not share one:
-/// cargo names a workspace's own crates by their path inside the workspace, so the
-/// copies' builds would overwrite each other.
-fn target_for(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("netlab-{name}-target-{}", std::process::id()))
+/// A scratch directory for a copy of the course (`copy/`, which `netlab starter`
+/// creates) and its own `target/`. Two copies must not share a target directory: cargo
+/// names a workspace's own crates by their path inside the workspace, so the copies'
+/// builds would overwrite each other. All of it goes when the test ends, failed or not.
+fn copy_and_target(name: &str) -> (testkit::Scratch, PathBuf, PathBuf) {
+    let scratch = testkit::Scratch::new(name);
+    let (copy, target) = (scratch.join("copy"), scratch.join("target"));
+    (scratch, copy, target)
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -209,11 +212,9 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
     let exercises = all.len();
 
     // A starter copy with every solution removed.
-    let copy = std::env::temp_dir().join(format!("netlab-starter-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&copy);
+    let (_scratch, copy, target) = copy_and_target("starter");
     let written = netlab_in(root, None, &["starter", copy.to_str().unwrap()]);
     assert!(written.status.success(), "{}", text(&written.stderr));
-    let target = target_for("starter");
 
     // It builds, tests and all, with every warning an error.
     let build = Command::new(env!("CARGO"))
@@ -268,17 +269,13 @@ fn starter_of_the_real_workspace_fails_exactly_the_removed_exercises() {
     assert_eq!(passed(&json), [id.as_str()], "{json}");
     let check = netlab_in(&copy, Some(&target), &["check", &id]);
     assert!(check.status.success(), "{}", text(&check.stdout));
-
-    let _ = fs::remove_dir_all(&copy);
-    let _ = fs::remove_dir_all(&target);
 }
 
 #[test]
 #[ignore = "builds a second copy of the workspace (minutes): CI runs it with --ignored"]
 fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     let root = Path::new(ROOT);
-    let copy = std::env::temp_dir().join(format!("netlab-graded-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&copy);
+    let (_scratch, copy, target) = copy_and_target("graded");
     let args = [
         "starter",
         copy.to_str().unwrap(),
@@ -292,7 +289,6 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     git(&copy, &["init", "-q"]);
     git(&copy, &["add", "."]);
     git(&copy, &["commit", "-q", "-m", "Starter"]);
-    let target = target_for("graded");
     let grade = || {
         let graded = netlab_in(&copy, Some(&target), &["grade", "--json"]);
         assert!(graded.status.success(), "{}", text(&graded.stderr));
@@ -419,7 +415,4 @@ fn grading_a_starter_copy_scores_only_what_the_student_wrote() {
     let json = grade();
     assert_eq!(total(&json), (max, max), "{json}");
     assert!(json.contains("\"tampered\": []"), "{json}");
-
-    let _ = fs::remove_dir_all(&copy);
-    let _ = fs::remove_dir_all(&target);
 }

@@ -4,9 +4,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
+use testkit::Scratch;
 
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -33,26 +33,21 @@ pub fn in_copy(mut command: Command, dir: &Path) -> Command {
 /// A private copy of the fixture course, deleted when dropped.
 pub struct CourseCopy {
     pub dir: PathBuf,
+    _scratch: Scratch,
 }
 
 impl CourseCopy {
-    /// A fresh copy in the temporary directory, its name starting with `prefix`.
-    pub fn new(prefix: &str) -> CourseCopy {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "{prefix}-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        copy_dir(&Path::new(ROOT).join("tests/fixtures/course"), &dir);
-        CourseCopy { dir }
-    }
-}
-
-impl Drop for CourseCopy {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+    /// A fresh copy in the temporary directory, its name starting with `netlab-{name}`.
+    pub fn new(name: &str) -> CourseCopy {
+        let scratch = Scratch::new(name);
+        copy_dir(
+            &Path::new(ROOT).join("tests/fixtures/course"),
+            &scratch.path,
+        );
+        CourseCopy {
+            dir: scratch.path.clone(),
+            _scratch: scratch,
+        }
     }
 }
 

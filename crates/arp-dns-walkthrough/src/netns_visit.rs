@@ -1031,8 +1031,7 @@ mod tests {
             children: Vec::new(),
         };
         let names = build_network(&mut lab, &stop).expect("the lab is built");
-        let dir = std::env::temp_dir().join(format!("netlab-quiet-lab-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = testkit::Scratch::new("quiet-lab");
         let capture = dir.join("quiet.pcap");
         let tcpdump = start_tcpdump(&mut lab, &names.host, &capture, &stop).unwrap();
         // Not a wait for something to happen: the window in which nothing may. The
@@ -1041,7 +1040,6 @@ mod tests {
         let counts = stop_tcpdump(&mut lab, tcpdump);
         let removed = lab.remove();
         let bytes = read_capture(&capture).unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(removed.len(), ROLES.len(), "{removed:?}");
         let frames = ladder::capture::read_all(&bytes).unwrap();
         let heard: Vec<String> = capture_walk::read_walk(&frames)

@@ -194,8 +194,7 @@ mod tests {
 
     #[test]
     fn a_refused_capture_leaves_no_file() {
-        let dir = std::env::temp_dir().join(format!("netlab-pcap-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = testkit::Scratch::new("pcap-refused");
         let path = dir.join("refused.pcap");
         let error = write_file(
             &path,
@@ -208,7 +207,6 @@ mod tests {
         assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
         assert!(!path.exists());
         assert!(!dir.join("refused.pcap.part").exists());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

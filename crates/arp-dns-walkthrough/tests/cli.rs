@@ -282,7 +282,6 @@ fn arp_simulate_runs_the_cs144_workflow() {
         out.contains("forgot 10.0.0.9 is at 02:00:00:00:00:09"),
         "{out}"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -355,7 +354,6 @@ fn dns_parse_reads_a_file() {
     let (code, out, _) = run(&["dns", "parse", "--file", path.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("rcode NXDOMAIN"), "{out}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Malformed messages: each exits 2 with its reason, well within a second.

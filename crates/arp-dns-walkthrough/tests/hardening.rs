@@ -357,24 +357,21 @@ fn arp_script_over_a_mebibyte_is_refused() {
 
 #[test]
 fn dns_parse_of_a_file_bigger_than_any_message_is_refused() {
-    let file = std::env::temp_dir().join(format!("netlab-hardening-big-{}", std::process::id()));
-    std::fs::write(&file, vec![0u8; 70_000]).unwrap();
+    let scratch = testkit::Scratch::new("hardening-big");
+    let file = scratch.write("big.bin", &[0u8; 70_000]);
     walkthrough()
         .args(["dns", "parse", "--file"])
         .arg(&file)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("longer than 65535 bytes"));
-    let _ = std::fs::remove_file(&file);
 }
 
 // ---- point 12: --pcap-dir creates at most its last directory ----
 
 #[test]
 fn pcap_dir_with_a_missing_parent_is_an_error_and_creates_nothing() {
-    let base = std::env::temp_dir().join(format!("netlab-hardening-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    std::fs::create_dir_all(&base).unwrap();
+    let base = testkit::Scratch::new("hardening-pcap-dir");
     let missing = base.join("missing");
     walkthrough()
         .args(["simulate", "--pcap-dir"])
@@ -390,5 +387,4 @@ fn pcap_dir_with_a_missing_parent_is_an_error_and_creates_nothing() {
         .assert()
         .success();
     assert!(missing.is_dir());
-    let _ = std::fs::remove_dir_all(&base);
 }

@@ -58,7 +58,6 @@ fn arp_frames_decode_in_tshark_as_who_has_and_is_at() {
     );
     assert_tshark_clean(&request);
     assert_tshark_clean(&reply);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -67,18 +66,18 @@ fn every_simulated_link_capture_is_clean_and_shows_the_hops() {
         return;
     }
     let dir = scratch("simulate");
-    let (code, out, err) = run(&["simulate", "--pcap-dir", dir.to_str().unwrap()]);
+    let (code, out, err) = run(&["simulate", "--pcap-dir", dir.path.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("wrote "), "{out}");
     let links = ["lan-1", "lan-2", "access", "core", "dns-lan", "web-lan"];
     for link in links {
-        assert_tshark_clean(&dir.join(format!("{link}.pcap")));
+        assert_tshark_clean(&dir.join(&format!("{link}.pcap")));
     }
     // The DNS query on each link of its way: same IPs, MACs of that link, TTL per router.
     let mut seen = Vec::new();
     for link in ["lan-1", "lan-2", "access", "core", "dns-lan"] {
         let rows = tshark_fields(
-            &dir.join(format!("{link}.pcap")),
+            &dir.join(&format!("{link}.pcap")),
             &[
                 "eth.src",
                 "eth.dst",
@@ -107,7 +106,6 @@ fn every_simulated_link_capture_is_clean_and_shows_the_hops() {
     assert_ne!(macs[1], macs[2]);
     assert_ne!(macs[2], macs[3]);
     assert_ne!(macs[3], macs[4]);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -120,7 +118,7 @@ fn visit_capture_is_clean_with_the_handshake_first_and_the_close_last() {
         "visit",
         "http://baidu.com/",
         "--pcap-dir",
-        dir.to_str().unwrap(),
+        dir.path.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -142,7 +140,6 @@ fn visit_capture_is_clean_with_the_handshake_first_and_the_close_last() {
     );
     let first = tshark_fields(&file, &["_ws.col.Info"]);
     assert_eq!(first[0], "Who has 192.168.1.1? Tell 192.168.1.10");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -380,5 +377,4 @@ fn dns_query_pcap_decodes_in_tshark() {
         vec!["Standard query 0xbeef A www.baidu.com"]
     );
     assert_tshark_clean(&file);
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -47,8 +47,7 @@ fn netns_visit_capture_holds_every_step_of_the_walk_in_order() {
     if !lab_tools_present(test) {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("netlab-visit-netns-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = testkit::Scratch::new("visit-netns");
     let capture = dir.join("visit.pcap");
     let mut command = Command::new(BINARY);
     command.args(["visit", "--netns", "--pcap"]).arg(&capture);
@@ -76,7 +75,6 @@ fn netns_visit_capture_holds_every_step_of_the_walk_in_order() {
         // How tests/fixtures/visit-netns.pcap was made.
         std::fs::copy(&capture, keep).unwrap();
     }
-    let _ = std::fs::remove_dir_all(&dir);
 
     // Every step of the walk, in order; other frames (ACKs of data) may come between.
     let walk: [(&str, capture_walk::IsStep); 11] = [
@@ -187,8 +185,8 @@ fn netns_visit_interrupted_removes_its_namespaces() {
     if !lab_tools_present(test) {
         return;
     }
-    let capture =
-        std::env::temp_dir().join(format!("netlab-visit-int-{}.pcap", std::process::id()));
+    let scratch = testkit::Scratch::new("visit-int");
+    let capture = scratch.join("visit.pcap");
     let mut child = Command::new(BINARY)
         .args(["visit", "--netns", "--pcap"])
         .arg(&capture)
@@ -203,17 +201,12 @@ fn netns_visit_interrupted_removes_its_namespaces() {
         .unwrap();
     let prefix = prefix_in(&first_line);
     // Ctrl-C in a terminal: SIGINT.
-    let status = Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", child.id())])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    testkit::send_signal(child.id(), "INT");
     let status = testkit::poll_until(
         "visit --netns to exit after SIGINT",
         Duration::from_secs(30),
         || child.try_wait().unwrap(),
     );
-    let _ = std::fs::remove_file(&capture);
     let mut stderr = String::new();
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);
     // Stopped early (or, on a fast machine, already done): either way nothing is left.

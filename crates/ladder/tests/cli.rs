@@ -4,12 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use assert_cmd::Command;
 use ladder::filter::Filter;
 use predicates::prelude::*;
-use testkit::{DEADLINE, Running};
+use testkit::{DEADLINE, Running, Scratch};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -19,32 +18,6 @@ fn ladder() -> Command {
 
 fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
-}
-
-/// A fresh directory for one test, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("ladder-{test}-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir).expect("create a scratch directory");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
@@ -152,9 +125,9 @@ fn unknown_filter_term_is_a_usage_error_listing_the_terms() {
 
 #[test]
 fn cut_capture_names_the_record_and_its_offset() {
-    let scratch = Scratch::new("cut");
+    let scratch = Scratch::new("ladder-cut");
     let bytes = fs::read(fixture("tftp-curl-lo.pcap")).unwrap();
-    let cut = scratch.path("capture.pcap");
+    let cut = scratch.join("capture.pcap");
     fs::write(&cut, &bytes[..bytes.len() - 26]).unwrap();
     let name = cut.display().to_string();
     ladder().arg(&cut).assert().code(2).stderr(format!(
@@ -236,8 +209,8 @@ fn ladder_draws_curl_downloading_from_our_tftp_server_captured_by_tcpdump() {
     {
         return;
     }
-    let scratch = Scratch::new("curl");
-    let root = scratch.path("root");
+    let scratch = Scratch::new("ladder-curl");
+    let root = scratch.join("root");
     fs::create_dir_all(&root).unwrap();
     // Two full blocks of 512 and a short one: the download ends on DATA #3.
     fs::write(
@@ -252,9 +225,9 @@ fn ladder_draws_curl_downloading_from_our_tftp_server_captured_by_tcpdump() {
     let server = Running::server(server_command);
     let port = server.addr().port();
 
-    let capture = scratch.path("curl.pcap");
+    let capture = scratch.join("curl.pcap");
     let tcpdump = Tcpdump::start(&capture, "udp and host 127.0.0.1");
-    let downloaded = scratch.path("downloaded.txt");
+    let downloaded = scratch.join("downloaded.txt");
     let status = StdCommand::new("curl")
         .args(["--silent", "--show-error", "--max-time", "10", "-o"])
         .arg(&downloaded)

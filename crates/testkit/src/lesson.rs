@@ -460,7 +460,7 @@ impl LessonRun {
         let port_map = choose_ports(&self.ports);
         // Dropped at the end of `run`, even when a step fails: deletes the run's directory
         // and whatever namespaces and interfaces exist under the run's names.
-        let scratch = Scratch::new(&self.paths, &self.names);
+        let scratch = Localised::new(&self.paths, &self.names);
         let localise = |text: &str| -> String {
             let text = port_map.iter().fold(text.to_string(), |t, (from, to)| {
                 substitute_port(&t, *from, *to)
@@ -872,17 +872,18 @@ const MAX_INTERFACE_NAME: usize = 15;
 /// The longest pause paced mode accepts.
 const MAX_PACE_SECS: u64 = 600;
 
-/// The paths and names of one run, and their cleanup.
-struct Scratch {
-    dir: Option<PathBuf>,
+/// The paths and names of one run (its own directory, namespaces and interfaces), and
+/// their cleanup.
+struct Localised {
+    /// Where the lesson's `/tmp/netlab-...` paths go; removed when dropped.
+    _dir: Option<crate::Scratch>,
     paths: Vec<(String, String)>,
     names: Vec<(String, String)>,
 }
 
-impl Scratch {
-    fn new(paths: &[String], names: &[String]) -> Scratch {
-        let mut random = Random::new();
-        let dir = (!paths.is_empty()).then(|| fresh_directory(&mut random));
+impl Localised {
+    fn new(paths: &[String], names: &[String]) -> Localised {
+        let dir = (!paths.is_empty()).then(|| crate::Scratch::new("lesson"));
         let paths = paths
             .iter()
             .map(|path| {
@@ -891,11 +892,15 @@ impl Scratch {
                     .map(|b| b.to_string_lossy().into_owned())
                     .unwrap_or_else(|| panic!("{path:?}: name a directory, like /tmp/netlab-04"));
                 let dir = dir.as_ref().expect("made above when there are paths");
-                (path.clone(), dir.join(base).display().to_string())
+                (path.clone(), dir.join(&base).display().to_string())
             })
             .collect();
-        let names = unused_names(names, &mut random);
-        Scratch { dir, paths, names }
+        let names = unused_names(names, &mut Random::new());
+        Localised {
+            _dir: dir,
+            paths,
+            names,
+        }
     }
 
     fn localise(&self, text: &str) -> String {
@@ -908,11 +913,9 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
+impl Drop for Localised {
     fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        // The directory goes with `_dir`.
         for (_, name) in &self.names {
             if Path::new("/run/netns").join(name).exists() {
                 let _ = Command::new("ip").args(["netns", "del", name]).status();
@@ -922,24 +925,6 @@ impl Drop for Scratch {
             }
         }
     }
-}
-
-/// A new, empty directory under the system's temporary directory, for this run only.
-fn fresh_directory(random: &mut Random) -> PathBuf {
-    for _ in 0..100 {
-        let dir = std::env::temp_dir().join(format!(
-            "netlab-lesson-{}-{:08x}",
-            std::process::id(),
-            random.next() as u32
-        ));
-        if std::fs::create_dir(&dir).is_ok() {
-            return dir;
-        }
-    }
-    panic!(
-        "cannot create a fresh directory under {}",
-        std::env::temp_dir().display()
-    );
 }
 
 /// Each name with one suffix of lower-case letters, chosen so that no namespace or
@@ -1177,7 +1162,7 @@ mod tests {
 
     #[test]
     fn scratch_directory_is_deleted_at_the_end_of_the_run() {
-        let scratch = Scratch::new(&["/tmp/netlab-04".to_string()], &[]);
+        let scratch = Localised::new(&["/tmp/netlab-04".to_string()], &[]);
         let dir = PathBuf::from(scratch.localise("/tmp/netlab-04"));
         std::fs::create_dir_all(dir.join("home")).unwrap();
         assert!(!dir.starts_with("/tmp/netlab-04"));

@@ -23,6 +23,7 @@
 //! - [`ports`]: [`free_port`], for a lesson command that names a fixed port;
 //! - [`piped`]: [`Piped`], a binary whose pipes the test holds or closes itself;
 //! - [`payload`]: [`reproducible_bytes`], seeded test data;
+//! - [`scratch`]: [`Scratch`], a directory of a test's own, removed when it ends;
 //! - [`relay`]: the lossy UDP relay;
 //! - [`lesson`]: the lesson runner.
 
@@ -36,6 +37,7 @@ pub mod ports;
 pub mod relay;
 pub mod require;
 pub mod running;
+pub mod scratch;
 
 pub use deadline::{DEADLINE, poll_until};
 pub use locale::{LOCALE_VARIABLES, in_english};
@@ -44,3 +46,4 @@ pub use piped::Piped;
 pub use ports::free_port;
 pub use require::{announce, find_tool, in_ci, is_root, require_root, require_tool};
 pub use running::{Finished, Running, parse_readiness, send_signal};
+pub use scratch::Scratch;

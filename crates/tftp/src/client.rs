@@ -1049,8 +1049,7 @@ mod tests {
 
     #[test]
     fn an_interrupt_removes_the_partial_download_and_refuses_the_rename() {
-        let dir = std::env::temp_dir().join(format!("tftp-interrupt-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = testkit::Scratch::new("tftp-interrupt");
         let target = dir.join("out.bin");
         let interrupt = Interrupt::new();
         interrupt.downloading(target.display().to_string());
@@ -1065,6 +1064,5 @@ mod tests {
         assert!(!temporary.exists());
         assert!(partial.commit().is_err());
         assert!(!target.exists());
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

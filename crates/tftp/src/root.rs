@@ -621,36 +621,32 @@ mod tests {
         assert!(!is_temporary_name("notes.part"));
     }
 
-    /// A scratch directory holding `root/` and `outside/`, removed when dropped.
+    /// A scratch directory holding `root/` and `outside/` (its path made canonical, as
+    /// the walk's answers are), removed when dropped.
     #[cfg(unix)]
-    struct Tree(PathBuf);
+    struct Tree {
+        path: PathBuf,
+        _scratch: testkit::Scratch,
+    }
 
     #[cfg(unix)]
     impl Tree {
         fn new(name: &str) -> Tree {
-            let path =
-                std::env::temp_dir().join(format!("tftp-root-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&path);
-            std::fs::create_dir_all(path.join("root/sub")).unwrap();
-            std::fs::create_dir_all(path.join("outside")).unwrap();
-            std::fs::write(path.join("root/sub/file.txt"), b"inside").unwrap();
-            std::fs::write(path.join("outside/secret.txt"), b"outside").unwrap();
-            Tree(path.canonicalize().unwrap())
+            let scratch = testkit::Scratch::new(&format!("tftp-root-{name}"));
+            scratch.write("root/sub/file.txt", b"inside");
+            scratch.write("outside/secret.txt", b"outside");
+            Tree {
+                path: scratch.path.canonicalize().unwrap(),
+                _scratch: scratch,
+            }
         }
 
         fn root(&self) -> Root {
-            Root::open(&self.0.join("root")).unwrap()
+            Root::open(&self.path.join("root")).unwrap()
         }
 
         fn link(&self, target: impl AsRef<Path>, name: &str) {
-            std::os::unix::fs::symlink(target, self.0.join("root").join(name)).unwrap();
-        }
-    }
-
-    #[cfg(unix)]
-    impl Drop for Tree {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
+            std::os::unix::fs::symlink(target, self.path.join("root").join(name)).unwrap();
         }
     }
 
@@ -674,11 +670,11 @@ mod tests {
     fn the_walk_follows_links_that_stay_inside_and_refuses_the_others() {
         let tree = Tree::new("walk");
         tree.link("sub/file.txt", "relative");
-        tree.link(tree.0.join("root/sub/file.txt"), "absolute");
+        tree.link(tree.path.join("root/sub/file.txt"), "absolute");
         tree.link("sub", "subdir");
         tree.link("../outside/secret.txt", "climbs");
-        tree.link(tree.0.join("outside/secret.txt"), "leaves");
-        tree.link(tree.0.join("outside"), "outdir");
+        tree.link(tree.path.join("outside/secret.txt"), "leaves");
+        tree.link(tree.path.join("outside"), "outdir");
         tree.link("loop", "loop");
         let root = tree.root();
         assert_eq!(walk_and_read(&root, &["relative"]).unwrap(), "inside");
@@ -714,7 +710,7 @@ mod tests {
     fn a_fifo_is_refused_without_blocking() {
         let tree = Tree::new("fifo");
         let status = std::process::Command::new("mkfifo")
-            .arg(tree.0.join("root/pipe"))
+            .arg(tree.path.join("root/pipe"))
             .status()
             .unwrap();
         assert!(status.success());
@@ -733,8 +729,8 @@ mod tests {
     #[test]
     fn an_upload_through_a_link_out_of_the_root_is_refused() {
         let tree = Tree::new("upload");
-        tree.link(tree.0.join("outside"), "outdir");
-        tree.link(tree.0.join("outside/new.txt"), "planted");
+        tree.link(tree.path.join("outside"), "outdir");
+        tree.link(tree.path.join("outside/new.txt"), "planted");
         let root = tree.root();
         assert!(matches!(
             root.parent_of(&["outdir", "x"]),
@@ -750,7 +746,7 @@ mod tests {
         std::io::Write::write_all(&mut file, b"new").unwrap();
         directory.commit(&temporary, &name, false).unwrap();
         assert_eq!(
-            std::fs::read(tree.0.join("root/sub/new.txt")).unwrap(),
+            std::fs::read(tree.path.join("root/sub/new.txt")).unwrap(),
             b"new"
         );
         assert!(directory.kind_of(&temporary).unwrap().is_none());

@@ -133,7 +133,7 @@ fn a_directory_swapped_for_a_symlink_never_leads_reads_or_writes_outside_the_roo
         "{leaked} of {served} reads returned the file outside"
     );
     assert_eq!(
-        common::names_in(&outside),
+        testkit::scratch::names_in(&outside),
         vec!["secret".to_string()],
         "uploads were written outside the root"
     );

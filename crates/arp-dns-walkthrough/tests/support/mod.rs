@@ -129,10 +129,7 @@ pub fn tshark_fields(file: &Path, fields: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A fresh directory under the target dir for this test's files.
-pub fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("netlab-arp-dns-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
+/// A fresh directory for this test's files, removed when the test ends.
+pub fn scratch(name: &str) -> testkit::Scratch {
+    testkit::Scratch::new(&format!("arp-dns-{name}"))
 }

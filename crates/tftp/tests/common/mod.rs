@@ -1,68 +1,19 @@
-//! Helpers shared by the integration tests: a scratch directory and an in-process server.
+//! Helpers shared by the integration tests: an in-process server (and testkit's scratch
+//! directory, under the name the tests use).
 #![allow(dead_code)]
 
 use std::cell::RefCell;
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tftp::packet::{Ack, Data, ErrorCode, Oack, Packet, Request, TftpOption};
 use tftp::server::{self, ServeReport, ServerConfig};
 
-/// A directory under the system temp dir, removed when dropped.
-pub struct Scratch {
-    pub path: PathBuf,
-}
-
-impl Scratch {
-    pub fn new(name: &str) -> Scratch {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "tftp-test-{name}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Scratch { path }
-    }
-
-    pub fn join(&self, name: &str) -> PathBuf {
-        self.path.join(name)
-    }
-
-    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.path.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
-        }
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    /// The names in the directory, sorted (hidden ones too: a stray temp file shows).
-    pub fn names(&self) -> Vec<String> {
-        names_in(&self.path)
-    }
-}
-
-pub fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
+pub use testkit::Scratch;
 
 /// Our server, running in this process on 127.0.0.1 and a port the OS picked.
 pub struct TestServer {
